@@ -1,0 +1,2 @@
+//! The discrete-event engine.
+pub mod rng;
