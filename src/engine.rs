@@ -1,2 +1,586 @@
-//! The discrete-event engine.
+//! The discrete-event engine: one replication of a [`Model`], from the first simulated
+//! instant through the counted horizon and the drain, into a [`RepStats`].
+//!
+//! # Sections
+//! - [`simulate`]: the event loop and the one `match` over [`Event`].
+//! - Arrivals: a non-homogeneous Poisson process, exact for the piecewise-constant rate
+//!   (the cumulative rate is inverted piece by piece).
+//! - Human stage: routing to the pool and agent (section 2.4 of the contract), waiting lines,
+//!   patience, tickets, silent abandonment.
+//! - Staffing and surge: headcount changes, on-call agents called in by alerts.
+
+pub mod agents;
+pub mod contact;
+pub mod event;
+pub mod queue;
+pub mod recorder;
 pub mod rng;
+pub mod waiting;
+
+use crate::model::{BotProfile, Model};
+use crate::stats::{HumanStats, RepStats};
+use agents::{AgentId, PoolAgents};
+use contact::{Contact, ContactId, Contacts, Stage};
+use event::Event;
+use queue::EventQueue;
+use recorder::{AlertChange, Levels, Recorder};
+use rng::{chance, exp1, unit_f64, Source, Streams};
+use waiting::{Pick, WaitingLines};
+
+/// How long after the counted horizon the drain may run before unfinished contacts are
+/// reported as censored `[s]` (a ticket line no agent ever works would otherwise run forever).
+pub const DRAIN_LIMIT_S: f64 = 30.0 * 86_400.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SurgeState {
+    Idle,
+    Called,
+    Present,
+}
+
+/// The state of one replication.
+struct Engine<'m> {
+    m: &'m Model,
+    now: f64,
+    events: EventQueue,
+    contacts: Contacts,
+    lines: WaitingLines,
+    pools: Vec<PoolAgents>,
+    /// Skills served by each pool, and pools serving each skill (in routing order).
+    pool_skills: Vec<Vec<usize>>,
+    skill_pools: Vec<Vec<usize>>,
+    surge_extra: Vec<u32>,
+    surge_state: Vec<SurgeState>,
+    /// Alert episodes started so far (identifies an episode for surge timers).
+    alert_episode: u64,
+    streams: Streams,
+    next_contact: u64,
+    /// The current piece of the arrival rate: `(end, rate)`.
+    rate_piece: (f64, f64),
+    arrivals_done: bool,
+    horizon_passed: bool,
+    /// Counted contacts not finished yet.
+    outstanding: u64,
+    rec: Recorder,
+    stats: RepStats,
+}
+
+/// Runs replication `replication` of `model` and returns what it measured.
+pub fn simulate(model: &Model, replication: u64) -> RepStats {
+    let mut e = Engine::new(model, replication);
+    e.start();
+    let drain_end = model.run.counted_to + DRAIN_LIMIT_S;
+    while let Some((t, ev)) = e.events.pop() {
+        if t > drain_end {
+            break;
+        }
+        e.now = t;
+        e.stats.events += 1;
+        let levels = e.levels();
+        e.rec.advance(t, levels, &mut e.stats);
+        match ev {
+            Event::Arrival => e.arrival(),
+            Event::BotDone { contact } => e.bot_done(contact),
+            Event::Return { contact } => e.comes_back(contact),
+            Event::PatienceEnd { contact, generation } => e.patience_end(contact, generation),
+            Event::ChatEnd { pool, agent, contact } => e.chat_end(pool as usize, agent, contact),
+            Event::StaffingChange { pool } => e.staffing_change(pool as usize),
+            Event::SurgeCall { surge, episode } => e.surge_call(surge as usize, episode),
+            Event::SurgeJoin { surge } => e.surge_join(surge as usize),
+            Event::SurgeRelease { surge, calm_since } => e.surge_release(surge as usize, calm_since),
+            Event::HorizonEnd => {
+                e.horizon_passed = true;
+                e.rec.horizon_end(&mut e.stats);
+            }
+        }
+        if e.arrivals_done && e.horizon_passed && e.outstanding == 0 {
+            break;
+        }
+    }
+    e.stats.censored = e.outstanding;
+    e.stats
+}
+
+impl<'m> Engine<'m> {
+    fn new(m: &'m Model, replication: u64) -> Self {
+        let skills = m.skills.len();
+        let pool_skills: Vec<Vec<usize>> = m.pools.iter().map(|p| p.skills.clone()).collect();
+        let skill_pools = (0..skills)
+            .map(|s| (0..m.pools.len()).filter(|&p| m.pools[p].serves(s)).collect())
+            .collect();
+        let intervals = m.run.interval_count();
+        Engine {
+            m,
+            now: 0.0,
+            events: EventQueue::new(),
+            contacts: Contacts::default(),
+            lines: WaitingLines::new(skills, m.routing.vip_first),
+            pools: m.pools.iter().map(|p| PoolAgents::new(p.concurrency)).collect(),
+            pool_skills,
+            skill_pools,
+            surge_extra: vec![0; m.pools.len()],
+            surge_state: vec![SurgeState::Idle; m.surges.len()],
+            alert_episode: 0,
+            streams: Streams::new(m.run.seed, replication),
+            next_contact: 0,
+            rate_piece: (0.0, 0.0),
+            arrivals_done: false,
+            horizon_passed: false,
+            outstanding: 0,
+            rec: Recorder::new(
+                m.run.counted_from,
+                m.run.counted_to,
+                m.run.interval_s,
+                intervals,
+                m.target.queue_alert_waiting,
+            ),
+            stats: RepStats::new(m.categories.len(), intervals),
+        }
+    }
+
+    fn start(&mut self) {
+        for p in 0..self.pools.len() {
+            self.staffing_change(p);
+        }
+        self.events.push(self.m.run.counted_to, Event::HorizonEnd);
+        self.rate_piece = (0.0, 0.0);
+        self.schedule_next_arrival(0.0);
+    }
+
+    fn levels(&self) -> Levels {
+        let mut l = Levels::default();
+        for (p, agents) in self.pools.iter().enumerate() {
+            l.headcount += agents.active();
+            l.surge += self.surge_extra[p].min(agents.active());
+            l.busy += agents.busy_slots();
+            l.slots += agents.on_duty_slots();
+        }
+        l
+    }
+
+    // ---- arrivals -------------------------------------------------------------------
+
+    /// Draws the next arrival instant after `from` by inverting the cumulative rate.
+    fn schedule_next_arrival(&mut self, from: f64) {
+        let end = self.m.arrivals_end();
+        let cal = &self.m.run.calendar;
+        let mut budget = exp1(&mut self.streams.arrivals);
+        let mut t = from;
+        while t < end {
+            if t >= self.rate_piece.0 {
+                let next = self.m.arrivals.next_change(cal, t).min(end);
+                self.rate_piece = (next, self.m.arrivals.rate(cal, t));
+            }
+            let (piece_end, rate) = self.rate_piece;
+            if rate > 0.0 && t + budget / rate < piece_end {
+                self.events.push(t + budget / rate, Event::Arrival);
+                return;
+            }
+            budget -= rate * (piece_end - t);
+            t = piece_end;
+        }
+        self.arrivals_done = true;
+    }
+
+    fn arrival(&mut self) {
+        let m = self.m;
+        let t = self.now;
+        let n = self.next_contact;
+        self.next_contact += 1;
+        self.stats.contacts_simulated += 1;
+
+        // Attributes: fixed draws from the contact's own generators (common random numbers).
+        let mut attr = self.streams.contact(n, Source::Arrivals);
+        let u_cat = unit_f64(&mut attr);
+        let complex_u = unit_f64(&mut attr);
+        let vip_u = unit_f64(&mut attr);
+        let category = pick_category(m, u_cat);
+        let cat = &m.categories[category];
+        let complex = complex_u < cat.complex_share;
+        let vip = vip_u < cat.vip_share;
+
+        let mut handle = self.streams.contact(n, Source::Handle);
+        let dist = if complex { &cat.complex_handle_time } else { &cat.handle_time };
+        let handle_s = dist.sample(&mut handle);
+        let return_handle_s = dist.sample(&mut handle);
+
+        let mut pat = self.streams.contact(n, Source::Patience);
+        let (patience_s, return_patience_s) = match &cat.patience {
+            Some(d) => (d.sample(&mut pat), d.sample(&mut pat)),
+            None => (f64::INFINITY, f64::INFINITY),
+        };
+        let silent = chance(&mut pat, cat.silent_abandon);
+        let return_silent = chance(&mut pat, cat.silent_abandon);
+
+        let counted = t >= m.run.counted_from;
+        let mut c = Contact {
+            arrival: t,
+            queued_at: t,
+            handle_s,
+            patience_s,
+            return_after_s: 0.0,
+            return_handle_s,
+            return_patience_s,
+            generation: 0,
+            category: category as u16,
+            interval: 0,
+            stage: Stage::Bot,
+            vip,
+            counted,
+            is_return: false,
+            silent,
+            return_silent,
+            bot_resolves: false,
+            bot_false: false,
+        };
+        if counted {
+            self.stats.contacts += 1;
+            self.outstanding += 1;
+            let i = self.rec.interval_of(t);
+            self.stats.intervals[i].arrivals += 1;
+        }
+
+        let mut bot_response = None;
+        if let Some(bot) = &m.bot {
+            let mut b = self.streams.contact(n, Source::Bot);
+            let covered = chance(&mut b, bot.coverage);
+            let profile: &BotProfile = match &bot.promotion {
+                Some(p) if m.arrivals.promotion_at(t) => p,
+                _ if complex => &bot.complex,
+                _ => &bot.basic,
+            };
+            let response = profile.response.sample(&mut b);
+            c.bot_resolves = chance(&mut b, profile.resolve);
+            c.bot_false = chance(&mut b, bot.false_resolution);
+            c.return_after_s = bot.return_after.as_ref().map_or(0.0, |d| d.sample(&mut b));
+            if covered {
+                bot_response = Some(response);
+            }
+        }
+        let id = self.contacts.insert(c);
+        match bot_response {
+            Some(response) => {
+                if counted {
+                    self.stats.bot_met += 1;
+                }
+                self.events.push(t + response, Event::BotDone { contact: id });
+            }
+            None => {
+                if counted {
+                    self.stats.straight_to_agents += 1;
+                }
+                self.to_human(id);
+            }
+        }
+        self.schedule_next_arrival(t);
+    }
+
+    fn bot_done(&mut self, id: ContactId) {
+        let c = self.contacts.get(id);
+        let (counted, resolves, falsely, after) = (c.counted, c.bot_resolves, c.bot_false, c.return_after_s);
+        if !resolves {
+            if counted {
+                self.stats.bot_transferred += 1;
+            }
+            return self.to_human(id);
+        }
+        if counted {
+            self.stats.bot_resolved += 1;
+            let i = self.rec.interval_of(c.arrival);
+            self.stats.intervals[i].bot_resolved += 1;
+        }
+        if falsely && self.m.bot.as_ref().is_some_and(|b| b.return_after.is_some()) {
+            if counted {
+                self.stats.bot_false_resolved += 1;
+            }
+            self.contacts.get_mut(id).stage = Stage::AwaitingReturn;
+            self.events.push(self.now + after, Event::Return { contact: id });
+        } else {
+            self.finish(id);
+        }
+    }
+
+    fn comes_back(&mut self, id: ContactId) {
+        let now = self.now;
+        let c = self.contacts.get_mut(id);
+        c.is_return = true;
+        c.arrival = now;
+        c.handle_s = c.return_handle_s;
+        c.patience_s = c.return_patience_s;
+        c.silent = c.return_silent;
+        self.to_human(id);
+    }
+
+    // ---- human stage -----------------------------------------------------------------
+
+    /// Applies `f` to the human stats of every class the contact belongs to.
+    fn record(&mut self, c: &Contact, f: impl Fn(&mut HumanStats)) {
+        f(&mut self.stats.human);
+        f(&mut self.stats.by_category[c.category as usize]);
+        f(&mut self.stats.by_priority[if c.vip { 0 } else { 1 }]);
+    }
+
+    /// Applies `f` to the interval counters of every class the contact belongs to.
+    fn record_interval(&mut self, c: &Contact, f: impl Fn(&mut crate::stats::ClassInterval)) {
+        let k = self.stats.classes();
+        let base = c.interval as usize * k;
+        f(&mut self.stats.class_intervals[base + c.category as usize]);
+        f(&mut self.stats.class_intervals[base + k - if c.vip { 2 } else { 1 }]);
+    }
+
+    fn to_human(&mut self, id: ContactId) {
+        let now = self.now;
+        let interval = self.rec.interval_of(now) as u32;
+        let c = self.contacts.get_mut(id);
+        c.queued_at = now;
+        c.interval = interval;
+        let skill = self.m.categories[c.category as usize].skill;
+        let c = c.clone();
+        let on_duty = self.skill_pools[skill].iter().any(|&p| self.pools[p].active() > 0);
+        if !on_duty {
+            if self.m.offline.tickets {
+                if c.counted {
+                    self.stats.tickets += 1;
+                    self.stats.intervals[interval as usize].tickets += 1;
+                }
+                self.contacts.get_mut(id).stage = Stage::Ticket;
+                self.lines.push_ticket(&self.contacts, id, skill);
+            } else {
+                if c.counted {
+                    self.stats.unserved += 1;
+                    self.outstanding -= 1;
+                }
+                self.contacts.remove(id);
+            }
+            return;
+        }
+        if c.counted {
+            let ret = c.is_return as u64;
+            self.record(&c, |h| {
+                h.offered += 1;
+                h.returns += ret;
+            });
+            self.record_interval(&c, |ci| ci.offered += 1);
+            let iv = &mut self.stats.intervals[interval as usize];
+            iv.offered += 1;
+            iv.returns += ret as u32;
+        }
+        self.contacts.get_mut(id).stage = Stage::Waiting;
+        for i in 0..self.skill_pools[skill].len() {
+            let p = self.skill_pools[skill][i];
+            if let Some(agent) = self.pools[p].most_free() {
+                return self.start_chat(id, p, agent);
+            }
+        }
+        self.lines.push_live(&self.contacts, id, skill);
+        self.change_waiting(1);
+        if c.patience_s.is_finite() {
+            self.events.push(now + c.patience_s, Event::PatienceEnd { contact: id, generation: c.generation });
+        }
+    }
+
+    /// Agent `agent` of pool `pool` takes contact `id` (waiting live, a ghost, or a ticket).
+    fn start_chat(&mut self, id: ContactId, pool: usize, agent: AgentId) {
+        let now = self.now;
+        let held = self.pools[pool].occupy(agent);
+        let c = self.contacts.get(id).clone();
+        let stretch = 1.0 + self.m.pools[pool].concurrency_slowdown * held as f64;
+        let duration = match c.stage {
+            Stage::Waiting => {
+                if c.counted {
+                    let wait = now - c.queued_at;
+                    let within = (wait <= self.m.target.answer_within_s) as u64;
+                    self.record(&c, |h| {
+                        h.answered += 1;
+                        h.answered_within_target += within;
+                        h.waited += (wait > 0.0) as u64;
+                        h.wait_sum_s += wait;
+                        h.waits.record(wait);
+                    });
+                    self.record_interval(&c, |ci| {
+                        ci.answered += 1;
+                        ci.answered_within_target += within as u32;
+                        ci.wait_sum_s += wait;
+                    });
+                    let iv = &mut self.stats.intervals[c.interval as usize];
+                    iv.answered += 1;
+                    iv.answered_within_target += within as u32;
+                    iv.wait_sum_s += wait;
+                }
+                c.handle_s * stretch
+            }
+            Stage::Ticket => {
+                if c.counted {
+                    self.stats.ticket_responses += 1;
+                    self.stats.ticket_response_sum_s += now - c.arrival;
+                }
+                c.handle_s * stretch
+            }
+            Stage::Ghost => self.m.routing.silent_close_s,
+            other => unreachable!("a contact in stage {other:?} cannot be picked up"),
+        };
+        self.contacts.get_mut(id).stage = if c.stage == Stage::Ghost { Stage::Closing } else { Stage::InService };
+        let pool = pool as u16;
+        self.events.push(now + duration, Event::ChatEnd { pool, agent, contact: id });
+    }
+
+    /// Takes the next waiting work for a free slot of `agent` in `pool`, if any.
+    fn take_next(&mut self, pool: usize, agent: AgentId) -> bool {
+        let Some(pick): Option<Pick> = self.lines.pick(&self.contacts, &self.pool_skills[pool]) else {
+            return false;
+        };
+        self.lines.take(pick);
+        if self.contacts.get(pick.contact).stage == Stage::Waiting {
+            self.change_waiting(-1);
+        }
+        self.start_chat(pick.contact, pool, agent);
+        true
+    }
+
+    /// Fills every free slot of `pool` from the waiting lines.
+    fn fill_pool(&mut self, pool: usize) {
+        while let Some(agent) = self.pools[pool].most_free() {
+            if !self.take_next(pool, agent) {
+                break;
+            }
+        }
+    }
+
+    fn chat_end(&mut self, pool: usize, agent: AgentId, id: ContactId) {
+        let c = self.contacts.get(id);
+        if c.counted && c.stage == Stage::InService {
+            self.outstanding -= 1;
+        }
+        self.contacts.remove(id);
+        if self.pools[pool].release(agent) {
+            self.take_next(pool, agent);
+        }
+    }
+
+    fn patience_end(&mut self, id: ContactId, generation: u32) {
+        let c = self.contacts.get(id);
+        if c.generation != generation || c.stage != Stage::Waiting {
+            return; // served before its patience ran out
+        }
+        let c = c.clone();
+        let wait = self.now - c.queued_at;
+        if c.counted {
+            let short = (wait < self.m.target.short_abandon_s) as u64;
+            let silent = c.silent as u64;
+            self.record(&c, |h| {
+                h.abandoned += 1;
+                h.short_abandoned += short;
+                h.silent_abandoned += silent;
+                h.waited += (wait > 0.0) as u64;
+            });
+            self.record_interval(&c, |ci| ci.abandoned += 1);
+            self.stats.intervals[c.interval as usize].abandoned += 1;
+            self.outstanding -= 1;
+        }
+        self.change_waiting(-1);
+        if c.silent {
+            // Still in line: an agent will open it and spend `silent_close_s` closing it.
+            self.contacts.get_mut(id).stage = Stage::Ghost;
+        } else {
+            self.contacts.remove(id);
+        }
+    }
+
+    /// A contact's visit is over without a human (bot resolution, unserved).
+    fn finish(&mut self, id: ContactId) {
+        if self.contacts.get(id).counted {
+            self.outstanding -= 1;
+        }
+        self.contacts.remove(id);
+    }
+
+    // ---- waiting count, alerts and surge ----------------------------------------------
+
+    fn change_waiting(&mut self, delta: i32) {
+        let n = (self.rec.waiting() as i64 + delta as i64) as u32;
+        match self.rec.set_waiting(self.now, n, &mut self.stats) {
+            AlertChange::None => {}
+            AlertChange::Started => {
+                self.alert_episode += 1;
+                for (i, s) in self.m.surges.iter().enumerate() {
+                    if self.surge_state[i] == SurgeState::Idle {
+                        let ev = Event::SurgeCall { surge: i as u16, episode: self.alert_episode };
+                        self.events.push(self.now + s.after_s, ev);
+                    }
+                }
+            }
+            AlertChange::Ended => {
+                for (i, s) in self.m.surges.iter().enumerate() {
+                    if self.surge_state[i] == SurgeState::Present {
+                        let ev = Event::SurgeRelease { surge: i as u16, calm_since: self.alert_episode };
+                        self.events.push(self.now + s.release_after_s, ev);
+                    }
+                }
+            }
+        }
+    }
+
+    fn surge_call(&mut self, surge: usize, episode: u64) {
+        if self.rec.alert_on() && self.alert_episode == episode && self.surge_state[surge] == SurgeState::Idle {
+            self.surge_state[surge] = SurgeState::Called;
+            if self.now >= self.m.run.counted_from && self.now < self.m.run.counted_to {
+                self.stats.surge_call_ins += 1;
+            }
+            self.events.push(self.now + self.m.surges[surge].join_delay_s, Event::SurgeJoin { surge: surge as u16 });
+        }
+    }
+
+    fn surge_join(&mut self, surge: usize) {
+        let s = &self.m.surges[surge];
+        self.surge_state[surge] = SurgeState::Present;
+        self.surge_extra[s.pool] += s.agents;
+        self.apply_headcount(s.pool);
+        if !self.rec.alert_on() {
+            let ev = Event::SurgeRelease { surge: surge as u16, calm_since: self.alert_episode };
+            self.events.push(self.now + s.release_after_s, ev);
+        }
+    }
+
+    fn surge_release(&mut self, surge: usize, calm_since: u64) {
+        let calm = !self.rec.alert_on() && self.alert_episode == calm_since;
+        if calm && self.surge_state[surge] == SurgeState::Present {
+            let s = &self.m.surges[surge];
+            self.surge_state[surge] = SurgeState::Idle;
+            self.surge_extra[s.pool] -= s.agents;
+            self.apply_headcount(s.pool);
+        }
+    }
+
+    // ---- staffing --------------------------------------------------------------------
+
+    fn staffing_change(&mut self, pool: usize) {
+        self.apply_headcount(pool);
+        let cal = &self.m.run.calendar;
+        if let Some(next) = self.m.pools[pool].staffing.next_change(cal, self.now) {
+            self.events.push(next, Event::StaffingChange { pool: pool as u16 });
+        }
+    }
+
+    fn apply_headcount(&mut self, pool: usize) {
+        let cal = &self.m.run.calendar;
+        let target = self.m.pools[pool].staffing.headcount(cal, self.now) + self.surge_extra[pool];
+        let before = self.pools[pool].active();
+        self.pools[pool].set_headcount(target);
+        if target > before {
+            self.fill_pool(pool);
+        }
+    }
+}
+
+/// The category whose cumulative share first exceeds `u`.
+#[inline]
+fn pick_category(m: &Model, u: f64) -> usize {
+    let mut acc = 0.0;
+    for (i, c) in m.categories.iter().enumerate() {
+        acc += c.share;
+        if u < acc {
+            return i;
+        }
+    }
+    m.categories.len() - 1
+}

@@ -1,9 +1,16 @@
 //! kefu: a discrete-event simulator and capacity planner for chat customer service.
 //!
 //! The stages, in the order data moves: [`scenario`] (TOML → validated [`model::Model`]),
-//! [`engine`] (one replication), [`runner`] (replications in parallel), [`stats`]
-//! (streaming statistics and confidence intervals), [`report`] (files written), and the
-//! command line in [`cli`].
+//! [`engine`] (one replication), [`runner`] (replications in parallel), [`stats`] and
+//! [`summary`] (streaming statistics, confidence intervals), [`report`] (files written),
+//! and the command line in [`cli`] and [`app`].
 
+pub mod app;
+pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod stats;
+pub mod summary;

@@ -4,6 +4,7 @@
 
 pub mod dist;
 pub mod staffing;
+pub mod textbook;
 pub mod time;
 
 pub use dist::Dist;

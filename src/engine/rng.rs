@@ -37,22 +37,31 @@ pub fn stream(seed: u64, replication: u64, source: Source) -> SimRng {
     SimRng::seed_from_u64(key)
 }
 
-/// The set of streams of one replication.
+/// A small generator for the draws of one contact from one source.
+pub type ContactRng = rand_xoshiro::SplitMix64;
+
+/// The streams of one replication. Arrival instants come from one sequential stream; every
+/// other draw of contact `n` comes from generators keyed by (replication key, n, source), so a
+/// contact's category, bot outcome, handle time and patience do not depend on anything that
+/// happened to other contacts: staffing and routing changes leave them untouched.
 pub struct Streams {
     pub arrivals: SimRng,
-    pub bot: SimRng,
-    pub handle: SimRng,
-    pub patience: SimRng,
+    key: u64,
 }
 
 impl Streams {
     pub fn new(seed: u64, replication: u64) -> Self {
         Streams {
             arrivals: stream(seed, replication, Source::Arrivals),
-            bot: stream(seed, replication, Source::Bot),
-            handle: stream(seed, replication, Source::Handle),
-            patience: stream(seed, replication, Source::Patience),
+            key: mix64(mix64(seed ^ 0x6B65_6675) ^ replication.wrapping_mul(0xD1B5_4A32_D192_ED03)),
         }
+    }
+
+    /// The generator for contact number `n`'s draws from `source`.
+    #[inline]
+    pub fn contact(&self, n: u64, source: Source) -> ContactRng {
+        let k = mix64(self.key ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ (source as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        ContactRng::from_seed(k.to_le_bytes())
     }
 }
 

@@ -1,0 +1,57 @@
+//! The kinds of event, and the fixed order in which events at the same instant are handled.
+
+use super::contact::ContactId;
+
+/// Everything that can happen. Handled in one `match` in `engine.rs`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Event {
+    /// The next contact arrives; the arrival process keeps exactly one of these pending.
+    Arrival,
+    /// The bot has answered a contact: it leaves resolved or is transferred.
+    BotDone { contact: ContactId },
+    /// A falsely resolved contact comes back, straight to the human queue.
+    Return { contact: ContactId },
+    /// A waiting contact's patience runs out (stale if the contact's generation moved on).
+    PatienceEnd { contact: ContactId, generation: u32 },
+    /// An agent finishes a chat (live, ticket or silent close) and frees a slot.
+    ChatEnd { pool: u16, agent: u32, contact: ContactId },
+    /// A pool's scheduled headcount may change.
+    StaffingChange { pool: u16 },
+    /// An alert episode has lasted a surge's `after_s`: call on-call agents in.
+    SurgeCall { surge: u16, episode: u64 },
+    /// Called-in agents have logged in.
+    SurgeJoin { surge: u16 },
+    /// The release timer of a surge expires (stale if an alert started since).
+    SurgeRelease { surge: u16, calm_since: u64 },
+    /// The end of the counted horizon: closes time-weighted statistics.
+    HorizonEnd,
+}
+
+/// Same-instant order, lowest first. Freed capacity is applied before anyone new is routed
+/// (simmer's release-before-seize), so a contact whose patience ends at the very instant a
+/// slot frees is served; arrivals come last so they see the state the instant left behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Rank {
+    ChatEnd = 0,
+    Staffing = 1,
+    Surge = 2,
+    Patience = 3,
+    Transfer = 4,
+    Arrival = 5,
+    Horizon = 6,
+}
+
+impl Event {
+    pub fn rank(&self) -> Rank {
+        match self {
+            Event::ChatEnd { .. } => Rank::ChatEnd,
+            Event::StaffingChange { .. } => Rank::Staffing,
+            Event::SurgeCall { .. } | Event::SurgeJoin { .. } | Event::SurgeRelease { .. } => Rank::Surge,
+            Event::PatienceEnd { .. } => Rank::Patience,
+            Event::BotDone { .. } | Event::Return { .. } => Rank::Transfer,
+            Event::Arrival => Rank::Arrival,
+            Event::HorizonEnd => Rank::Horizon,
+        }
+    }
+}

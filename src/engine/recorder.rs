@@ -1,0 +1,130 @@
+//! Time-weighted bookkeeping: integrates the levels (contacts waiting, headcount, busy and
+//! on-duty chat slots) over the counted horizon and its intervals, and tracks queue-alert
+//! episodes. Everything is clipped to the counted window `[counted_from, counted_to)`.
+
+use crate::stats::RepStats;
+
+/// The instantaneous levels integrated over time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Levels {
+    pub headcount: u32,
+    pub surge: u32,
+    pub busy: u32,
+    pub slots: u32,
+}
+
+/// A change in the alert state caused by a change in the number waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertChange {
+    None,
+    Started,
+    Ended,
+}
+
+pub struct Recorder {
+    from: f64,
+    to: f64,
+    interval_s: f64,
+    intervals: usize,
+    threshold: u32,
+    last: f64,
+    waiting: u32,
+    alert_since: Option<f64>,
+}
+
+impl Recorder {
+    pub fn new(from: f64, to: f64, interval_s: f64, intervals: usize, threshold: u32) -> Self {
+        Recorder { from, to, interval_s, intervals, threshold, last: 0.0, waiting: 0, alert_since: None }
+    }
+
+    /// The reporting interval of an instant, clamped to the counted horizon.
+    #[inline]
+    pub fn interval_of(&self, t: f64) -> usize {
+        (((t - self.from) / self.interval_s).max(0.0) as usize).min(self.intervals.saturating_sub(1))
+    }
+
+    /// Live contacts waiting now.
+    pub fn waiting(&self) -> u32 {
+        self.waiting
+    }
+
+    pub fn alert_on(&self) -> bool {
+        self.alert_since.is_some()
+    }
+
+    /// Integrates the levels that held since the last call up to `t`.
+    #[inline]
+    pub fn advance(&mut self, t: f64, levels: Levels, stats: &mut RepStats) {
+        let a = self.last.max(self.from);
+        let b = t.min(self.to);
+        self.last = t;
+        if b <= a || self.intervals == 0 {
+            return;
+        }
+        let alert = self.alert_since.is_some();
+        let mut i = self.interval_of(a);
+        let mut s = a;
+        while s < b {
+            let end = (self.from + (i + 1) as f64 * self.interval_s).min(b);
+            let end = if i + 1 >= self.intervals { b } else { end };
+            let dt = end - s;
+            let iv = &mut stats.intervals[i];
+            iv.waiting_area += self.waiting as f64 * dt;
+            iv.headcount_area += levels.headcount as f64 * dt;
+            iv.surge_area += levels.surge as f64 * dt;
+            iv.busy_area += levels.busy as f64 * dt;
+            iv.slot_area += levels.slots as f64 * dt;
+            iv.max_waiting = iv.max_waiting.max(self.waiting);
+            if alert {
+                iv.alert_s += dt;
+            }
+            s = end;
+            i += 1;
+        }
+        let dt = b - a;
+        stats.busy_area += levels.busy as f64 * dt;
+        stats.slot_area += levels.slots as f64 * dt;
+        stats.agent_seconds += levels.headcount as f64 * dt;
+        stats.surge_agent_seconds += levels.surge as f64 * dt;
+    }
+
+    /// Sets the number waiting at `t` (after [`advance`](Self::advance) to `t`).
+    #[inline]
+    pub fn set_waiting(&mut self, t: f64, n: u32, stats: &mut RepStats) -> AlertChange {
+        self.waiting = n;
+        if t >= self.from && t < self.to && self.intervals > 0 {
+            let iv = &mut stats.intervals[self.interval_of(t)];
+            iv.max_waiting = iv.max_waiting.max(n);
+        }
+        match self.alert_since {
+            None if n > self.threshold => {
+                self.alert_since = Some(t);
+                AlertChange::Started
+            }
+            Some(since) if n <= self.threshold => {
+                self.close_episode(since, t, stats);
+                self.alert_since = None;
+                AlertChange::Ended
+            }
+            _ => AlertChange::None,
+        }
+    }
+
+    fn close_episode(&mut self, since: f64, t: f64, stats: &mut RepStats) {
+        let overlap = t.min(self.to) - since.max(self.from);
+        if overlap > 0.0 {
+            stats.alert_episodes += 1;
+            stats.alert_total_s += overlap;
+            stats.alert_longest_s = stats.alert_longest_s.max(overlap);
+        }
+    }
+
+    /// At the end of the counted horizon: an open alert episode is counted up to it.
+    pub fn horizon_end(&mut self, stats: &mut RepStats) {
+        if let Some(since) = self.alert_since {
+            self.close_episode(since, self.to, stats);
+            // Later time is outside the window; keep the alert on but count nothing more.
+            self.alert_since = Some(self.to);
+        }
+    }
+}

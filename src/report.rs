@@ -1,0 +1,10 @@
+//! Files written by a run (contract, section 3) and the terminal summary. Everything is
+//! written into a temporary folder beside the destination and renamed into place at the end,
+//! so a failed or interrupted run never leaves a half-written output folder.
+
+pub mod csv_out;
+pub mod json;
+pub mod output_dir;
+pub mod terminal;
+
+pub use output_dir::OutputDir;

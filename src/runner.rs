@@ -1,0 +1,100 @@
+//! Replications in parallel: each replication is simulated on its own streams, and results
+//! are folded in replication order, so the numbers do not depend on the thread count.
+//! Replications run in batches so that memory stays bounded however many there are.
+
+use crate::engine;
+use crate::model::Model;
+use crate::stats::RepStats;
+use crate::summary::Aggregate;
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub replications: u32,
+    pub seed: u64,
+    /// Worker threads; `None`: one per core.
+    pub threads: Option<usize>,
+    /// Show a progress bar on stderr (only when it is a terminal).
+    pub progress: bool,
+}
+
+impl RunOptions {
+    /// The scenario's own `[run]` settings.
+    pub fn from_model(m: &Model) -> Self {
+        RunOptions { replications: m.run.replications, seed: m.run.seed, threads: None, progress: false }
+    }
+}
+
+/// What a run produced, with its cost.
+pub struct RunOutcome {
+    pub aggregate: Aggregate,
+    pub wall_s: f64,
+    pub threads: usize,
+    pub events: u64,
+    /// Contacts simulated (warm-up included), over all replications.
+    pub contacts_simulated: u64,
+}
+
+/// Runs the replications of `model` and folds them into an [`Aggregate`].
+pub fn run(model: &Model, opts: &RunOptions) -> anyhow::Result<RunOutcome> {
+    run_with(model, opts, |_, _| {})
+}
+
+/// Like [`run`], calling `each(index, &stats)` for every replication in index order.
+pub fn run_with(
+    model: &Model,
+    opts: &RunOptions,
+    mut each: impl FnMut(u32, &RepStats),
+) -> anyhow::Result<RunOutcome> {
+    let started = Instant::now();
+    let mut m = model.clone();
+    m.run.seed = opts.seed;
+    let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()?;
+    let bar = progress_bar(opts);
+    let mut aggregate = Aggregate::new(&m);
+    let (mut events, mut contacts) = (0, 0);
+    let batch = (threads.max(1) * 2) as u32;
+    let mut next = 0;
+    while next < opts.replications {
+        let end = (next + batch).min(opts.replications);
+        let results: Vec<RepStats> =
+            pool.install(|| (next..end).into_par_iter().map(|r| engine::simulate(&m, r as u64)).collect());
+        for (i, stats) in results.iter().enumerate() {
+            events += stats.events;
+            contacts += stats.contacts_simulated;
+            each(next + i as u32, stats);
+            aggregate.add(&m, stats);
+        }
+        if let Some(b) = &bar {
+            b.set_position(end as u64);
+        }
+        next = end;
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(RunOutcome {
+        aggregate,
+        wall_s: started.elapsed().as_secs_f64(),
+        threads,
+        events,
+        contacts_simulated: contacts,
+    })
+}
+
+fn progress_bar(opts: &RunOptions) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !opts.progress || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(opts.replications as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} replications {pos}/{len} {wide_bar} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}

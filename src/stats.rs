@@ -1,0 +1,9 @@
+//! Streaming statistics: histograms, per-replication counters and across-replication
+//! confidence intervals.
+pub mod ci;
+pub mod histogram;
+pub mod rep;
+
+pub use ci::{estimate, Estimate};
+pub use histogram::Histogram;
+pub use rep::{ClassInterval, HumanStats, IntervalStats, RepStats};
