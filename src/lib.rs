@@ -6,4 +6,5 @@
 //! command line in [`cli`].
 
 pub mod engine;
+pub mod erlang;
 pub mod model;
