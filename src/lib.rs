@@ -8,6 +8,7 @@
 pub mod app;
 pub mod cli;
 pub mod engine;
+pub mod erlang;
 pub mod model;
 pub mod report;
 pub mod runner;

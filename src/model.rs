@@ -59,7 +59,9 @@ pub struct RunSettings {
 impl RunSettings {
     /// Number of reporting intervals in the counted horizon (the last may be partial).
     pub fn interval_count(&self) -> usize {
-        (((self.counted_to - self.counted_from) / self.interval_s) - 1e-9).ceil().max(0.0) as usize
+        (((self.counted_to - self.counted_from) / self.interval_s) - 1e-9)
+            .ceil()
+            .max(0.0) as usize
     }
 
     /// Start of reporting interval `i` (simulation time).
@@ -163,7 +165,9 @@ impl Arrivals {
 
     /// Whether the bot is in promotion mode at `t`.
     pub fn promotion_at(&self, t: f64) -> bool {
-        self.peaks.iter().any(|p| p.promotion_bot && t >= p.from && t < p.to)
+        self.peaks
+            .iter()
+            .any(|p| p.promotion_bot && t >= p.from && t < p.to)
     }
 }
 

@@ -33,7 +33,8 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// The generator of one (seed, replication, source).
 pub fn stream(seed: u64, replication: u64, source: Source) -> SimRng {
-    let key = mix64(mix64(mix64(seed) ^ replication.wrapping_mul(0xA24B_AED4_963E_E407)) ^ source as u64);
+    let key =
+        mix64(mix64(mix64(seed) ^ replication.wrapping_mul(0xA24B_AED4_963E_E407)) ^ source as u64);
     SimRng::seed_from_u64(key)
 }
 

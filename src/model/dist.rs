@@ -11,13 +11,29 @@ pub enum Dist {
     /// Exponential with the given mean.
     Exponential { mean_s: f64, sampler: Exp<f64> },
     /// Lognormal with the given mean and coefficient of variation.
-    LogNormal { mean_s: f64, cv: f64, sampler: LogNormal<f64> },
+    LogNormal {
+        mean_s: f64,
+        cv: f64,
+        sampler: LogNormal<f64>,
+    },
     /// Gamma with the given mean and CV (shape = 1/cv²).
-    Gamma { mean_s: f64, cv: f64, sampler: Gamma<f64> },
+    Gamma {
+        mean_s: f64,
+        cv: f64,
+        sampler: Gamma<f64>,
+    },
     /// Erlang-k with the given mean: a gamma of integer shape k.
-    Erlang { mean_s: f64, k: u32, sampler: Gamma<f64> },
+    Erlang {
+        mean_s: f64,
+        k: u32,
+        sampler: Gamma<f64>,
+    },
     /// Weibull with the given mean and shape.
-    Weibull { mean_s: f64, shape: f64, sampler: Weibull<f64> },
+    Weibull {
+        mean_s: f64,
+        shape: f64,
+        sampler: Weibull<f64>,
+    },
     /// Uniform on `[min_s, max_s]`.
     Uniform { min_s: f64, max_s: f64 },
     /// Always the same value.
@@ -48,7 +64,11 @@ impl Dist {
         let sigma2 = (1.0 + cv * cv).ln();
         let mu = mean_s.ln() - sigma2 / 2.0;
         let sampler = LogNormal::new(mu, sigma2.sqrt()).map_err(|e| e.to_string())?;
-        Ok(Dist::LogNormal { mean_s, cv, sampler })
+        Ok(Dist::LogNormal {
+            mean_s,
+            cv,
+            sampler,
+        })
     }
 
     pub fn gamma(mean_s: f64, cv: f64) -> Result<Self, DistError> {
@@ -56,7 +76,11 @@ impl Dist {
         let cv = positive("cv", cv)?;
         let shape = 1.0 / (cv * cv);
         let sampler = Gamma::new(shape, mean_s / shape).map_err(|e| e.to_string())?;
-        Ok(Dist::Gamma { mean_s, cv, sampler })
+        Ok(Dist::Gamma {
+            mean_s,
+            cv,
+            sampler,
+        })
     }
 
     pub fn erlang(mean_s: f64, k: u32) -> Result<Self, DistError> {
@@ -76,7 +100,11 @@ impl Dist {
             return Err(format!("shape {shape} is too small for a finite mean"));
         }
         let sampler = Weibull::new(scale, shape).map_err(|e| e.to_string())?;
-        Ok(Dist::Weibull { mean_s, shape, sampler })
+        Ok(Dist::Weibull {
+            mean_s,
+            shape,
+            sampler,
+        })
     }
 
     pub fn uniform(min_s: f64, max_s: f64) -> Result<Self, DistError> {

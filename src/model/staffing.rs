@@ -31,7 +31,10 @@ pub enum Staffing {
     Schedule(Vec<Window>),
     /// Sorted `(from, agents)` rows in simulation time, each `step_s` long; before the first
     /// row and after the last the nearest row holds.
-    Table { rows: Vec<(f64, u32)>, step_s: f64 },
+    Table {
+        rows: Vec<(f64, u32)>,
+        step_s: f64,
+    },
 }
 
 impl Staffing {
@@ -45,7 +48,8 @@ impl Staffing {
                 let mut n = 0;
                 for w in windows {
                     // A window counts if it started today or yesterday and still covers t.
-                    for (start_day, day) in [(midnight, today), (midnight - DAY_S, (today + 6) % 7)] {
+                    for (start_day, day) in [(midnight, today), (midnight - DAY_S, (today + 6) % 7)]
+                    {
                         let from = start_day + w.from_s;
                         if w.days[day] && t >= from && t < from + w.length() {
                             n += w.agents;
@@ -115,10 +119,22 @@ mod tests {
     #[test]
     fn schedule_wraps_midnight_and_filters_days() {
         // 2026-01-05 is a Monday.
-        let cal = Calendar { origin_epoch_s: super::super::time::days_from_civil(2026, 1, 5) * 86_400 };
+        let cal = Calendar {
+            origin_epoch_s: super::super::time::days_from_civil(2026, 1, 5) * 86_400,
+        };
         let s = Staffing::Schedule(vec![
-            Window { from_s: 8.0 * 3600.0, to_s: 22.0 * 3600.0, agents: 20, days: all_days() },
-            Window { from_s: 22.0 * 3600.0, to_s: 8.0 * 3600.0, agents: 4, days: all_days() },
+            Window {
+                from_s: 8.0 * 3600.0,
+                to_s: 22.0 * 3600.0,
+                agents: 20,
+                days: all_days(),
+            },
+            Window {
+                from_s: 22.0 * 3600.0,
+                to_s: 8.0 * 3600.0,
+                agents: 4,
+                days: all_days(),
+            },
             Window {
                 from_s: 9.0 * 3600.0,
                 to_s: 18.0 * 3600.0,
@@ -138,7 +154,10 @@ mod tests {
     #[test]
     fn table_holds_nearest_row() {
         let cal = Calendar { origin_epoch_s: 0 };
-        let s = Staffing::Table { rows: vec![(0.0, 3), (1800.0, 5)], step_s: 1800.0 };
+        let s = Staffing::Table {
+            rows: vec![(0.0, 3), (1800.0, 5)],
+            step_s: 1800.0,
+        };
         assert_eq!(s.headcount(&cal, -5.0), 3);
         assert_eq!(s.headcount(&cal, 1799.0), 3);
         assert_eq!(s.headcount(&cal, 99_999.0), 5);

@@ -93,7 +93,11 @@ impl Calendar {
         let epoch = (self.epoch_s(t) + 1e-6).floor() as i64;
         let (y, m, d) = civil_from_days(epoch.div_euclid(86_400));
         let sod = epoch.rem_euclid(86_400);
-        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", sod / 3600, (sod % 3600) / 60)
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}",
+            sod / 3600,
+            (sod % 3600) / 60
+        )
     }
 
     /// `MM-DD HH:MM`, the short tick label used on charts.
@@ -114,9 +118,13 @@ mod tests {
             assert_eq!(days_from_civil(y, m, d), z);
         }
         // 2026-01-05 is a Monday; 2026-11-11 a Wednesday.
-        let cal = Calendar { origin_epoch_s: days_from_civil(2026, 1, 5) * 86_400 };
+        let cal = Calendar {
+            origin_epoch_s: days_from_civil(2026, 1, 5) * 86_400,
+        };
         assert_eq!(cal.weekday(0.0), 0);
-        let cal = Calendar { origin_epoch_s: days_from_civil(2026, 11, 11) * 86_400 };
+        let cal = Calendar {
+            origin_epoch_s: days_from_civil(2026, 11, 11) * 86_400,
+        };
         assert_eq!(cal.weekday(0.0), 2);
         assert_eq!(cal.format_minute(20.0 * 3600.0 + 59.0), "2026-11-11T20:00");
         assert_eq!(cal.format_short(3600.0 * 25.0), "11-12 01:00");
