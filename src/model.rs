@@ -96,6 +96,9 @@ pub struct Arrivals {
     pub peaks: Vec<Peak>,
     /// Per-interval contact counts that replace `per_day` × profile where they cover.
     pub forecast: Option<Forecast>,
+    /// Exact arrival instants (sorted, simulation time) that replace the Poisson process:
+    /// for exact-trace tests and replays of recorded days.
+    pub replay: Option<Vec<f64>>,
 }
 
 /// A promotion peak `[from, to)` in simulation time.
