@@ -16,9 +16,9 @@ mod dist;
 mod error;
 mod pools;
 mod sections;
-mod walk;
 #[cfg(test)]
 mod tests;
+mod walk;
 
 use std::path::Path;
 
@@ -56,17 +56,26 @@ const TOP_KEYS: &[&str] = &[
 /// Reads and validates a scenario file. Refuses folders, files over 10 MiB and non-UTF-8 text.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let file = path.display().to_string();
-    let io = |message: String| ScenarioError::Io { file: file.clone(), message };
+    let io = |message: String| ScenarioError::Io {
+        file: file.clone(),
+        message,
+    };
     let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
     if meta.is_dir() {
         return Err(io("it is a folder, not a scenario file".into()));
     }
     if meta.len() > csvfile::MAX_BYTES {
-        return Err(io(format!("it is {} bytes; scenario files are limited to 10 MiB", meta.len())));
+        return Err(io(format!(
+            "it is {} bytes; scenario files are limited to 10 MiB",
+            meta.len()
+        )));
     }
     let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        io(format!("it is not UTF-8 text (invalid byte at offset {}); save it as UTF-8", e.utf8_error().valid_up_to()))
+        io(format!(
+            "it is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
     load_str(&text, &file, base)
@@ -90,22 +99,40 @@ pub fn load_str(text: &str, origin: &str, base_dir: &Path) -> Result<Loaded, Sce
             build(&mut ctx, &doc)
         }
         Err(e) => {
-            let line = e.span().map(|s| ctx.line_at(s.start + (text.len() - text_body.len())));
+            let line = e
+                .span()
+                .map(|s| ctx.line_at(s.start + (text.len() - text_body.len())));
             let message = e.message().trim().to_string();
-            ctx.err_hint(line, "", format!("TOML syntax error: {message}"), "see https://toml.io");
+            ctx.err_hint(
+                line,
+                "",
+                format!("TOML syntax error: {message}"),
+                "see https://toml.io",
+            );
             None
         }
     };
-    let Ctx { errors, mut warnings, .. } = ctx;
+    let Ctx {
+        errors,
+        mut warnings,
+        ..
+    } = ctx;
     match model {
         Some(model) if errors.is_empty() => {
             sort_issues(&mut warnings, origin);
-            Ok(Loaded { model, warnings, source_text: text.to_string() })
+            Ok(Loaded {
+                model,
+                warnings,
+                source_text: text.to_string(),
+            })
         }
         _ => {
             let mut issues = errors;
             sort_issues(&mut issues, origin);
-            Err(ScenarioError::Invalid { file: origin.to_string(), issues })
+            Err(ScenarioError::Invalid {
+                file: origin.to_string(),
+                issues,
+            })
         }
     }
 }
@@ -120,7 +147,12 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
     let root = Tbl::new(ctx, "", Some(doc), None, TOP_KEYS);
     let name = match root.string(ctx, "name").map(str::trim) {
         Some("") => {
-            ctx.err_hint(root.line_of(ctx, "name"), "name", "must not be empty", "name the scenario, e.g. name = \"Singles' Day\"");
+            ctx.err_hint(
+                root.line_of(ctx, "name"),
+                "name",
+                "must not be empty",
+                "name the scenario, e.g. name = \"Singles' Day\"",
+            );
             None
         }
         Some(n) => Some(n.to_string()),
@@ -139,12 +171,18 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
         Ok(None) => None,
         Ok(Some(b)) => Some(b.promotion.is_some()),
         // An invalid bot: only complain about peaks if it has no promotion key at all.
-        Err(()) => Some(root.get("bot").and_then(|b| b.get_ref().get("promotion")).is_some()),
+        Err(()) => Some(
+            root.get("bot")
+                .and_then(|b| b.get_ref().get("promotion"))
+                .is_some(),
+        ),
     };
     let arrivals = arrivals::arrivals(ctx, &root, &run, bot_promotion);
     let cats = categories::categories(ctx, &root);
     let pools = pools::pools(ctx, &root, &run);
-    let pool_names: Option<Vec<String>> = pools.as_ref().map(|ps| ps.iter().map(|p| p.pool.name.clone()).collect());
+    let pool_names: Option<Vec<String>> = pools
+        .as_ref()
+        .map(|ps| ps.iter().map(|p| p.pool.name.clone()).collect());
     let surges = sections::surges(ctx, &root, pool_names.as_deref());
     let routing = sections::routing(ctx, &root);
     let costs = sections::costs(ctx, &root);
@@ -175,19 +213,36 @@ fn resolve_skills(
     ctx: &mut Ctx,
     cats: Vec<categories::RawCategory>,
     pools: Vec<pools::RawPool>,
-) -> Option<(Vec<crate::model::Category>, Vec<crate::model::Pool>, Vec<String>)> {
+) -> Option<(
+    Vec<crate::model::Category>,
+    Vec<crate::model::Pool>,
+    Vec<String>,
+)> {
     let mut skills: Vec<String> = Vec::new();
     let before = ctx.error_count();
-    let served: Vec<String> = pools.iter().flat_map(|p| p.skills.iter().cloned()).collect();
+    let served: Vec<String> = pools
+        .iter()
+        .flat_map(|p| p.skills.iter().cloned())
+        .collect();
     let mut categories = Vec::new();
     for c in cats {
         if !served.contains(&c.skill) {
-            let offer: Vec<String> = pools.iter().map(|p| format!("{} serves {}", p.pool.name, p.skills.join(", "))).collect();
+            let offer: Vec<String> = pools
+                .iter()
+                .map(|p| format!("{} serves {}", p.pool.name, p.skills.join(", ")))
+                .collect();
             ctx.err_hint(
                 Some(c.line),
                 &format!("{}.skill", c.path),
-                format!("no pool serves skill \"{}\" of category \"{}\"", c.skill, c.category.name),
-                format!("{}; add \"{}\" to a pool's skills or change the category's skill", offer.join("; "), c.skill),
+                format!(
+                    "no pool serves skill \"{}\" of category \"{}\"",
+                    c.skill, c.category.name
+                ),
+                format!(
+                    "{}; add \"{}\" to a pool's skills or change the category's skill",
+                    offer.join("; "),
+                    c.skill
+                ),
             );
         }
         let mut cat = c.category;
@@ -201,7 +256,14 @@ fn resolve_skills(
         for s in &p.skills {
             let sid = skill_id(&mut skills, s);
             if sid >= used {
-                ctx.warn(Some(p.line), &format!("{}.skills", p.path), format!("no category needs skill \"{s}\""), Some("this pool's agents only take contacts of the other skills it lists".into()));
+                ctx.warn(
+                    Some(p.line),
+                    &format!("{}.skills", p.path),
+                    format!("no category needs skill \"{s}\""),
+                    Some(
+                        "this pool's agents only take contacts of the other skills it lists".into(),
+                    ),
+                );
             }
             pool.skills.push(sid);
         }

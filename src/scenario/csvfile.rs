@@ -16,13 +16,20 @@ pub(crate) struct CsvData {
 impl CsvData {
     /// Index of a column, by case-insensitive header name.
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h.trim().eq_ignore_ascii_case(name))
+        self.header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
     }
 }
 
 /// Reads `rel` (relative to the scenario's folder) for the scenario key `key` at `line`.
 /// Problems with the file itself are reported at the key; parse errors in the CSV's own lines.
-pub(crate) fn read_csv(ctx: &mut Ctx, key: &str, line: Option<usize>, rel: &str) -> Option<CsvData> {
+pub(crate) fn read_csv(
+    ctx: &mut Ctx,
+    key: &str,
+    line: Option<usize>,
+    rel: &str,
+) -> Option<CsvData> {
     let path = ctx.base_dir.join(rel);
     let file = path.display().to_string();
     let hint = "the path is relative to the scenario file's folder";
@@ -32,11 +39,20 @@ pub(crate) fn read_csv(ctx: &mut Ctx, key: &str, line: Option<usize>, rel: &str)
             return None;
         }
         Ok(m) if m.is_dir() => {
-            ctx.err_hint(line, key, format!("{file} is a folder, not a CSV file"), hint);
+            ctx.err_hint(
+                line,
+                key,
+                format!("{file} is a folder, not a CSV file"),
+                hint,
+            );
             return None;
         }
         Ok(m) if m.len() > MAX_BYTES => {
-            ctx.err(line, key, format!("{file} is larger than 10 MiB ({} bytes)", m.len()));
+            ctx.err(
+                line,
+                key,
+                format!("{file} is larger than 10 MiB ({} bytes)", m.len()),
+            );
             return None;
         }
         Ok(_) => {}
@@ -56,7 +72,13 @@ pub(crate) fn read_csv(ctx: &mut Ctx, key: &str, line: Option<usize>, rel: &str)
     let header = match reader.headers() {
         Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => {
-            ctx.err_in(&file, Some(1), key, format!("cannot parse the header: {e}"), None);
+            ctx.err_in(
+                &file,
+                Some(1),
+                key,
+                format!("cannot parse the header: {e}"),
+                None,
+            );
             return None;
         }
     };
@@ -72,7 +94,13 @@ pub(crate) fn read_csv(ctx: &mut Ctx, key: &str, line: Option<usize>, rel: &str)
             }
             Err(e) => {
                 let at = e.position().map(|p| p.line() as usize);
-                ctx.err_in(&file, at, key, format!("not a readable CSV line: {e}"), Some("save the file as UTF-8 CSV".into()));
+                ctx.err_in(
+                    &file,
+                    at,
+                    key,
+                    format!("not a readable CSV line: {e}"),
+                    Some("save the file as UTF-8 CSV".into()),
+                );
                 return None;
             }
         }
@@ -81,7 +109,12 @@ pub(crate) fn read_csv(ctx: &mut Ctx, key: &str, line: Option<usize>, rel: &str)
 }
 
 /// Checks that every column in `needed` exists; reports the missing ones at the header line.
-pub(crate) fn require_columns(ctx: &mut Ctx, csv: &CsvData, key: &str, needed: &[&str]) -> Option<Vec<usize>> {
+pub(crate) fn require_columns(
+    ctx: &mut Ctx,
+    csv: &CsvData,
+    key: &str,
+    needed: &[&str],
+) -> Option<Vec<usize>> {
     let mut cols = Vec::new();
     for name in needed {
         match csv.column(name) {
@@ -91,7 +124,10 @@ pub(crate) fn require_columns(ctx: &mut Ctx, csv: &CsvData, key: &str, needed: &
                     &csv.file,
                     Some(1),
                     key,
-                    format!("the header has no `{name}` column (found: {})", csv.header.join(",")),
+                    format!(
+                        "the header has no `{name}` column (found: {})",
+                        csv.header.join(",")
+                    ),
                     Some(format!("the first line must be `{}`", needed.join(","))),
                 );
             }

@@ -21,14 +21,27 @@ const KINDS: &[(&str, &[&str])] = &[
 pub(crate) fn parse_dist(ctx: &mut Ctx, key: &str, v: &Val<'_>) -> Option<Dist> {
     let line = Some(ctx.line_of(v.span()));
     let DeValue::Table(map) = v.get_ref() else {
-        let msg = format!("expected a distribution table, found {}", describe(v.get_ref()));
-        ctx.err_hint(line, key, msg, "write e.g. { dist = \"exponential\", mean_s = 240 }");
+        let msg = format!(
+            "expected a distribution table, found {}",
+            describe(v.get_ref())
+        );
+        ctx.err_hint(
+            line,
+            key,
+            msg,
+            "write e.g. { dist = \"exponential\", mean_s = 240 }",
+        );
         return None;
     };
     let names: Vec<&str> = KINDS.iter().map(|k| k.0).collect();
     let valid = || format!("valid kinds: {}", names.join(", "));
     let Some(kind_v) = map.get("dist") else {
-        ctx.err_hint(line, &format!("{key}.dist"), "missing required key", format!("add `dist = \"exponential\"` or another kind ({})", valid()));
+        ctx.err_hint(
+            line,
+            &format!("{key}.dist"),
+            "missing required key",
+            format!("add `dist = \"exponential\"` or another kind ({})", valid()),
+        );
         return None;
     };
     let DeValue::String(kind) = kind_v.get_ref() else {
@@ -41,7 +54,12 @@ pub(crate) fn parse_dist(ctx: &mut Ctx, key: &str, v: &Val<'_>) -> Option<Dist> 
             Some(s) => format!("did you mean \"{s}\"? {}", valid()),
             None => valid(),
         };
-        ctx.err_hint(kline, &format!("{key}.dist"), format!("unknown distribution \"{kind}\""), hint);
+        ctx.err_hint(
+            kline,
+            &format!("{key}.dist"),
+            format!("unknown distribution \"{kind}\""),
+            hint,
+        );
         return None;
     };
     let mut allowed = vec!["dist"];
@@ -51,9 +69,23 @@ pub(crate) fn parse_dist(ctx: &mut Ctx, key: &str, v: &Val<'_>) -> Option<Dist> 
     let mut vals = Vec::new();
     for p in params {
         match t.get(p) {
-            None => ctx.err_hint(line, &t.key(p), format!("missing parameter of the {kind} distribution"), format!("{kind} needs {}", params.join(" and "))),
-            Some(pv) if *p == "k" => vals.push(super::walk::as_int(ctx, &t.key(p), pv, 1, 1000).map(|k| k as f64)),
-            Some(pv) => vals.push(as_num(ctx, &t.key(p), pv, Rule::NonNeg)),
+            None => ctx.err_hint(
+                line,
+                &t.key(p),
+                format!("missing parameter of the {kind} distribution"),
+                format!("{kind} needs {}", params.join(" and ")),
+            ),
+            Some(pv) if *p == "k" => {
+                vals.push(super::walk::as_int(ctx, &t.key(p), pv, 1, 1000).map(|k| k as f64))
+            }
+            Some(pv) => {
+                let rule = if matches!(*p, "min_s" | "max_s" | "value_s") {
+                    Rule::NonNeg
+                } else {
+                    Rule::Pos
+                };
+                vals.push(as_num(ctx, &t.key(p), pv, rule))
+            }
         }
     }
     if ctx.error_count() > before || vals.iter().any(Option::is_none) {
@@ -101,13 +133,34 @@ mod tests {
 
     #[test]
     fn good_and_bad_distributions() {
-        assert_eq!(try_dist("{ dist = \"lognormal\", mean_s = 300, cv = 0.8 }").0.unwrap().mean(), 300.0);
-        assert_eq!(try_dist("{ dist = \"erlang\", mean_s = 30.0, k = 3 }").0.unwrap().mean(), 30.0);
+        assert_eq!(
+            try_dist("{ dist = \"lognormal\", mean_s = 300, cv = 0.8 }")
+                .0
+                .unwrap()
+                .mean(),
+            300.0
+        );
+        assert_eq!(
+            try_dist("{ dist = \"erlang\", mean_s = 30.0, k = 3 }")
+                .0
+                .unwrap()
+                .mean(),
+            30.0
+        );
         let (d, e) = try_dist("{ dist = \"expo\", mean_s = 3 }");
-        assert!(d.is_none() && e[0].contains("did you mean \"exponential\""), "{e:?}");
+        assert!(
+            d.is_none() && e[0].contains("did you mean \"exponential\""),
+            "{e:?}"
+        );
         let (_, e) = try_dist("{ dist = \"exponential\", mean = 3 }");
-        assert!(e.iter().any(|m| m.contains("did you mean `mean_s`")), "{e:?}");
-        assert!(e.iter().any(|m| m.contains("d.mean_s: missing parameter")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("did you mean `mean_s`")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().any(|m| m.contains("d.mean_s: missing parameter")),
+            "{e:?}"
+        );
         let (_, e) = try_dist("{ dist = \"uniform\", min_s = 5, max_s = 1 }");
         assert!(e[0].contains("max_s"), "{e:?}");
         let (_, e) = try_dist("240");

@@ -87,9 +87,13 @@ mod tests {
             i.to_string(),
             "scenarios/x.toml:14: pools[1].schedule[0].from: \"25:00\" is not a time of day (use \"HH:MM\", 00:00–23:59)"
         );
-        let e = ScenarioError::Invalid { file: "x.toml".into(), issues: vec![i.clone(), i] };
+        let e = ScenarioError::Invalid {
+            file: "x.toml".into(),
+            issues: vec![i.clone(), i],
+        };
         let text = e.to_string();
-        assert!(text.starts_with("x.toml is not a valid scenario (2 problems):\n  scenarios/x.toml:14:"));
+        assert!(text
+            .starts_with("x.toml is not a valid scenario (2 problems):\n  scenarios/x.toml:14:"));
         assert_eq!(text.lines().count(), 3);
     }
 }

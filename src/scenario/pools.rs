@@ -9,10 +9,26 @@ use super::csvfile::{cell, read_csv, require_columns};
 use super::walk::{as_str, parse_local_datetime, parse_time_of_day, suggest, Ctx, Rule, Tbl};
 use crate::model::{Pool, RunSettings, Staffing, Window};
 
-const KEYS: &[&str] = &["name", "skills", "concurrency", "concurrency_slowdown", "agents", "schedule", "staffing_csv"];
+const KEYS: &[&str] = &[
+    "name",
+    "skills",
+    "concurrency",
+    "concurrency_slowdown",
+    "agents",
+    "schedule",
+    "staffing_csv",
+];
 const WINDOW_KEYS: &[&str] = &["from", "to", "agents", "days"];
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const FULL_DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const FULL_DAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 /// A pool read from the file; its skills are still names.
 pub(crate) struct RawPool {
@@ -23,24 +39,41 @@ pub(crate) struct RawPool {
 }
 
 /// All `[[pools]]`; `None` when any is invalid.
-pub(crate) fn pools(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>, run: &RunSettings) -> Option<Vec<RawPool>> {
+pub(crate) fn pools(
+    ctx: &mut Ctx,
+    root: &Tbl<'_, '_, '_>,
+    run: &RunSettings,
+) -> Option<Vec<RawPool>> {
     let entries = root.tables(ctx, "pools");
     if entries.is_empty() {
-        if !matches!(root.get("pools").map(|v| v.get_ref()), Some(v) if !matches!(v, DeValue::Array(a) if a.is_empty())) {
-            ctx.err_hint(None, "pools", "at least one agent pool is needed", "add a `[[pools]]` table with name, skills and agents");
+        if !matches!(root.get("pools").map(|v| v.get_ref()), Some(v) if !matches!(v, DeValue::Array(a) if a.is_empty()))
+        {
+            ctx.err_hint(
+                None,
+                "pools",
+                "at least one agent pool is needed",
+                "add a `[[pools]]` table with name, skills and agents",
+            );
         }
         return None;
     }
     let before = ctx.error_count();
     let mut out: Vec<RawPool> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for (i, (map, line)) in entries.into_iter().enumerate() {
         let path = format!("pools[{i}]");
         let t = Tbl::new(ctx, &path, Some(map), Some(line), KEYS);
         let name = nonempty_name(ctx, &t, "name = \"general\"");
         if let Some(n) = &name {
-            if out.iter().any(|p| &p.pool.name == n) {
-                ctx.err_hint(t.line_of(ctx, "name"), &t.key("name"), format!("pool \"{n}\" is defined twice"), "pool names must be unique");
+            if names.contains(n) {
+                ctx.err_hint(
+                    t.line_of(ctx, "name"),
+                    &t.key("name"),
+                    format!("pool \"{n}\" is defined twice"),
+                    "pool names must be unique",
+                );
             }
+            names.push(n.clone());
         }
         let skills = skills(ctx, &t);
         let concurrency = t.int(ctx, "concurrency", 1, 50).unwrap_or(1) as u32;
@@ -48,12 +81,28 @@ pub(crate) fn pools(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>, run: &RunSettings) ->
         let staffing = staffing(ctx, &t, name.as_deref(), run);
         if let Some(s) = &staffing {
             if s.max_headcount() == 0 {
-                ctx.err_hint(Some(line), &path, "has 0 agents at all times", "give it some headcount, or remove the pool");
+                ctx.err_hint(
+                    Some(line),
+                    &path,
+                    "has 0 agents at all times",
+                    "give it some headcount, or remove the pool",
+                );
             }
         }
         if let (Some(name), Some(skills), Some(staffing)) = (name, skills, staffing) {
-            let pool = Pool { name, skills: Vec::new(), concurrency, concurrency_slowdown, staffing };
-            out.push(RawPool { pool, skills, line, path });
+            let pool = Pool {
+                name,
+                skills: Vec::new(),
+                concurrency,
+                concurrency_slowdown,
+                staffing,
+            };
+            out.push(RawPool {
+                pool,
+                skills,
+                line,
+                path,
+            });
         }
     }
     (ctx.error_count() == before).then_some(out)
@@ -66,7 +115,12 @@ fn skills(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Vec<String>> {
     }
     let items = t.array(ctx, "skills")?;
     if items.is_empty() {
-        ctx.err_hint(t.line_of(ctx, "skills"), &t.key("skills"), "is empty", "a pool must serve at least one skill, e.g. skills = [\"general\"]");
+        ctx.err_hint(
+            t.line_of(ctx, "skills"),
+            &t.key("skills"),
+            "is empty",
+            "a pool must serve at least one skill, e.g. skills = [\"general\"]",
+        );
         return None;
     }
     let mut out: Vec<String> = Vec::new();
@@ -79,7 +133,11 @@ fn skills(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Vec<String>> {
                 ok = false;
             }
             Some(s) if out.iter().any(|o| o == s) => {
-                ctx.err(Some(ctx.line_of(v.span())), &key, format!("skill \"{s}\" is listed twice"));
+                ctx.err(
+                    Some(ctx.line_of(v.span())),
+                    &key,
+                    format!("skill \"{s}\" is listed twice"),
+                );
                 ok = false;
             }
             Some(s) => out.push(s.to_string()),
@@ -89,21 +147,36 @@ fn skills(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Vec<String>> {
     ok.then_some(out)
 }
 
-fn staffing(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>, name: Option<&str>, run: &RunSettings) -> Option<Staffing> {
-    let given: Vec<&str> = ["agents", "schedule", "staffing_csv"].into_iter().filter(|k| t.has(k)).collect();
+fn staffing(
+    ctx: &mut Ctx,
+    t: &Tbl<'_, '_, '_>,
+    name: Option<&str>,
+    run: &RunSettings,
+) -> Option<Staffing> {
+    let given: Vec<&str> = ["agents", "schedule", "staffing_csv"]
+        .into_iter()
+        .filter(|k| t.has(k))
+        .collect();
     match given.as_slice() {
         [] => {
-            ctx.err_hint(t.line, &t.path.to_string(), "has no headcount", "give exactly one of `agents = 10`, `schedule = [...]` or `staffing_csv = \"plan.csv\"`");
+            ctx.err_hint(t.line, t.path, "has no headcount", "give exactly one of `agents = 10`, `schedule = [...]` or `staffing_csv = \"plan.csv\"`");
             None
         }
-        ["agents"] => t.int(ctx, "agents", 0, 1_000_000).map(|n| Staffing::Constant(n as u32)),
+        ["agents"] => t
+            .int(ctx, "agents", 0, 1_000_000)
+            .map(|n| Staffing::Constant(n as u32)),
         ["schedule"] => schedule(ctx, t),
         ["staffing_csv"] => {
             let rel = t.string(ctx, "staffing_csv")?;
             staffing_csv(ctx, t, rel, name?, run)
         }
         several => {
-            ctx.err_hint(t.line_of(ctx, several[1]), &t.key(several[1]), format!("headcount is given twice ({})", several.join(" and ")), "give exactly one of `agents`, `schedule` or `staffing_csv`");
+            ctx.err_hint(
+                t.line_of(ctx, several[1]),
+                &t.key(several[1]),
+                format!("headcount is given twice ({})", several.join(" and ")),
+                "give exactly one of `agents`, `schedule` or `staffing_csv`",
+            );
             None
         }
     }
@@ -114,7 +187,12 @@ fn schedule(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Staffing> {
     let line = t.line_of(ctx, "schedule");
     let items = t.array(ctx, "schedule")?;
     if items.is_empty() {
-        ctx.err_hint(line, &key, "is empty", "add windows like { from = \"08:00\", to = \"22:00\", agents = 20 }");
+        ctx.err_hint(
+            line,
+            &key,
+            "is empty",
+            "add windows like { from = \"08:00\", to = \"22:00\", agents = 20 }",
+        );
         return None;
     }
     let before = ctx.error_count();
@@ -122,10 +200,21 @@ fn schedule(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Staffing> {
     for (i, v) in items.iter().enumerate() {
         let path = format!("{key}[{i}]");
         let DeValue::Table(map) = v.get_ref() else {
-            super::walk::type_err(ctx, &path, v, "a window like { from = \"08:00\", to = \"22:00\", agents = 20 }");
+            super::walk::type_err(
+                ctx,
+                &path,
+                v,
+                "a window like { from = \"08:00\", to = \"22:00\", agents = 20 }",
+            );
             continue;
         };
-        let w = Tbl::new(ctx, &path, Some(map), Some(ctx.line_of(v.span())), WINDOW_KEYS);
+        let w = Tbl::new(
+            ctx,
+            &path,
+            Some(map),
+            Some(ctx.line_of(v.span())),
+            WINDOW_KEYS,
+        );
         let hhmm = |ctx: &mut Ctx, k: &str| -> Option<f64> {
             if !w.has(k) {
                 w.missing(ctx, k, &format!("{k} = \"08:00\""));
@@ -134,7 +223,17 @@ fn schedule(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Staffing> {
             let s = w.string(ctx, k)?;
             let parsed = parse_time_of_day(s);
             if parsed.is_none() {
-                ctx.err_hint(w.line_of(ctx, k), &w.key(k), format!("\"{s}\" is not a time of day"), "use \"HH:MM\", 00:00–23:59");
+                let hint = if s == "24:00" {
+                    "use \"00:00\" for midnight: a window to \"00:00\" ends at midnight"
+                } else {
+                    "use \"HH:MM\", 00:00–23:59"
+                };
+                ctx.err_hint(
+                    w.line_of(ctx, k),
+                    &w.key(k),
+                    format!("\"{s}\" is not a time of day"),
+                    hint,
+                );
             }
             parsed
         };
@@ -146,7 +245,12 @@ fn schedule(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Staffing> {
             Some(_) => days(ctx, &w),
         };
         if let (Some(from_s), Some(to_s), Some(agents), Some(days)) = (from_s, to_s, agents, days) {
-            windows.push(Window { from_s, to_s, agents: agents as u32, days });
+            windows.push(Window {
+                from_s,
+                to_s,
+                agents: agents as u32,
+                days,
+            });
         }
     }
     (ctx.error_count() == before).then_some(Staffing::Schedule(windows))
@@ -156,7 +260,12 @@ fn days(ctx: &mut Ctx, w: &Tbl<'_, '_, '_>) -> Option<[bool; 7]> {
     let items = w.array(ctx, "days")?;
     let key = w.key("days");
     if items.is_empty() {
-        ctx.err_hint(w.line_of(ctx, "days"), &key, "is empty, so the window never applies", "list weekdays like [\"sat\", \"sun\"], or leave `days` out for every day");
+        ctx.err_hint(
+            w.line_of(ctx, "days"),
+            &key,
+            "is empty, so the window never applies",
+            "list weekdays like [\"sat\", \"sun\"], or leave `days` out for every day",
+        );
         return None;
     }
     let mut out = [false; 7];
@@ -168,14 +277,23 @@ fn days(ctx: &mut Ctx, w: &Tbl<'_, '_, '_>) -> Option<[bool; 7]> {
             continue;
         };
         let low = s.trim().to_lowercase();
-        match DAYS.iter().position(|d| *d == low).or_else(|| FULL_DAYS.iter().position(|d| *d == low)) {
+        match DAYS
+            .iter()
+            .position(|d| *d == low)
+            .or_else(|| FULL_DAYS.iter().position(|d| *d == low))
+        {
             Some(d) => out[d] = true,
             None => {
                 let hint = match suggest(&low, &DAYS).or_else(|| suggest(&low, &FULL_DAYS)) {
                     Some(d) => format!("did you mean \"{d}\"?"),
                     None => format!("use {}", DAYS.join(", ")),
                 };
-                ctx.err_hint(Some(ctx.line_of(v.span())), &k, format!("\"{s}\" is not a weekday"), hint);
+                ctx.err_hint(
+                    Some(ctx.line_of(v.span())),
+                    &k,
+                    format!("\"{s}\" is not a weekday"),
+                    hint,
+                );
                 ok = false;
             }
         }
@@ -184,7 +302,13 @@ fn days(ctx: &mut Ctx, w: &Tbl<'_, '_, '_>) -> Option<[bool; 7]> {
 }
 
 /// Reads this pool's rows of a `start,pool,agents` plan.
-fn staffing_csv(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>, rel: &str, name: &str, run: &RunSettings) -> Option<Staffing> {
+fn staffing_csv(
+    ctx: &mut Ctx,
+    t: &Tbl<'_, '_, '_>,
+    rel: &str,
+    name: &str,
+    run: &RunSettings,
+) -> Option<Staffing> {
     let key = t.key("staffing_csv");
     let csv = read_csv(ctx, &key, t.line_of(ctx, "staffing_csv"), rel)?;
     let cols = require_columns(ctx, &csv, &key, &["start", "pool", "agents"])?;
@@ -202,12 +326,24 @@ fn staffing_csv(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>, rel: &str, name: &str, run: 
         let s = cell(rec, cols[0]);
         let start = parse_local_datetime(s);
         if start.is_none() {
-            ctx.err_in(&csv.file, Some(*at), &key, format!("start \"{s}\" is not a date-time"), Some("use YYYY-MM-DDTHH:MM".into()));
+            ctx.err_in(
+                &csv.file,
+                Some(*at),
+                &key,
+                format!("start \"{s}\" is not a date-time"),
+                Some("use YYYY-MM-DDTHH:MM".into()),
+            );
         }
         let a = cell(rec, cols[2]);
         let agents = a.parse::<u32>().ok();
         if agents.is_none() {
-            ctx.err_in(&csv.file, Some(*at), &key, format!("agents \"{a}\" is not a whole number ≥ 0"), None);
+            ctx.err_in(
+                &csv.file,
+                Some(*at),
+                &key,
+                format!("agents \"{a}\" is not a whole number ≥ 0"),
+                None,
+            );
         }
         if let (Some(s), Some(a)) = (start, agents) {
             rows.push((*at, s, a));
@@ -217,12 +353,34 @@ fn staffing_csv(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>, rel: &str, name: &str, run: 
         return None;
     }
     if rows.is_empty() {
-        let found = if others.is_empty() { "none".to_string() } else { others.join(", ") };
-        ctx.err_in(&csv.file, None, &key, format!("has no rows for pool \"{name}\" (pools in the file: {found})"), Some("the `pool` column must hold this pool's name".into()));
+        let found = if others.is_empty() {
+            "none".to_string()
+        } else {
+            others.join(", ")
+        };
+        ctx.err_in(
+            &csv.file,
+            None,
+            &key,
+            format!("has no rows for pool \"{name}\" (pools in the file: {found})"),
+            Some("the `pool` column must hold this pool's name".into()),
+        );
         return None;
     }
-    let step = check_steps(ctx, &csv.file, &key, rows.iter().map(|r| (r.0, r.1)), run.interval_s as i64)?;
+    let step = check_steps(
+        ctx,
+        &csv.file,
+        &key,
+        rows.iter().map(|r| (r.0, r.1)),
+        run.interval_s as i64,
+    )?;
     let origin = run.calendar.origin_epoch_s;
-    let rows = rows.into_iter().map(|(_, s, a)| ((s - origin) as f64, a)).collect();
-    Some(Staffing::Table { rows, step_s: step as f64 })
+    let rows = rows
+        .into_iter()
+        .map(|(_, s, a)| ((s - origin) as f64, a))
+        .collect();
+    Some(Staffing::Table {
+        rows,
+        step_s: step as f64,
+    })
 }

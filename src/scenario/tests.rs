@@ -22,7 +22,10 @@ fn toml_files(dir: &str) -> Vec<PathBuf> {
 fn bad_corpus_gives_the_expected_messages() {
     let bless = std::env::var_os("KEFU_BLESS").is_some();
     let files = toml_files("tests/bad");
-    assert!(files.len() >= 20, "the corpus should hold at least 20 files");
+    assert!(
+        files.len() >= 20,
+        "the corpus should hold at least 20 files"
+    );
     let mut failures = Vec::new();
     for path in files {
         let got = match load(&path) {
@@ -36,7 +39,10 @@ fn bad_corpus_gives_the_expected_messages() {
         }
         let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if got != want {
-            failures.push(format!("{}:\n--- expected\n{want}--- got\n{got}", path.display()));
+            failures.push(format!(
+                "{}:\n--- expected\n{want}--- got\n{got}",
+                path.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -46,7 +52,12 @@ fn bad_corpus_gives_the_expected_messages() {
 fn shipped_scenarios_load_cleanly() {
     for path in toml_files("scenarios") {
         match load(&path) {
-            Ok(l) => assert!(l.warnings.is_empty(), "{}: {:?}", path.display(), l.warnings),
+            Ok(l) => assert!(
+                l.warnings.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                l.warnings
+            ),
             Err(e) => panic!("{e}"),
         }
     }
@@ -73,14 +84,29 @@ agents = 3
 #[test]
 fn defaults_follow_the_contract() {
     let m = load_str(MINIMAL, "m.toml", Path::new(".")).unwrap().model;
-    assert_eq!(m.run.calendar.origin_epoch_s, days_from_civil(2026, 1, 5) * 86_400);
+    assert_eq!(
+        m.run.calendar.origin_epoch_s,
+        days_from_civil(2026, 1, 5) * 86_400
+    );
     assert_eq!((m.run.counted_from, m.run.counted_to), (0.0, 86_400.0));
-    assert_eq!((m.run.replications, m.run.seed, m.run.interval_s), (10, 1, 1800.0));
-    assert_eq!((m.target.answer_within_s, m.target.service_level), (120.0, 0.90));
-    assert_eq!((m.target.queue_alert_waiting, m.target.short_abandon_s), (5, 5.0));
+    assert_eq!(
+        (m.run.replications, m.run.seed, m.run.interval_s),
+        (10, 1, 1800.0)
+    );
+    assert_eq!(
+        (m.target.answer_within_s, m.target.service_level),
+        (120.0, 0.90)
+    );
+    assert_eq!(
+        (m.target.queue_alert_waiting, m.target.short_abandon_s),
+        (5, 5.0)
+    );
     assert!(m.routing.vip_first && m.offline.tickets && m.bot.is_none() && m.costs.is_none());
     assert_eq!(m.routing.silent_close_s, 60.0);
-    assert_eq!((m.pools[0].concurrency, m.pools[0].concurrency_slowdown), (1, 0.0));
+    assert_eq!(
+        (m.pools[0].concurrency, m.pools[0].concurrency_slowdown),
+        (1, 0.0)
+    );
     assert_eq!(m.skills, vec!["general".to_string()]);
     assert_eq!(m.categories[0].complex_handle_time.mean(), 100.0);
     assert!((m.expected_arrivals() - 2400.0).abs() < 1e-6);
@@ -130,7 +156,11 @@ fn schedule_windows_and_staffing_csv() {
 #[test]
 fn forecast_replaces_the_profile_where_it_covers() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("f.csv"), "start,contacts\n2026-01-04T23:00,999\n2026-01-05T00:00,360\n2026-01-05T01:00,720\n").unwrap();
+    std::fs::write(
+        dir.path().join("f.csv"),
+        "start,contacts\n2026-01-04T23:00,999\n2026-01-05T00:00,360\n2026-01-05T01:00,720\n",
+    )
+    .unwrap();
     let text = MINIMAL.replace("per_day = 2400", "forecast_csv = \"f.csv\"");
     let l = load_str(&text, "m.toml", dir.path()).unwrap();
     let m = &l.model;
@@ -145,7 +175,17 @@ fn forecast_replaces_the_profile_where_it_covers() {
 
 #[test]
 fn never_panics_on_odd_input() {
-    for text in ["", "\u{feff}", "=", "[[", "name = 1\n[run]\ndays = nan", "pools = 3\ncategories = []", "run = []", "[arrivals]\nper_day = inf\nhourly_profile = \"flat\"", "[[pools]]\nschedule = [1, {from = 1}]\nagents = 1e300"] {
+    for text in [
+        "",
+        "\u{feff}",
+        "=",
+        "[[",
+        "name = 1\n[run]\ndays = nan",
+        "pools = 3\ncategories = []",
+        "run = []",
+        "[arrivals]\nper_day = inf\nhourly_profile = \"flat\"",
+        "[[pools]]\nschedule = [1, {from = 1}]\nagents = 1e300",
+    ] {
         let _ = load_str(text, "odd.toml", Path::new("."));
     }
 }

@@ -27,7 +27,13 @@ impl Ctx {
     pub fn new(file: &str, text: &str, base_dir: PathBuf) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Ctx { file: file.to_string(), base_dir, line_starts, errors: Vec::new(), warnings: Vec::new() }
+        Ctx {
+            file: file.to_string(),
+            base_dir,
+            line_starts,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 
     /// 1-based line of a byte offset.
@@ -39,8 +45,20 @@ impl Ctx {
         self.line_at(span.start)
     }
 
-    fn issue(&self, line: Option<usize>, key: &str, message: String, hint: Option<String>) -> Issue {
-        Issue { file: self.file.clone(), line, key: key.to_string(), message, hint }
+    fn issue(
+        &self,
+        line: Option<usize>,
+        key: &str,
+        message: String,
+        hint: Option<String>,
+    ) -> Issue {
+        Issue {
+            file: self.file.clone(),
+            line,
+            key: key.to_string(),
+            message,
+            hint,
+        }
     }
 
     /// Records an error without a hint.
@@ -50,25 +68,63 @@ impl Ctx {
     }
 
     /// Records an error with a hint.
-    pub fn err_hint(&mut self, line: Option<usize>, key: &str, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn err_hint(
+        &mut self,
+        line: Option<usize>,
+        key: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         let i = self.issue(line, key, message.into(), Some(hint.into()));
         self.errors.push(i);
     }
 
     /// Records a warning (the scenario stays valid).
-    pub fn warn(&mut self, line: Option<usize>, key: &str, message: impl Into<String>, hint: Option<String>) {
+    pub fn warn(
+        &mut self,
+        line: Option<usize>,
+        key: &str,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
         let i = self.issue(line, key, message.into(), hint);
         self.warnings.push(i);
     }
 
     /// Records an error located in another file (a CSV the scenario refers to).
-    pub fn err_in(&mut self, file: &str, line: Option<usize>, key: &str, message: impl Into<String>, hint: Option<String>) {
-        self.errors.push(Issue { file: file.to_string(), line, key: key.to_string(), message: message.into(), hint });
+    pub fn err_in(
+        &mut self,
+        file: &str,
+        line: Option<usize>,
+        key: &str,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.errors.push(Issue {
+            file: file.to_string(),
+            line,
+            key: key.to_string(),
+            message: message.into(),
+            hint,
+        });
     }
 
     /// Records a warning located in another file.
-    pub fn warn_in(&mut self, file: &str, line: Option<usize>, key: &str, message: impl Into<String>, hint: Option<String>) {
-        self.warnings.push(Issue { file: file.to_string(), line, key: key.to_string(), message: message.into(), hint });
+    pub fn warn_in(
+        &mut self,
+        file: &str,
+        line: Option<usize>,
+        key: &str,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.warnings.push(Issue {
+            file: file.to_string(),
+            line,
+            key: key.to_string(),
+            message: message.into(),
+            hint,
+        });
     }
 
     /// Number of errors so far; compare before and after a step to see whether it failed.
@@ -96,7 +152,10 @@ pub(crate) enum Rule {
 
 impl Rule {
     fn check(self, v: f64) -> Result<(), (String, Option<String>)> {
-        let share_hint = || (v > 1.0 && v <= 100.0).then(|| format!("write shares as fractions: {v}% is {}", v / 100.0));
+        let share_hint = || {
+            (2.0..=100.0).contains(&v)
+                .then(|| format!("write shares as fractions: {v}% is {}", v / 100.0))
+        };
         let ok = match self {
             Rule::NonNeg => v >= 0.0,
             Rule::Pos => v > 0.0,
@@ -142,7 +201,8 @@ pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
         .iter()
         .filter_map(|c| {
             let d = strsim::levenshtein(&w, c);
-            let close = d <= (c.len() / 3).max(1) || (w.len() >= 4 && (c.starts_with(&w) || w.starts_with(c)));
+            let close = d <= (c.len() / 3).max(1)
+                || (w.len() >= 4 && (c.starts_with(&w) || w.starts_with(c)));
             close.then_some((d, *c))
         })
         .min_by_key(|(d, _)| *d)
@@ -157,9 +217,13 @@ pub(crate) fn type_err(ctx: &mut Ctx, key: &str, v: &Val<'_>, expected: &str) {
         DeValue::String(s) if s.trim().parse::<f64>().is_ok() && expected.contains("number") => {
             ctx.err_hint(line, key, msg, "remove the quotes")
         }
-        DeValue::String(s) if parse_local_datetime(s).is_some() && expected.contains("date") => {
-            ctx.err_hint(line, key, msg, "remove the quotes: TOML date-times are written bare, like 2026-11-10T20:00:00")
-        }
+        DeValue::String(s) if parse_local_datetime(s).is_some() && expected.contains("date") => ctx
+            .err_hint(
+                line,
+                key,
+                msg,
+                "remove the quotes: TOML date-times are written bare, like 2026-11-10T20:00:00",
+            ),
         _ => ctx.err(line, key, msg),
     }
 }
@@ -168,7 +232,9 @@ pub(crate) fn type_err(ctx: &mut Ctx, key: &str, v: &Val<'_>, expected: &str) {
 pub(crate) fn as_num(ctx: &mut Ctx, key: &str, v: &Val<'_>, rule: Rule) -> Option<f64> {
     let line = Some(ctx.line_of(v.span()));
     let x = match v.get_ref() {
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|x| x as f64),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|x| x as f64),
         DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
         _ => {
             type_err(ctx, key, v, "a number");
@@ -245,24 +311,50 @@ pub(crate) fn as_datetime(ctx: &mut Ctx, key: &str, v: &Val<'_>) -> Option<i64> 
         return None;
     };
     if dt.offset.is_some() {
-        ctx.err_hint(line, key, format!("{dt} has a time-zone offset"), "scenarios have no time zones: drop the offset, e.g. 2026-11-10T20:00:00");
+        ctx.err_hint(
+            line,
+            key,
+            format!("{dt} has a time-zone offset"),
+            "scenarios have no time zones: drop the offset, e.g. 2026-11-10T20:00:00",
+        );
         return None;
     }
     let Some(date) = dt.date else {
-        ctx.err_hint(line, key, format!("{dt} is a time of day without a date"), "write a date-time like 2026-11-10T20:00:00");
+        ctx.err_hint(
+            line,
+            key,
+            format!("{dt} is a time of day without a date"),
+            "write a date-time like 2026-11-10T20:00:00",
+        );
         return None;
     };
-    let (h, m, s) = dt.time.map(|t| (t.hour, t.minute, t.second.unwrap_or(0))).unwrap_or((0, 0, 0));
-    civil_epoch(date.year as i64, date.month as u32, date.day as u32, h as i64, m as i64, s.min(59) as i64)
-        .or_else(|| {
-            ctx.err(line, key, format!("{dt} is not a valid date"));
-            None
-        })
+    let (h, m, s) = dt
+        .time
+        .map(|t| (t.hour, t.minute, t.second.unwrap_or(0)))
+        .unwrap_or((0, 0, 0));
+    civil_epoch(
+        date.year as i64,
+        date.month as u32,
+        date.day as u32,
+        h as i64,
+        m as i64,
+        s.min(59) as i64,
+    )
+    .or_else(|| {
+        ctx.err(line, key, format!("{dt} is not a valid date"));
+        None
+    })
 }
 
 /// Epoch seconds of a civil date-time, if the date exists.
 pub(crate) fn civil_epoch(y: i64, mo: u32, d: u32, h: i64, mi: i64, s: i64) -> Option<i64> {
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0..60).contains(&s) {
+    if !(1..=12).contains(&mo)
+        || d == 0
+        || d > days_in_month(y, mo)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&mi)
+        || !(0..60).contains(&s)
+    {
         return None;
     }
     Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
@@ -271,12 +363,19 @@ pub(crate) fn civil_epoch(y: i64, mo: u32, d: u32, h: i64, mi: i64, s: i64) -> O
 /// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS` (also with a space for `T`) as epoch seconds.
 pub(crate) fn parse_local_datetime(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
-    if !(b.len() == 16 || b.len() == 19) || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') || b[13] != b':' {
+    if !(b.len() == 16 || b.len() == 19)
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b' ')
+        || b[13] != b':'
+    {
         return None;
     }
     let num = |r: Range<usize>| -> Option<i64> {
         let part = &b[r];
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |a, &c| a * 10 + (c - b'0') as i64))
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |a, &c| a * 10 + (c - b'0') as i64))
     };
     let sec = if b.len() == 19 {
         if b[16] != b':' {
@@ -286,13 +385,37 @@ pub(crate) fn parse_local_datetime(s: &str) -> Option<i64> {
     } else {
         0
     };
-    civil_epoch(num(0..4)?, num(5..7)? as u32, num(8..10)? as u32, num(11..13)?, num(14..16)?, sec)
+    civil_epoch(
+        num(0..4)?,
+        num(5..7)? as u32,
+        num(8..10)? as u32,
+        num(11..13)?,
+        num(14..16)?,
+        sec,
+    )
+}
+
+/// `YYYY-MM-DDTHH:MM` of epoch seconds.
+pub(crate) fn format_epoch(e: i64) -> String {
+    let (y, m, d) = crate::model::time::civil_from_days(e.div_euclid(86_400));
+    let sod = e.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}",
+        sod / 3600,
+        (sod % 3600) / 60
+    )
 }
 
 /// `"HH:MM"` (two digits each, 00:00–23:59) as seconds after midnight.
 pub(crate) fn parse_time_of_day(s: &str) -> Option<f64> {
     let b = s.as_bytes();
-    if b.len() != 5 || b[2] != b':' || !b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit()) {
+    if b.len() != 5
+        || b[2] != b':'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+    {
         return None;
     }
     let h = ((b[0] - b'0') * 10 + (b[1] - b'0')) as u32;
@@ -310,9 +433,18 @@ pub(crate) struct Tbl<'p, 't, 'i> {
 
 impl<'p, 't, 'i> Tbl<'p, 't, 'i> {
     /// Wraps a table and reports keys outside `allowed` (with a suggestion when one is close).
-    pub fn new(ctx: &mut Ctx, path: &'p str, map: Option<&'t DeTable<'i>>, line: Option<usize>, allowed: &[&str]) -> Self {
+    pub fn new(
+        ctx: &mut Ctx,
+        path: &'p str,
+        map: Option<&'t DeTable<'i>>,
+        line: Option<usize>,
+        allowed: &[&str],
+    ) -> Self {
         if let Some(map) = map {
-            let mut unknown: Vec<_> = map.iter().filter(|(k, _)| !allowed.contains(&k.get_ref().as_ref())).collect();
+            let mut unknown: Vec<_> = map
+                .iter()
+                .filter(|(k, _)| !allowed.contains(&k.get_ref().as_ref()))
+                .collect();
             unknown.sort_by_key(|(k, _)| k.span().start);
             for (k, _) in unknown {
                 let name = k.get_ref().as_ref();
@@ -377,7 +509,8 @@ impl<'p, 't, 'i> Tbl<'p, 't, 'i> {
     }
 
     pub fn int(&self, ctx: &mut Ctx, k: &str, lo: i64, hi: i64) -> Option<i64> {
-        self.get(k).and_then(|v| as_int(ctx, &self.key(k), v, lo, hi))
+        self.get(k)
+            .and_then(|v| as_int(ctx, &self.key(k), v, lo, hi))
     }
 
     pub fn int_req(&self, ctx: &mut Ctx, k: &str, lo: i64, hi: i64, example: &str) -> Option<i64> {
@@ -418,7 +551,13 @@ impl<'p, 't, 'i> Tbl<'p, 't, 'i> {
     }
 
     /// A sub-table (absent → an empty table located at this table's line).
-    pub fn table<'q>(&self, ctx: &mut Ctx, path: &'q str, k: &str, allowed: &[&str]) -> Tbl<'q, 't, 'i> {
+    pub fn table<'q>(
+        &self,
+        ctx: &mut Ctx,
+        path: &'q str,
+        k: &str,
+        allowed: &[&str],
+    ) -> Tbl<'q, 't, 'i> {
         match self.get(k) {
             Some(v) => match v.get_ref() {
                 DeValue::Table(t) => {
@@ -427,20 +566,33 @@ impl<'p, 't, 'i> Tbl<'p, 't, 'i> {
                 }
                 _ => {
                     type_err(ctx, path, v, "a table");
-                    Tbl { path, map: None, line: Some(ctx.line_of(v.span())) }
+                    Tbl {
+                        path,
+                        map: None,
+                        line: Some(ctx.line_of(v.span())),
+                    }
                 }
             },
-            None => Tbl { path, map: None, line: self.line },
+            None => Tbl {
+                path,
+                map: None,
+                line: self.line,
+            },
         }
     }
 
     /// An array of tables (`[[k]]` or an array of inline tables), as `(element, line)` pairs.
     pub fn tables(&self, ctx: &mut Ctx, k: &str) -> Vec<(&'t DeTable<'i>, usize)> {
-        let Some(v) = self.get(k) else { return Vec::new() };
+        let Some(v) = self.get(k) else {
+            return Vec::new();
+        };
         let key = self.key(k);
         let DeValue::Array(items) = v.get_ref() else {
             let line = Some(ctx.line_of(v.span()));
-            let msg = format!("expected an array of tables, found {}", describe(v.get_ref()));
+            let msg = format!(
+                "expected an array of tables, found {}",
+                describe(v.get_ref())
+            );
             ctx.err_hint(line, &key, msg, format!("write each entry as `[[{key}]]`"));
             return Vec::new();
         };
@@ -486,8 +638,14 @@ mod tests {
             assert_eq!(parse_time_of_day(bad), None, "{bad}");
         }
         let base = days_from_civil(2026, 11, 11) * 86_400;
-        assert_eq!(parse_local_datetime("2026-11-11T20:00"), Some(base + 72_000));
-        assert_eq!(parse_local_datetime("2026-11-11T20:00:30"), Some(base + 72_030));
+        assert_eq!(
+            parse_local_datetime("2026-11-11T20:00"),
+            Some(base + 72_000)
+        );
+        assert_eq!(
+            parse_local_datetime("2026-11-11T20:00:30"),
+            Some(base + 72_030)
+        );
         assert_eq!(parse_local_datetime("2026-02-30T20:00"), None);
         assert_eq!(parse_local_datetime("2026-11-11"), None);
     }
