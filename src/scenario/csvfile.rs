@@ -1,0 +1,142 @@
+//! Reading the CSV files a scenario refers to (`staffing_csv`, `forecast_csv`): path relative
+//! to the scenario's folder, size limit, header lookup, records with their line numbers.
+
+use super::walk::Ctx;
+
+/// Largest file accepted (scenario or CSV).
+pub(crate) const MAX_BYTES: u64 = 10 * 1024 * 1024;
+
+/// A CSV file read whole: its display name, header and records with 1-based line numbers.
+pub(crate) struct CsvData {
+    pub file: String,
+    pub header: Vec<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+impl CsvData {
+    /// Index of a column, by case-insensitive header name.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    }
+}
+
+/// Reads `rel` (relative to the scenario's folder) for the scenario key `key` at `line`.
+/// Problems with the file itself are reported at the key; parse errors in the CSV's own lines.
+pub(crate) fn read_csv(
+    ctx: &mut Ctx,
+    key: &str,
+    line: Option<usize>,
+    rel: &str,
+) -> Option<CsvData> {
+    let path = ctx.base_dir.join(rel);
+    let file = path.display().to_string();
+    let hint = "the path is relative to the scenario file's folder";
+    match std::fs::metadata(&path) {
+        Err(e) => {
+            ctx.err_hint(line, key, format!("cannot read {file}: {e}"), hint);
+            return None;
+        }
+        Ok(m) if m.is_dir() => {
+            ctx.err_hint(
+                line,
+                key,
+                format!("{file} is a folder, not a CSV file"),
+                hint,
+            );
+            return None;
+        }
+        Ok(m) if m.len() > MAX_BYTES => {
+            ctx.err(
+                line,
+                key,
+                format!("{file} is larger than 10 MiB ({} bytes)", m.len()),
+            );
+            return None;
+        }
+        Ok(_) => {}
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            ctx.err_hint(line, key, format!("cannot read {file}: {e}"), hint);
+            return None;
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(bytes.as_slice());
+    let header = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => {
+            ctx.err_in(
+                &file,
+                Some(1),
+                key,
+                format!("cannot parse the header: {e}"),
+                None,
+            );
+            return None;
+        }
+    };
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        match rec {
+            Ok(r) => {
+                let at = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                if r.iter().all(str::is_empty) {
+                    continue;
+                }
+                rows.push((at, r.iter().map(str::to_string).collect()));
+            }
+            Err(e) => {
+                let at = e.position().map(|p| p.line() as usize);
+                ctx.err_in(
+                    &file,
+                    at,
+                    key,
+                    format!("not a readable CSV line: {e}"),
+                    Some("save the file as UTF-8 CSV".into()),
+                );
+                return None;
+            }
+        }
+    }
+    Some(CsvData { file, header, rows })
+}
+
+/// Checks that every column in `needed` exists; reports the missing ones at the header line.
+pub(crate) fn require_columns(
+    ctx: &mut Ctx,
+    csv: &CsvData,
+    key: &str,
+    needed: &[&str],
+) -> Option<Vec<usize>> {
+    let mut cols = Vec::new();
+    for name in needed {
+        match csv.column(name) {
+            Some(i) => cols.push(i),
+            None => {
+                ctx.err_in(
+                    &csv.file,
+                    Some(1),
+                    key,
+                    format!(
+                        "the header has no `{name}` column (found: {})",
+                        csv.header.join(",")
+                    ),
+                    Some(format!("the first line must be `{}`", needed.join(","))),
+                );
+            }
+        }
+    }
+    (cols.len() == needed.len()).then_some(cols)
+}
+
+/// Cell `i` of a record (empty when the row is short).
+pub(crate) fn cell(row: &[String], i: usize) -> &str {
+    row.get(i).map(String::as_str).unwrap_or("")
+}

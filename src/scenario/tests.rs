@@ -1,0 +1,191 @@
+//! Tests of the whole loader: the bad-input corpus in `tests/bad/` (each `x.toml` next to an
+//! `x.expected` holding the exact error text), the shipped `scenarios/`, and model details.
+//! Set `KEFU_BLESS=1` to rewrite the `.expected` files after a deliberate message change.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::model::time::days_from_civil;
+use crate::model::Staffing;
+
+fn toml_files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn bad_corpus_gives_the_expected_messages() {
+    let bless = std::env::var_os("KEFU_BLESS").is_some();
+    let files = toml_files("tests/bad");
+    assert!(
+        files.len() >= 20,
+        "the corpus should hold at least 20 files"
+    );
+    let mut failures = Vec::new();
+    for path in files {
+        let got = match load(&path) {
+            Ok(_) => "(loaded without error)\n".to_string(),
+            Err(e) => format!("{e}\n"),
+        };
+        let expected_path = path.with_extension("expected");
+        if bless {
+            std::fs::write(&expected_path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if got != want {
+            failures.push(format!(
+                "{}:\n--- expected\n{want}--- got\n{got}",
+                path.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn shipped_scenarios_load_cleanly() {
+    for path in toml_files("scenarios") {
+        match load(&path) {
+            Ok(l) => assert!(
+                l.warnings.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                l.warnings
+            ),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let d = load_str(DEFAULT_SCENARIO, "default", Path::new("scenarios")).unwrap();
+    assert_eq!(d.source_text, DEFAULT_SCENARIO);
+}
+
+const MINIMAL: &str = r#"
+name = "m"
+[run]
+days = 1
+[arrivals]
+per_day = 2400
+[[categories]]
+name = "a"
+share = 1
+handle_time = { dist = "exponential", mean_s = 100 }
+[[pools]]
+name = "p"
+skills = ["general"]
+agents = 3
+"#;
+
+#[test]
+fn defaults_follow_the_contract() {
+    let m = load_str(MINIMAL, "m.toml", Path::new(".")).unwrap().model;
+    assert_eq!(
+        m.run.calendar.origin_epoch_s,
+        days_from_civil(2026, 1, 5) * 86_400
+    );
+    assert_eq!((m.run.counted_from, m.run.counted_to), (0.0, 86_400.0));
+    assert_eq!(
+        (m.run.replications, m.run.seed, m.run.interval_s),
+        (10, 1, 1800.0)
+    );
+    assert_eq!(
+        (m.target.answer_within_s, m.target.service_level),
+        (120.0, 0.90)
+    );
+    assert_eq!(
+        (m.target.queue_alert_waiting, m.target.short_abandon_s),
+        (5, 5.0)
+    );
+    assert!(m.routing.vip_first && m.offline.tickets && m.bot.is_none() && m.costs.is_none());
+    assert_eq!(m.routing.silent_close_s, 60.0);
+    assert_eq!(
+        (m.pools[0].concurrency, m.pools[0].concurrency_slowdown),
+        (1, 0.0)
+    );
+    assert_eq!(m.skills, vec!["general".to_string()]);
+    assert_eq!(m.categories[0].complex_handle_time.mean(), 100.0);
+    assert!((m.expected_arrivals() - 2400.0).abs() < 1e-6);
+}
+
+#[test]
+fn warmup_moves_the_origin_and_peaks_are_in_sim_time() {
+    let text = MINIMAL.replace("days = 1", "days = 2\nstart = 2026-11-10\nwarmup_hours = 4").replace(
+        "[[categories]]",
+        "hourly_profile = [2,2,2,2,2,2,2,2,2,2,2,2,1,1,1,1,1,1,1,1,1,1,1,1]\n[[arrivals.peaks]]\nname = \"x\"\nfrom = 2026-11-10T20:00:00\nto = 2026-11-11T02:00:00\nmultiplier = 6\n[[categories]]",
+    );
+    let m = load_str(&text, "m.toml", Path::new(".")).unwrap().model;
+    let start = days_from_civil(2026, 11, 10) * 86_400;
+    assert_eq!(m.run.calendar.origin_epoch_s, start - 4 * 3600);
+    assert_eq!(m.run.counted_from, 14_400.0);
+    assert_eq!(m.arrivals.peaks[0].from, 14_400.0 + 20.0 * 3600.0);
+    assert_eq!(m.arrivals.peaks[0].to, 14_400.0 + 26.0 * 3600.0);
+    assert!((m.arrivals.hourly_profile.iter().sum::<f64>() - 24.0).abs() < 1e-9);
+    assert!((m.arrivals.hourly_profile[0] - 2.0 * 24.0 / 36.0).abs() < 1e-12);
+}
+
+#[test]
+fn schedule_windows_and_staffing_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.csv"), "start,pool,agents\n2026-01-05T00:00,p,2\n2026-01-05T00:30,other,9\n2026-01-05T00:30,p,4\n2026-01-05T01:00,p,0\n").unwrap();
+    let text = MINIMAL.replace("agents = 3", "staffing_csv = \"plan.csv\"");
+    let m = load_str(&text, "m.toml", dir.path()).unwrap().model;
+    match &m.pools[0].staffing {
+        Staffing::Table { rows, step_s } => {
+            assert_eq!(rows, &vec![(0.0, 2), (1800.0, 4), (3600.0, 0)]);
+            assert_eq!(*step_s, 1800.0);
+        }
+        s => panic!("{s:?}"),
+    }
+    let text = MINIMAL.replace(
+        "agents = 3",
+        "schedule = [{ from = \"08:00\", to = \"08:00\", agents = 2 }, { from = \"22:00\", to = \"02:00\", agents = 1, days = [\"Sat\", \"sunday\"] }]",
+    );
+    let m = load_str(&text, "m.toml", Path::new(".")).unwrap().model;
+    let cal = m.run.calendar;
+    let s = &m.pools[0].staffing;
+    assert_eq!(s.headcount(&cal, 3.0 * 86_400.0 + 3600.0), 2); // Thursday 01:00: the 24-hour window only
+    assert_eq!(s.headcount(&cal, 5.0 * 86_400.0 + 23.0 * 3600.0), 3); // Saturday night
+    assert_eq!(s.headcount(&cal, 7.0 * 86_400.0 + 3600.0), 3); // Sunday's window into Monday
+}
+
+#[test]
+fn forecast_replaces_the_profile_where_it_covers() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("f.csv"),
+        "start,contacts\n2026-01-04T23:00,999\n2026-01-05T00:00,360\n2026-01-05T01:00,720\n",
+    )
+    .unwrap();
+    let text = MINIMAL.replace("per_day = 2400", "forecast_csv = \"f.csv\"");
+    let l = load_str(&text, "m.toml", dir.path()).unwrap();
+    let m = &l.model;
+    assert_eq!(m.arrivals.per_day, 0.0);
+    let cal = m.run.calendar;
+    assert!((m.arrivals.rate(&cal, 10.0) - 0.1).abs() < 1e-12);
+    assert!((m.arrivals.rate(&cal, 3700.0) - 0.2).abs() < 1e-12);
+    assert_eq!(m.arrivals.rate(&cal, 7300.0), 0.0);
+    assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+    assert!(l.warnings[0].message.contains("1 row(s) lie outside"));
+}
+
+#[test]
+fn never_panics_on_odd_input() {
+    for text in [
+        "",
+        "\u{feff}",
+        "=",
+        "[[",
+        "name = 1\n[run]\ndays = nan",
+        "pools = 3\ncategories = []",
+        "run = []",
+        "[arrivals]\nper_day = inf\nhourly_profile = \"flat\"",
+        "[[pools]]\nschedule = [1, {from = 1}]\nagents = 1e300",
+    ] {
+        let _ = load_str(text, "odd.toml", Path::new("."));
+    }
+}
