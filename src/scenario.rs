@@ -232,7 +232,7 @@ fn resolve_skills(
                 .map(|p| format!("{} serves {}", p.pool.name, p.skills.join(", ")))
                 .collect();
             ctx.err_hint(
-                Some(c.line),
+                c.skill_line,
                 &format!("{}.skill", c.path),
                 format!(
                     "no pool serves skill \"{}\" of category \"{}\"",
@@ -257,7 +257,7 @@ fn resolve_skills(
             let sid = skill_id(&mut skills, s);
             if sid >= used {
                 ctx.warn(
-                    Some(p.line),
+                    p.skills_line,
                     &format!("{}.skills", p.path),
                     format!("no category needs skill \"{s}\""),
                     Some(
