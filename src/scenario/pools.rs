@@ -36,7 +36,6 @@ pub(crate) struct RawPool {
     pub skills: Vec<String>,
     /// Line of the `skills` key.
     pub skills_line: Option<usize>,
-    pub line: usize,
     pub path: String,
 }
 
@@ -104,7 +103,6 @@ pub(crate) fn pools(
                 pool,
                 skills,
                 skills_line,
-                line,
                 path,
             });
         }
