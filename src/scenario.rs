@@ -6,11 +6,13 @@
 //! - `walk`: typed getters over the parsed TOML tree that collect issues instead of stopping.
 //! - `sections`, `arrivals`, `categories`, `pools`, `dist`: one converter per part of the
 //!   contract (`/work/shared/design/scenario-format.md`, section 1).
+//! - `clock`: strict parsing of date-times and `"HH:MM"` times of day.
 //! - `csvfile`: the CSV files a scenario may refer to (`staffing_csv`, `forecast_csv`).
 //! - Cross-checks at the end: skills served by no pool (error) or used by no category (warning).
 
 mod arrivals;
 mod categories;
+mod clock;
 mod csvfile;
 mod dist;
 mod error;
@@ -232,7 +234,7 @@ fn resolve_skills(
                 .map(|p| format!("{} serves {}", p.pool.name, p.skills.join(", ")))
                 .collect();
             ctx.err_hint(
-                Some(c.line),
+                c.skill_line,
                 &format!("{}.skill", c.path),
                 format!(
                     "no pool serves skill \"{}\" of category \"{}\"",
@@ -257,7 +259,7 @@ fn resolve_skills(
             let sid = skill_id(&mut skills, s);
             if sid >= used {
                 ctx.warn(
-                    Some(p.line),
+                    p.skills_line,
                     &format!("{}.skills", p.path),
                     format!("no category needs skill \"{s}\""),
                     Some(

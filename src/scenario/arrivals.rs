@@ -150,7 +150,11 @@ fn peaks(
                         } else {
                             "needs a `promotion` profile under `[bot]`"
                         };
-                        ctx.err_hint(p.line_of(ctx, "bot_mode"), &p.key("bot_mode"), msg, "add `promotion = { response = { dist = \"uniform\", min_s = 3.0, max_s = 5.0 }, resolve = 0.88 }` under `[bot]`, or remove bot_mode");
+                        let hint = concat!(
+                            "add `promotion = { response = { dist = \"uniform\", min_s = 3.0, max_s = 5.0 }, ",
+                            "resolve = 0.88 }` under `[bot]`, or remove bot_mode"
+                        );
+                        ctx.err_hint(p.line_of(ctx, "bot_mode"), &p.key("bot_mode"), msg, hint);
                     }
                 }
                 "normal" => {}
@@ -333,7 +337,14 @@ pub(crate) fn check_steps(
                 Some("every interval needs a row".into()),
             );
         } else if d < step {
-            ctx.err_in(file, Some(w[1].0), key, format!("this row starts {} minutes after the previous one, but rows are {} minutes apart (overlap or out of order)", d as f64 / 60.0, step as f64 / 60.0), Some("rows must be evenly spaced and sorted by start".into()));
+            let msg = format!(
+                "this row starts {} minutes after the previous one, but rows are {} minutes apart \
+                 (overlap or out of order)",
+                d as f64 / 60.0,
+                step as f64 / 60.0
+            );
+            let hint = Some("rows must be evenly spaced and sorted by start".into());
+            ctx.err_in(file, Some(w[1].0), key, msg, hint);
         }
     }
     (ctx.error_count() == before).then_some(step)

@@ -29,6 +29,8 @@ const PROFILE_KEYS: &[&str] = &["response", "resolve"];
 pub(crate) struct RawCategory {
     pub category: Category,
     pub skill: String,
+    /// Line of the `skill` key (of the category when it is left at its default).
+    pub skill_line: Option<usize>,
     pub line: usize,
     pub path: String,
 }
@@ -107,9 +109,11 @@ pub(crate) fn categories(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>) -> Option<Vec<Ra
                 patience,
                 silent_abandon,
             };
+            let skill_line = t.line_of(ctx, "skill");
             out.push(RawCategory {
                 category,
                 skill,
+                skill_line,
                 line,
                 path,
             });

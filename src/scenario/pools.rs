@@ -34,7 +34,8 @@ const FULL_DAYS: [&str; 7] = [
 pub(crate) struct RawPool {
     pub pool: Pool,
     pub skills: Vec<String>,
-    pub line: usize,
+    /// Line of the `skills` key.
+    pub skills_line: Option<usize>,
     pub path: String,
 }
 
@@ -97,10 +98,11 @@ pub(crate) fn pools(
                 concurrency_slowdown,
                 staffing,
             };
+            let skills_line = t.line_of(ctx, "skills");
             out.push(RawPool {
                 pool,
                 skills,
-                line,
+                skills_line,
                 path,
             });
         }
@@ -375,6 +377,21 @@ fn staffing_csv(
         run.interval_s as i64,
     )?;
     let origin = run.calendar.origin_epoch_s;
+    let (first, last) = (rows[0].1 - origin, rows[rows.len() - 1].1 - origin + step);
+    if last <= 0 || first as f64 >= run.counted_to {
+        let msg = format!(
+            "no row of pool \"{name}\" falls in the simulated span ({} to {}); the nearest row's headcount is used throughout",
+            super::walk::format_epoch(origin),
+            super::walk::format_epoch(origin + run.counted_to as i64)
+        );
+        ctx.warn_in(
+            &csv.file,
+            None,
+            &key,
+            msg,
+            Some("check the plan's dates against [run] start".into()),
+        );
+    }
     let rows = rows
         .into_iter()
         .map(|(_, s, a)| ((s - origin) as f64, a))

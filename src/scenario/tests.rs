@@ -189,3 +189,33 @@ fn never_panics_on_odd_input() {
         let _ = load_str(text, "odd.toml", Path::new("."));
     }
 }
+
+#[test]
+fn load_refuses_folders_binary_and_missing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = load(dir.path()).unwrap_err().to_string();
+    assert!(e.contains("it is a folder"), "{e}");
+    let bin = dir.path().join("x.toml");
+    std::fs::write(&bin, b"name = \"\xff\xfe\"\n").unwrap();
+    let e = load(&bin).unwrap_err().to_string();
+    assert!(e.contains("not UTF-8"), "{e}");
+    let e = load(&dir.path().join("nope.toml")).unwrap_err();
+    assert!(matches!(e, ScenarioError::Io { .. }) && e.issues().is_empty());
+}
+
+#[test]
+fn unused_pool_skill_is_a_warning_and_integers_may_use_underscores() {
+    let text = MINIMAL
+        .replace("[\"general\"]", "[\"general\", \"farm\"]")
+        .replace("2400", "2_400")
+        .replace("agents = 3", "agents = 0x3");
+    let l = load_str(&text, "m.toml", Path::new(".")).unwrap();
+    assert_eq!(l.model.arrivals.per_day, 2400.0);
+    assert_eq!(
+        l.model.skills,
+        vec!["general".to_string(), "farm".to_string()]
+    );
+    assert_eq!(l.model.pools[0].skills, vec![0, 1]);
+    assert_eq!(l.warnings.len(), 1);
+    assert_eq!(l.warnings[0].to_string(), "m.toml:13: pools[0].skills: no category needs skill \"farm\" (this pool's agents only take contacts of the other skills it lists)");
+}
