@@ -31,7 +31,6 @@ pub(crate) struct RawCategory {
     pub skill: String,
     /// Line of the `skill` key (of the category when it is left at its default).
     pub skill_line: Option<usize>,
-    pub line: usize,
     pub path: String,
 }
 
@@ -54,6 +53,10 @@ pub(crate) fn categories(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>) -> Option<Vec<Ra
     let before = ctx.error_count();
     let mut out: Vec<RawCategory> = Vec::new();
     let mut names: Vec<String> = Vec::new();
+    // Shares are summed even when other keys of a category are broken: a planner fixing
+    // one mistake should not only then learn about the next.
+    let mut shares: Vec<(String, Option<f64>)> = Vec::new();
+    let first_line = entries.first().map(|e| e.1);
     for (i, (map, line)) in entries.into_iter().enumerate() {
         let path = format!("categories[{i}]");
         let t = Tbl::new(ctx, &path, Some(map), Some(line), KEYS);
@@ -70,6 +73,7 @@ pub(crate) fn categories(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>) -> Option<Vec<Ra
             names.push(n.clone());
         }
         let share = t.num_req(ctx, "share", Rule::Unit, "share = 0.5");
+        shares.push((name.clone().unwrap_or_else(|| format!("#{}", i + 1)), share));
         let complex_share = t.num_or(ctx, "complex_share", Rule::Unit, 0.0);
         let vip_share = t.num_or(ctx, "vip_share", Rule::Unit, 0.0);
         let silent_abandon = t.num_or(ctx, "silent_abandon", Rule::Unit, 0.0);
@@ -114,30 +118,31 @@ pub(crate) fn categories(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>) -> Option<Vec<Ra
                 category,
                 skill,
                 skill_line,
-                line,
                 path,
             });
         }
     }
-    if ctx.error_count() > before {
-        return None;
+    let all_shares: Option<Vec<(String, f64)>> =
+        shares.into_iter().map(|(n, s)| s.map(|s| (n, s))).collect();
+    let mut shares_ok = true;
+    if let Some(all) = all_shares {
+        let sum: f64 = all.iter().map(|c| c.1).sum();
+        if (sum - 1.0).abs() > 1e-6 {
+            let list: Vec<String> = all.iter().map(|(n, s)| format!("{n} {s}")).collect();
+            ctx.err_hint(
+                first_line,
+                "categories",
+                format!(
+                    "shares add up to {}, not 1 ({})",
+                    round6(sum),
+                    list.join(" + ")
+                ),
+                "shares are fractions of all contacts and must sum to 1",
+            );
+            shares_ok = false;
+        }
     }
-    let sum: f64 = out.iter().map(|c| c.category.share).sum();
-    if (sum - 1.0).abs() > 1e-6 {
-        let list: Vec<String> = out
-            .iter()
-            .map(|c| format!("{} {}", c.category.name, c.category.share))
-            .collect();
-        ctx.err_hint(
-            Some(out[0].line),
-            "categories",
-            format!(
-                "shares add up to {}, not 1 ({})",
-                round6(sum),
-                list.join(" + ")
-            ),
-            "shares are fractions of all contacts and must sum to 1",
-        );
+    if ctx.error_count() > before || !shares_ok {
         return None;
     }
     Some(out)
