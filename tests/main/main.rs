@@ -2,5 +2,6 @@
 mod cli;
 mod common;
 mod determinism;
+mod operations;
 mod theory;
 mod traces;
