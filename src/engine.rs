@@ -339,7 +339,15 @@ impl<'m> Engine<'m> {
 
     fn comes_back(&mut self, id: ContactId) {
         let now = self.now;
+        // A return is a new offered contact: counted when it comes back inside the horizon.
+        let counted = now >= self.m.run.counted_from && now < self.m.run.counted_to;
         let c = self.contacts.get_mut(id);
+        match (c.counted, counted) {
+            (true, false) => self.outstanding -= 1,
+            (false, true) => self.outstanding += 1,
+            _ => {}
+        }
+        c.counted = counted;
         c.is_return = true;
         c.arrival = now;
         c.handle_s = c.return_handle_s;
