@@ -17,8 +17,11 @@ fn constant_model() -> Model {
     tb.seed = 7;
     tb.mean_patience_s = Some(300.0);
     let mut m = tb.model();
-    m.run.interval_s = 3600.0;
-    m.planning = Some(Planning { tuning_replications: 16, ..Planning::default() });
+    // Three-hour intervals: a per-interval service level is a noisy statistic (±1–2% with
+    // 40 replications of an hour at 48 Erlangs), and one agent moves it by about 2%.
+    m.run.interval_s = 3.0 * 3600.0;
+    // The bare requirement (no safety buffer for fresh seeds), as the formula defines it.
+    m.planning = Some(Planning { tuning_replications: 40, confidence_z: 0.0, ..Planning::default() });
     m
 }
 
@@ -29,10 +32,11 @@ fn constant_load_simulated_requirement_matches_erlang_a() {
     eprintln!("{}", plan::output::terminal(&r, &m));
     let erlang = ErlangA::servers_for_service_level(0.2, 240.0, 300.0, 120.0, 0.9).unwrap();
     let p = &r.pools[0];
+    eprintln!("{:?}\n{:?}", p.simulated, r.iteration.log);
     assert!(p.sipp_erlang_a.iter().all(|&c| c == erlang));
     for i in r.grid.counted_offset..r.grid.len {
         let d = p.simulated[i] as i64 - erlang as i64;
-        assert!(d.abs() <= 1, "interval {i}: simulated {} vs Erlang C {erlang}", p.simulated[i]);
+        assert!(d.abs() <= 1, "interval {i}: simulated {} vs Erlang A {erlang}", p.simulated[i]);
     }
 }
 

@@ -40,6 +40,11 @@ impl Grid {
         (self.start(i + 1).min(self.end) - self.start(i)).max(0.0)
     }
 
+    /// Simulated part of interval `i` `[s]` (the first may start before simulation time 0).
+    pub fn simulated_length(&self, i: usize) -> f64 {
+        (self.start(i + 1).min(self.end) - self.start(i).max(0.0)).max(0.0)
+    }
+
     /// Interval index holding instant `t`, if inside the grid.
     pub fn index_of(&self, t: f64) -> Option<usize> {
         if t < self.first || t >= self.end {
@@ -165,7 +170,7 @@ pub fn pool_loads(m: &Model, grid: &Grid) -> Vec<PoolLoad> {
             let intervals = (0..n)
                 .map(|i| {
                     let c = cnt[p][i];
-                    let len = grid.length(i).max(1e-9);
+                    let len = grid.simulated_length(i).max(1e-9);
                     IntervalLoad {
                         arrivals: arrivals[i],
                         offered: c,
