@@ -76,7 +76,11 @@ impl PlanContext {
         let g = &self.grid;
         staffing
             .iter()
-            .map(|s| (g.counted_offset..g.len).map(|i| s[i] as f64 * g.length(i) / 3600.0).sum::<f64>())
+            .map(|s| {
+                (g.counted_offset..g.len)
+                    .map(|i| s[i] as f64 * g.length(i) / 3600.0)
+                    .sum::<f64>()
+            })
             .sum()
     }
 }
@@ -92,7 +96,10 @@ pub fn std_error(m: &Moments) -> f64 {
 
 /// A per-interval headcount as a staffing table on the grid.
 pub fn table(grid: &Grid, agents: &[u32]) -> Staffing {
-    Staffing::Table { rows: (0..grid.len).map(|i| (grid.start(i), agents[i])).collect(), step_s: grid.step_s }
+    Staffing::Table {
+        rows: (0..grid.len).map(|i| (grid.start(i), agents[i])).collect(),
+        step_s: grid.step_s,
+    }
 }
 
 /// Per planned pool and counted interval: the service level over replications (each
@@ -104,12 +111,22 @@ pub struct Measured {
 }
 
 /// Simulates `model` (`reps` replications, `seed`) and measures each planned pool.
-pub fn measure(ctx: &PlanContext, model: &Model, reps: u32, seed: u64) -> anyhow::Result<(Measured, RunOutcome)> {
+pub fn measure(
+    ctx: &PlanContext,
+    model: &Model,
+    reps: u32,
+    seed: u64,
+) -> anyhow::Result<(Measured, RunOutcome)> {
     let n = model.run.interval_count();
     let np = ctx.pools.len();
     let mut sl = vec![vec![Moments::default(); n]; np];
     let mut offered = vec![vec![0.0; n]; np];
-    let opts = RunOptions { replications: reps, seed, threads: ctx.threads, progress: false };
+    let opts = RunOptions {
+        replications: reps,
+        seed,
+        threads: ctx.threads,
+        progress: false,
+    };
     let outcome = runner::run_with(model, &opts, |_, st| {
         let k = st.classes();
         for (p, pl) in ctx.pools.iter().enumerate() {
@@ -168,9 +185,18 @@ pub struct PlanResult {
 
 /// Validates the planning settings against the model.
 fn check_planning(m: &Model, p: &Planning) -> anyhow::Result<()> {
-    anyhow::ensure!(p.tuning_replications >= 2, "[planning] tuning_replications must be at least 2");
-    anyhow::ensure!((0.0..0.5).contains(&p.margin), "[planning] margin must be in [0, 0.5)");
-    anyhow::ensure!((0.0..=5.0).contains(&p.confidence_z), "[planning] confidence_z must be in [0, 5]");
+    anyhow::ensure!(
+        p.tuning_replications >= 2,
+        "[planning] tuning_replications must be at least 2"
+    );
+    anyhow::ensure!(
+        (0.0..0.5).contains(&p.margin),
+        "[planning] margin must be in [0, 0.5)"
+    );
+    anyhow::ensure!(
+        (0.0..=5.0).contains(&p.confidence_z),
+        "[planning] confidence_z must be in [0, 5]"
+    );
     for (pool, h) in p.shrinkage.iter().enumerate() {
         anyhow::ensure!(
             h.iter().all(|s| (0.0..0.95).contains(s)),
@@ -179,7 +205,10 @@ fn check_planning(m: &Model, p: &Planning) -> anyhow::Result<()> {
         );
     }
     if let Some(o) = p.max_occupancy {
-        anyhow::ensure!(o > 0.0 && o <= 1.0, "[planning] max_occupancy must be in (0, 1]");
+        anyhow::ensure!(
+            o > 0.0 && o <= 1.0,
+            "[planning] max_occupancy must be in (0, 1]"
+        );
     }
     for s in &p.shifts {
         anyhow::ensure!(
@@ -207,12 +236,18 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
         if planning.fixed_pools.contains(&l.pool) {
             fixed.push((l.pool, "listed in [planning] fixed_pools"));
         } else if l.categories.is_empty() {
-            fixed.push((l.pool, "first in routing order for no skill (overflow only)"));
+            fixed.push((
+                l.pool,
+                "first in routing order for no skill (overflow only)",
+            ));
         } else {
             planned_loads.push(l);
         }
     }
-    anyhow::ensure!(!planned_loads.is_empty(), "no pool to plan: every pool is fixed or serves no contacts first");
+    anyhow::ensure!(
+        !planned_loads.is_empty(),
+        "no pool to plan: every pool is fixed or serves no contacts first"
+    );
     let goals: Vec<Goal> = planned_loads
         .iter()
         .map(|l| Goal {
@@ -235,7 +270,11 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
 
     // Period-by-period requirements.
     let by = |f: fn(&load::IntervalLoad, &Goal) -> u32| -> Vec<Vec<u32>> {
-        ctx.pools.iter().zip(&ctx.goals).map(|(pl, g)| pl.intervals.iter().map(|l| f(l, g)).collect()).collect()
+        ctx.pools
+            .iter()
+            .zip(&ctx.goals)
+            .map(|(pl, g)| pl.intervals.iter().map(|l| f(l, g)).collect())
+            .collect()
     };
     let sipp_c = by(sipp::erlang_c);
     let sipp_a = by(sipp::erlang_a);
@@ -248,8 +287,9 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
     let mut pools = Vec::new();
     for (k, pl) in ctx.pools.iter().enumerate() {
         let simulated = iteration.staffing[k].clone();
-        let shrinkage: Vec<f64> =
-            (0..grid.len).map(|i| planning.shrinkage_at(pl.pool, cal.hour_of_day(grid.start(i) + 1.0))).collect();
+        let shrinkage: Vec<f64> = (0..grid.len)
+            .map(|i| planning.shrinkage_at(pl.pool, cal.hour_of_day(grid.start(i) + 1.0)))
+            .collect();
         let paid_required: Vec<u32> = simulated
             .iter()
             .zip(&shrinkage)
@@ -260,7 +300,11 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
                 candidates: Vec::new(),
                 counts: Vec::new(),
                 on_duty: paid_required.clone(),
-                paid_hours: paid_required.iter().enumerate().map(|(i, &n)| n as f64 * grid.length(i) / 3600.0).sum(),
+                paid_hours: paid_required
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &n)| n as f64 * grid.length(i) / 3600.0)
+                    .sum(),
                 objective: 0.0,
                 lp_bound: 0.0,
                 gap: 0.0,
@@ -291,10 +335,20 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
 
     // Verification with fresh seeds.
     let verify_seed = opts.verify_seed.or(planning.verify_seed).unwrap_or(
-        model.run.seed.wrapping_add(crate::model::planning::VERIFY_SEED_OFFSET),
+        model
+            .run
+            .seed
+            .wrapping_add(crate::model::planning::VERIFY_SEED_OFFSET),
     );
-    anyhow::ensure!(verify_seed != ctx.tuning_seed, "the verification seed must differ from the tuning seed");
-    let verify_reps = opts.verify_replications.or(planning.verify_replications).unwrap_or(model.run.replications).max(2);
+    anyhow::ensure!(
+        verify_seed != ctx.tuning_seed,
+        "the verification seed must differ from the tuning seed"
+    );
+    let verify_reps = opts
+        .verify_replications
+        .or(planning.verify_replications)
+        .unwrap_or(model.run.replications)
+        .max(2);
     let (checks, verification) = verify::verify(&ctx, model, &pools, verify_seed, verify_reps)?;
     Ok(PlanResult {
         grid,

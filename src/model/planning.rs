@@ -97,7 +97,11 @@ impl ShiftType {
             (k - k.round()).abs() < 1e-6
         };
         let (e, l) = (self.earliest_start_s, self.latest_start_s);
-        let inside = if l >= e { sod >= e - 1e-6 && sod <= l + 1e-6 } else { sod >= e - 1e-6 || sod <= l + 1e-6 };
+        let inside = if l >= e {
+            sod >= e - 1e-6 && sod <= l + 1e-6
+        } else {
+            sod >= e - 1e-6 || sod <= l + 1e-6
+        };
         inside && on_grid(e)
     }
 }

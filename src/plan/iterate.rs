@@ -49,7 +49,9 @@ pub struct Iterated {
 /// Whether measured interval `j` (counted index) of pool `k` meets its goal; `None` when the
 /// interval had no offered contact in any replication (nothing to meet).
 fn passes(ctx: &PlanContext, meas: &Measured, k: usize, j: usize) -> bool {
-    let Some(sl) = meas.sl[k][j].mean() else { return true };
+    let Some(sl) = meas.sl[k][j].mean() else {
+        return true;
+    };
     sl + 1e-12 >= tuning_goal(ctx, meas, k, j)
 }
 
@@ -77,7 +79,13 @@ pub fn iterate(ctx: &PlanContext, base: &Model, start: Vec<Vec<u32>>) -> anyhow:
     let mut raising = true;
     for it in 0..ctx.planning.max_iterations.max(1) {
         let model = ctx.staffed_model(base, &s);
-        let meas = measure(ctx, &model, ctx.planning.tuning_replications, ctx.tuning_seed)?.0;
+        let meas = measure(
+            ctx,
+            &model,
+            ctx.planning.tuning_replications,
+            ctx.tuning_seed,
+        )?
+        .0;
         let mut failing = Vec::new();
         let mut lowest: Option<f64> = None;
         for (k, _) in ctx.pools.iter().enumerate() {
@@ -148,14 +156,18 @@ pub fn iterate(ctx: &PlanContext, base: &Model, start: Vec<Vec<u32>>) -> anyhow:
                     let f = sipp::calibrate(l, goal, cur, sl);
                     let mut g = *goal;
                     g.service_level = target.min(0.999);
-                    let scaled = super::load::IntervalLoad { rate: l.rate * f, ..*l };
+                    let scaled = super::load::IntervalLoad {
+                        rate: l.rate * f,
+                        ..*l
+                    };
                     sipp::erlang_a(&scaled, &g)
                 } else {
                     cur + 1
                 };
                 // Damped: half the calibrated gap (at least one agent, at most half again + 2),
                 // so that noise and backlog from neighbours do not make it overshoot.
-                let next = (cur + next.saturating_sub(cur).div_ceil(2)).clamp(cur + 1, cur + cur / 2 + 2);
+                let next =
+                    (cur + next.saturating_sub(cur).div_ceil(2)).clamp(cur + 1, cur + cur / 2 + 2);
                 s[k][i] = next;
                 changed += 1;
             }
@@ -197,5 +209,10 @@ pub fn iterate(ctx: &PlanContext, base: &Model, start: Vec<Vec<u32>>) -> anyhow:
         });
     }
     let converged = best.is_some();
-    Ok(Iterated { staffing: best.unwrap_or(s), log, converged, wall_s: t0.elapsed().as_secs_f64() })
+    Ok(Iterated {
+        staffing: best.unwrap_or(s),
+        log,
+        converged,
+        wall_s: t0.elapsed().as_secs_f64(),
+    })
 }

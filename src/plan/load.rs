@@ -110,24 +110,39 @@ pub fn pool_loads(m: &Model, grid: &Grid) -> Vec<PoolLoad> {
     let mut work = vec![vec![0.0; n]; np];
     let mut impatience = vec![vec![0.0; n]; np];
     let cal = &m.run.calendar;
-    let return_delay = m.bot.as_ref().and_then(|b| b.return_after.as_ref()).map(|d| d.mean());
+    let return_delay = m
+        .bot
+        .as_ref()
+        .and_then(|b| b.return_after.as_ref())
+        .map(|d| d.mean());
     let mut t = grid.first.max(0.0);
     let end = grid.end;
     while t < end {
         let i = grid.index_of(t).expect("inside grid");
-        let next = m.arrivals.next_change(cal, t).min(end).min(grid.start(i + 1));
+        let next = m
+            .arrivals
+            .next_change(cal, t)
+            .min(end)
+            .min(grid.start(i + 1));
         let next = if next <= t { (t + 1.0).min(end) } else { next };
         let expected = m.arrivals.rate(cal, t) * (next - t);
         arrivals[i] += expected;
         let promo = m.arrivals.promotion_at(t);
         for (ci, cat) in m.categories.iter().enumerate() {
-            let Some(p) = primary_pool(m, cat.skill) else { continue };
-            for (complex, p_intent) in [(false, 1.0 - cat.complex_share), (true, cat.complex_share)] {
+            let Some(p) = primary_pool(m, cat.skill) else {
+                continue;
+            };
+            for (complex, p_intent) in [(false, 1.0 - cat.complex_share), (true, cat.complex_share)]
+            {
                 let n_c = expected * cat.share * p_intent;
                 if n_c <= 0.0 {
                     continue;
                 }
-                let handle = if complex { cat.complex_handle_time.mean() } else { cat.handle_time.mean() };
+                let handle = if complex {
+                    cat.complex_handle_time.mean()
+                } else {
+                    cat.handle_time.mean()
+                };
                 let (now, back) = match &m.bot {
                     None => (1.0, 0.0),
                     Some(bot) => {
@@ -145,7 +160,10 @@ pub fn pool_loads(m: &Model, grid: &Grid) -> Vec<PoolLoad> {
                         (now, back)
                     }
                 };
-                let inv_pat = m.categories[ci].patience.as_ref().map_or(0.0, |d| 1.0 / d.mean().max(1e-9));
+                let inv_pat = m.categories[ci]
+                    .patience
+                    .as_ref()
+                    .map_or(0.0, |d| 1.0 / d.mean().max(1e-9));
                 let mut add = |j: usize, k: f64| {
                     cnt[p][j] += k;
                     work[p][j] += k * handle;
@@ -174,7 +192,11 @@ pub fn pool_loads(m: &Model, grid: &Grid) -> Vec<PoolLoad> {
                     IntervalLoad {
                         arrivals: arrivals[i],
                         offered: c,
-                        handle_s: if c > 0.0 { work[p][i] / c * stretch } else { 0.0 },
+                        handle_s: if c > 0.0 {
+                            work[p][i] / c * stretch
+                        } else {
+                            0.0
+                        },
                         patience_s: if c > 0.0 && impatience[p][i] > 0.0 {
                             c / impatience[p][i]
                         } else {
@@ -191,7 +213,11 @@ pub fn pool_loads(m: &Model, grid: &Grid) -> Vec<PoolLoad> {
                 .filter(|(_, c)| primary_pool(m, c.skill) == Some(p))
                 .map(|(i, _)| i)
                 .collect();
-            PoolLoad { pool: p, intervals, categories }
+            PoolLoad {
+                pool: p,
+                intervals,
+                categories,
+            }
         })
         .collect()
 }

@@ -14,7 +14,13 @@ pub fn plan_csv(r: &PlanResult, cal: &Calendar) -> String {
     let mut out = String::from("start,pool,agents\n");
     for p in &r.pools {
         for (i, a) in p.planned.iter().enumerate() {
-            let _ = writeln!(out, "{},{},{}", cal.format_minute(r.grid.start(i)), csv_field(&p.name), a);
+            let _ = writeln!(
+                out,
+                "{},{},{}",
+                cal.format_minute(r.grid.start(i)),
+                csv_field(&p.name),
+                a
+            );
         }
     }
     out
@@ -25,9 +31,19 @@ pub fn shifts_csv(r: &PlanResult, m: &Model) -> String {
     let cal = &m.run.calendar;
     let mut out = String::from("pool,shift,start,end,break_start,break_end,count,paid_hours\n");
     for p in &r.pools {
-        let mut rows: Vec<(usize, u32)> =
-            p.roster.counts.iter().enumerate().filter(|(_, &n)| n > 0).map(|(j, &n)| (j, n)).collect();
-        rows.sort_by(|a, b| p.roster.candidates[a.0].start.total_cmp(&p.roster.candidates[b.0].start));
+        let mut rows: Vec<(usize, u32)> = p
+            .roster
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(j, &n)| (j, n))
+            .collect();
+        rows.sort_by(|a, b| {
+            p.roster.candidates[a.0]
+                .start
+                .total_cmp(&p.roster.candidates[b.0].start)
+        });
         for (j, n) in rows {
             let c = &p.roster.candidates[j];
             let _ = writeln!(
@@ -37,8 +53,12 @@ pub fn shifts_csv(r: &PlanResult, m: &Model) -> String {
                 csv_field(&r.planning.shifts[c.shift_type].name),
                 cal.format_minute(c.start),
                 cal.format_minute(c.end),
-                c.break_start.map(|t| cal.format_minute(t)).unwrap_or_default(),
-                c.break_end.map(|t| cal.format_minute(t)).unwrap_or_default(),
+                c.break_start
+                    .map(|t| cal.format_minute(t))
+                    .unwrap_or_default(),
+                c.break_end
+                    .map(|t| cal.format_minute(t))
+                    .unwrap_or_default(),
                 n,
                 fmt_num(Some(n as f64 * c.paid_hours)),
             );
@@ -48,7 +68,12 @@ pub fn shifts_csv(r: &PlanResult, m: &Model) -> String {
 }
 
 /// Column names of the per-method achieved service level in `plan_intervals.csv`.
-const SL_COLUMNS: [&str; 4] = ["sl_sipp_erlang_c", "sl_sipp_erlang_a", "sl_simulated", "sl_plan"];
+const SL_COLUMNS: [&str; 4] = [
+    "sl_sipp_erlang_c",
+    "sl_sipp_erlang_a",
+    "sl_simulated",
+    "sl_plan",
+];
 
 /// `plan_intervals.csv`.
 pub fn intervals_csv(r: &PlanResult, cal: &Calendar) -> String {
@@ -102,7 +127,11 @@ pub fn plan_json(r: &PlanResult, m: &Model) -> Value {
     let cal = &m.run.calendar;
     let g = &r.grid;
     let label = |k: usize, j: usize| {
-        format!("{} {}", r.pools[k].name, cal.format_minute(g.start(g.counted_offset + j)))
+        format!(
+            "{} {}",
+            r.pools[k].name,
+            cal.format_minute(g.start(g.counted_offset + j))
+        )
     };
     let methods: Vec<Value> = r
         .checks
@@ -220,9 +249,17 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
         "  re-simulated with fresh seed {} × {} replications:",
         r.verification.seed, r.verification.replications
     );
-    let _ = writeln!(s, "    {:<14} {:>11} {:>16} {:>10} {:>8}", "method", "agent-hours", "overall SL ±95%", "lowest", "missed (beyond CI)");
+    let _ = writeln!(
+        s,
+        "    {:<14} {:>11} {:>16} {:>10} {:>8}",
+        "method", "agent-hours", "overall SL ±95%", "lowest", "missed (beyond CI)"
+    );
     for c in &r.checks {
-        let lowest = c.sl.iter().flatten().filter_map(|mo| mo.mean()).fold(f64::INFINITY, f64::min);
+        let lowest =
+            c.sl.iter()
+                .flatten()
+                .filter_map(|mo| mo.mean())
+                .fold(f64::INFINITY, f64::min);
         let n: usize = c.sl.iter().map(|v| v.len()).sum();
         let _ = writeln!(
             s,
@@ -230,7 +267,9 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
             c.method,
             c.agent_hours,
             pct(c.service_level.mean),
-            c.service_level.ci95.map_or("–".into(), |x| format!("{:.1}", 100.0 * x)),
+            c.service_level
+                .ci95
+                .map_or("–".into(), |x| format!("{:.1}", 100.0 * x)),
             pct(lowest.is_finite().then_some(lowest)),
             c.missed.len(),
             n,
@@ -250,7 +289,11 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
         );
     }
     for (p, why) in &r.fixed {
-        let _ = writeln!(s, "  pool {}: kept at scenario staffing ({why})", m.pools[*p].name);
+        let _ = writeln!(
+            s,
+            "  pool {}: kept at scenario staffing ({why})",
+            m.pools[*p].name
+        );
     }
     let v = &r.verification;
     if let Some((c, cur)) = &v.paid_cost {
@@ -258,7 +301,10 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
     }
     let plan = r.checks.iter().find(|c| c.method == "plan");
     if v.met {
-        let _ = writeln!(s, "  verdict: the plan meets the target in every interval (fresh seeds)");
+        let _ = writeln!(
+            s,
+            "  verdict: the plan meets the target in every interval (fresh seeds)"
+        );
     } else if let Some(c) = plan {
         let _ = writeln!(
             s,
@@ -275,7 +321,8 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
                 r.pools[k].name,
                 cal.format_minute(g.start(g.counted_offset + j)),
                 pct(mo.mean()),
-                mo.ci95().map_or("–".into(), |x| format!("{:.1}", 100.0 * x))
+                mo.ci95()
+                    .map_or("–".into(), |x| format!("{:.1}", 100.0 * x))
             );
         }
     }

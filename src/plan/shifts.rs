@@ -52,15 +52,22 @@ pub fn candidates(grid: &Grid, cal: &Calendar, types: &[ShiftType]) -> Vec<Candi
         if slots <= 0 {
             continue;
         }
-        let brk_slots = if st.break_s > 0.0 { (st.break_s / step - 1e-9).ceil() as i64 } else { 0 };
+        let brk_slots = if st.break_s > 0.0 {
+            (st.break_s / step - 1e-9).ceil() as i64
+        } else {
+            0
+        };
         let brk_offsets: Vec<Option<i64>> = if brk_slots == 0 {
             vec![None]
         } else {
             let a = (st.break_earliest_s / step - 1e-9).ceil() as i64;
             let b = (st.break_latest_s / step + 1e-9).floor() as i64;
-            let v: Vec<Option<i64>> =
-                (a.max(0)..=b.min(slots - brk_slots)).map(Some).collect();
-            if v.is_empty() { vec![None] } else { v }
+            let v: Vec<Option<i64>> = (a.max(0)..=b.min(slots - brk_slots)).map(Some).collect();
+            if v.is_empty() {
+                vec![None]
+            } else {
+                v
+            }
         };
         for a in (1 - slots)..(grid.len as i64) {
             let start = grid.first + a as f64 * step;
@@ -148,7 +155,12 @@ fn fill(req: &[u32], cands: &[Candidate], counts: &mut [u32]) {
 }
 
 /// Rosters `req` (paid agents needed per grid interval) with the given shift types.
-pub fn roster(grid: &Grid, cal: &Calendar, types: &[ShiftType], req: &[u32]) -> anyhow::Result<Roster> {
+pub fn roster(
+    grid: &Grid,
+    cal: &Calendar,
+    types: &[ShiftType],
+    req: &[u32],
+) -> anyhow::Result<Roster> {
     let cands = candidates(grid, cal, types);
     for (i, &r) in req.iter().enumerate() {
         if r > 0 && !cands.iter().any(|c| c.covers.contains(&i)) {
@@ -159,7 +171,10 @@ pub fn roster(grid: &Grid, cal: &Calendar, types: &[ShiftType], req: &[u32]) -> 
         }
     }
     // Only candidates that cover some need matter.
-    let useful: Vec<Candidate> = cands.into_iter().filter(|c| c.covers.iter().any(|&i| req[i] > 0)).collect();
+    let useful: Vec<Candidate> = cands
+        .into_iter()
+        .filter(|c| c.covers.iter().any(|&i| req[i] > 0))
+        .collect();
     if useful.is_empty() {
         return Ok(Roster {
             candidates: Vec::new(),
@@ -173,31 +188,61 @@ pub fn roster(grid: &Grid, cal: &Calendar, types: &[ShiftType], req: &[u32]) -> 
         });
     }
     let mut vars = variables!();
-    let x: Vec<_> = useful.iter().map(|_| vars.add(variable().min(0.0))).collect();
+    let x: Vec<_> = useful
+        .iter()
+        .map(|_| vars.add(variable().min(0.0)))
+        .collect();
     let objective: Expression = x.iter().zip(&useful).map(|(v, c)| c.cost * *v).sum();
     let mut pb = vars.minimise(objective).using(microlp);
     for (i, &r) in req.iter().enumerate() {
         if r == 0 {
             continue;
         }
-        let e: Expression = useful.iter().zip(&x).filter(|(c, _)| c.covers.contains(&i)).map(|(_, v)| *v).sum();
+        let e: Expression = useful
+            .iter()
+            .zip(&x)
+            .filter(|(c, _)| c.covers.contains(&i))
+            .map(|(_, v)| *v)
+            .sum();
         pb = pb.with(constraint!(e >= r as f64));
     }
-    let sol = pb.solve().map_err(|e| anyhow::anyhow!("shift LP failed: {e}"))?;
+    let sol = pb
+        .solve()
+        .map_err(|e| anyhow::anyhow!("shift LP failed: {e}"))?;
     let lp: Vec<f64> = x.iter().map(|v| sol.value(*v).max(0.0)).collect();
     let lp_bound: f64 = lp.iter().zip(&useful).map(|(v, c)| v * c.cost).sum();
 
-    let cost = |counts: &[u32]| counts.iter().zip(&useful).map(|(&n, c)| n as f64 * c.cost).sum::<f64>();
-    let mut up: Vec<u32> = lp.iter().map(|v| (v - 1e-6).ceil().max(0.0) as u32).collect();
+    let cost = |counts: &[u32]| {
+        counts
+            .iter()
+            .zip(&useful)
+            .map(|(&n, c)| n as f64 * c.cost)
+            .sum::<f64>()
+    };
+    let mut up: Vec<u32> = lp
+        .iter()
+        .map(|v| (v - 1e-6).ceil().max(0.0) as u32)
+        .collect();
     prune(req, &useful, &mut up);
-    let mut down: Vec<u32> = lp.iter().map(|v| (v + 1e-6).floor().max(0.0) as u32).collect();
+    let mut down: Vec<u32> = lp
+        .iter()
+        .map(|v| (v + 1e-6).floor().max(0.0) as u32)
+        .collect();
     fill(req, &useful, &mut down);
     prune(req, &useful, &mut down);
-    let (counts, method) = if cost(&down) < cost(&up) { (down, "LP round-down + greedy") } else { (up, "LP round-up") };
+    let (counts, method) = if cost(&down) < cost(&up) {
+        (down, "LP round-down + greedy")
+    } else {
+        (up, "LP round-up")
+    };
     let on_duty = coverage(req.len(), &useful, &counts);
     debug_assert!(on_duty.iter().zip(req).all(|(o, r)| o >= r));
     let objective = cost(&counts);
-    let paid_hours = counts.iter().zip(&useful).map(|(&n, c)| n as f64 * c.paid_hours).sum();
+    let paid_hours = counts
+        .iter()
+        .zip(&useful)
+        .map(|(&n, c)| n as f64 * c.paid_hours)
+        .sum();
     Ok(Roster {
         candidates: useful,
         counts,
@@ -205,7 +250,11 @@ pub fn roster(grid: &Grid, cal: &Calendar, types: &[ShiftType], req: &[u32]) -> 
         paid_hours,
         objective,
         lp_bound,
-        gap: if lp_bound > 0.0 { (objective - lp_bound) / lp_bound } else { 0.0 },
+        gap: if lp_bound > 0.0 {
+            (objective - lp_bound) / lp_bound
+        } else {
+            0.0
+        },
         method,
     })
 }
@@ -216,10 +265,17 @@ mod tests {
 
     #[test]
     fn covers_requirement_within_reported_gap() {
-        let grid = Grid { first: 0.0, step_s: 1800.0, len: 96, counted_offset: 0, end: 96.0 * 1800.0 };
+        let grid = Grid {
+            first: 0.0,
+            step_s: 1800.0,
+            len: 96,
+            counted_offset: 0,
+            end: 96.0 * 1800.0,
+        };
         let cal = Calendar { origin_epoch_s: 0 };
-        let req: Vec<u32> =
-            (0..96).map(|i| (3.0 + 10.0 * (std::f64::consts::PI * i as f64 / 48.0).sin().powi(2)) as u32).collect();
+        let req: Vec<u32> = (0..96)
+            .map(|i| (3.0 + 10.0 * (std::f64::consts::PI * i as f64 / 48.0).sin().powi(2)) as u32)
+            .collect();
         let types = crate::model::Planning::default().shifts;
         let r = roster(&grid, &cal, &types, &req).unwrap();
         assert!(r.on_duty.iter().zip(&req).all(|(o, q)| o >= q));

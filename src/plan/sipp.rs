@@ -39,8 +39,9 @@ pub fn erlang_c(l: &IntervalLoad, g: &Goal) -> u32 {
     if l.rate <= 0.0 || l.handle_s <= 0.0 {
         return g.floor(l);
     }
-    let slots = ErlangC::servers_for_service_level(l.rate, l.handle_s, g.answer_within_s, g.service_level)
-        .unwrap_or(crate::erlang::MAX_SERVERS);
+    let slots =
+        ErlangC::servers_for_service_level(l.rate, l.handle_s, g.answer_within_s, g.service_level)
+            .unwrap_or(crate::erlang::MAX_SERVERS);
     g.agents_for_slots(slots).max(g.floor(l))
 }
 
@@ -66,8 +67,13 @@ pub fn erlang_a_sl(l: &IntervalLoad, g: &Goal, agents: u32, load_factor: f64) ->
     if l.rate <= 0.0 || l.handle_s <= 0.0 {
         return 1.0;
     }
-    ErlangA::new(l.rate * load_factor, l.handle_s, l.patience_s, agents * g.concurrency.max(1))
-        .service_level(g.answer_within_s)
+    ErlangA::new(
+        l.rate * load_factor,
+        l.handle_s,
+        l.patience_s,
+        agents * g.concurrency.max(1),
+    )
+    .service_level(g.answer_within_s)
 }
 
 /// The load factor `f` at which Erlang A with `agents` gives the measured service level
@@ -103,16 +109,31 @@ mod tests {
     use super::*;
 
     fn goal() -> Goal {
-        Goal { answer_within_s: 120.0, service_level: 0.9, concurrency: 1, min_agents: 1, max_occupancy: None }
+        Goal {
+            answer_within_s: 120.0,
+            service_level: 0.9,
+            concurrency: 1,
+            min_agents: 1,
+            max_occupancy: None,
+        }
     }
 
     #[test]
     fn erlang_c_and_a_agree_with_the_toolkit() {
-        let l = IntervalLoad { arrivals: 0.0, offered: 0.0, handle_s: 240.0, patience_s: f64::INFINITY, rate: 0.1 };
+        let l = IntervalLoad {
+            arrivals: 0.0,
+            offered: 0.0,
+            handle_s: 240.0,
+            patience_s: f64::INFINITY,
+            rate: 0.1,
+        };
         let c = ErlangC::servers_for_service_level(0.1, 240.0, 120.0, 0.9).unwrap();
         assert_eq!(erlang_c(&l, &goal()), c);
         assert_eq!(erlang_a(&l, &goal()), c); // infinite patience: Erlang A is Erlang C
-        let la = IntervalLoad { patience_s: 180.0, ..l };
+        let la = IntervalLoad {
+            patience_s: 180.0,
+            ..l
+        };
         assert!(erlang_a(&la, &goal()) <= c);
         let mut g2 = goal();
         g2.concurrency = 3;
@@ -123,7 +144,13 @@ mod tests {
 
     #[test]
     fn calibration_inverts_the_service_level() {
-        let l = IntervalLoad { arrivals: 0.0, offered: 0.0, handle_s: 240.0, patience_s: 300.0, rate: 0.1 };
+        let l = IntervalLoad {
+            arrivals: 0.0,
+            offered: 0.0,
+            handle_s: 240.0,
+            patience_s: 300.0,
+            rate: 0.1,
+        };
         let g = goal();
         let sl = erlang_a_sl(&l, &g, 26, 1.3);
         let f = calibrate(&l, &g, 26, sl);

@@ -48,6 +48,9 @@ pub struct Verification {
     pub wall_s: f64,
 }
 
+/// Picks one method's staffing from a pool plan.
+type Pick = fn(&PoolPlan) -> &Vec<u32>;
+
 /// Re-simulates the four staffings with `seed` and judges the plan.
 pub fn verify(
     ctx: &PlanContext,
@@ -57,7 +60,7 @@ pub fn verify(
     reps: u32,
 ) -> anyhow::Result<(Vec<MethodCheck>, Verification)> {
     let t0 = std::time::Instant::now();
-    let methods: [(&'static str, fn(&PoolPlan) -> &Vec<u32>); 4] = [
+    let methods: [(&'static str, Pick); 4] = [
         ("sipp_erlang_c", |p| &p.sipp_erlang_c),
         ("sipp_erlang_a", |p| &p.sipp_erlang_a),
         ("simulated", |p| &p.simulated),
@@ -84,14 +87,23 @@ pub fn verify(
             }
         }
         let agg = &outcome.aggregate;
-        let none = Estimate { mean: None, ci95: None };
+        let none = Estimate {
+            mean: None,
+            ci95: None,
+        };
         let service_level = agg.get(&["human", "service_level"]).unwrap_or(none);
         if name == "plan" {
             let paid_hours: f64 = pools.iter().map(|p| p.roster.paid_hours).sum();
             let paid_cost = model.costs.as_ref().map(|c| {
                 let weighted: f64 = pools
                     .iter()
-                    .map(|p| if p.roster.objective > 0.0 { p.roster.objective } else { p.roster.paid_hours })
+                    .map(|p| {
+                        if p.roster.objective > 0.0 {
+                            p.roster.objective
+                        } else {
+                            p.roster.paid_hours
+                        }
+                    })
                     .sum();
                 (weighted * c.agent_hour, c.currency.clone())
             });
