@@ -222,3 +222,45 @@ fn singles_day_plan_is_fast_covered_and_verified() {
         .collect();
     assert_eq!(back, p.planned);
 }
+
+#[test]
+fn shrinkage_and_occupancy_show_in_paid_headcount() {
+    let mut m = flash_sale_model();
+    m.planning = Some(Planning {
+        shrinkage: vec![[0.25; 24]],
+        max_occupancy: Some(0.8),
+        ..Planning::default()
+    });
+    let r = plan::plan(
+        &m,
+        &PlanOptions {
+            verify_replications: Some(4),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let p = &r.pools[0];
+    for i in 0..r.grid.len {
+        let l = &p.load.intervals[i];
+        assert!(
+            p.simulated[i] as f64 >= l.erlangs() / 0.8 - 1e-9,
+            "occupancy cap at {i}"
+        );
+        assert!(p.paid_required[i] as f64 * 0.75 >= p.simulated[i] as f64 - 1e-9);
+        assert!(p.roster.on_duty[i] >= p.paid_required[i]);
+        assert!(p.planned[i] >= p.simulated[i]);
+    }
+    assert!(
+        r.verification.paid_hours
+            > r.checks
+                .iter()
+                .find(|c| c.method == "plan")
+                .unwrap()
+                .agent_hours
+    );
+    let csv = plan::output::intervals_csv(&r, &m.run.calendar);
+    eprintln!("{}", csv.lines().take(16).collect::<Vec<_>>().join("\n"));
+    assert_eq!(csv.lines().count(), r.grid.len + 1);
+    let json = plan::output::plan_json(&r, &m);
+    assert_eq!(json["methods"].as_array().unwrap().len(), 4);
+}
