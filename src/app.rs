@@ -1,7 +1,7 @@
 //! The commands: load → validate → simulate → write, with exit statuses per the contract
 //! (0 success, 2 invalid input, 1 any other failure).
 
-use crate::cli::{Cli, Command, RunArgs};
+use crate::cli::{Cli, Command, ErlangArgs, PlanArgs, RunArgs};
 use crate::model::Model;
 use crate::report::{self, OutputDir};
 use crate::runner::{self, RunOptions};
@@ -69,6 +69,8 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Run(args)) => run(args),
         Some(Command::Check { scenarios }) => check(&scenarios),
+        Some(Command::Plan(args)) => plan(args),
+        Some(Command::Erlang(args)) => erlang(&args),
     }
 }
 
@@ -189,4 +191,98 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         say(&text)?;
     }
     Ok(())
+}
+
+fn plan(args: PlanArgs) -> Result<(), Failure> {
+    use crate::plan::output;
+    let loaded = load(Some(&args.scenario))?;
+    let m = &loaded.model;
+    let dest = args.out.clone().unwrap_or_else(|| {
+        let stem = args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
+        Path::new("output").join(format!("{stem}-plan"))
+    });
+    let opts = crate::plan::PlanOptions {
+        tuning_replications: args.tuning_replications,
+        verify_replications: args.replications,
+        verify_seed: args.verify_seed,
+        threads: args.threads.map(|t| t as usize),
+    };
+    let out = OutputDir::create(&dest)?;
+    let r = crate::plan::plan(m, &opts).map_err(|e| {
+        if e.to_string().contains("[planning]") || e.to_string().contains("seed") {
+            Failure::Input(format!("{e:#}"))
+        } else {
+            Failure::Other(e)
+        }
+    })?;
+    out.write("plan.csv", output::plan_csv(&r, &m.run.calendar))?;
+    out.write("shifts.csv", output::shifts_csv(&r, m))?;
+    out.write("plan_intervals.csv", output::intervals_csv(&r, &m.run.calendar))?;
+    let mut json = output::plan_json(&r, m);
+    json["scenario_file"] = serde_json::json!(args.scenario.display().to_string());
+    json["scenario_sha256"] = serde_json::json!(sha256_hex(&loaded.source_text));
+    out.write("plan.json", report::json::to_text(&json))?;
+    let dest = out.commit().context("writing the plan")?;
+    if !args.quiet {
+        let mut text = output::terminal(&r, m);
+        text.push_str(&format!("  results in {}/\n", dest.display()));
+        say(&text)?;
+    }
+    Ok(())
+}
+
+fn erlang(a: &ErlangArgs) -> Result<(), Failure> {
+    use crate::erlang::{ErlangA, ErlangC};
+    let positive = |v: f64| v.is_finite() && v > 0.0;
+    if !(a.rate_per_hour.is_finite() && a.rate_per_hour >= 0.0) {
+        return Err(Failure::Input("--rate-per-hour must be a number ≥ 0".into()));
+    }
+    if !positive(a.handle_s) {
+        return Err(Failure::Input("--handle-s must be a positive number".into()));
+    }
+    if a.patience_s.is_some_and(|p| p.is_nan() || p <= 0.0) {
+        return Err(Failure::Input("--patience-s must be a positive number".into()));
+    }
+    let target_ok = a.target > 0.0 && a.target < 1.0;
+    if !target_ok || a.target_s.is_nan() || a.target_s < 0.0 {
+        return Err(Failure::Input("--target must be in (0, 1) and --target-s ≥ 0".into()));
+    }
+    let lambda = a.rate_per_hour / 3600.0;
+    let load = lambda * a.handle_s;
+    let mut s = format!(
+        "offered load {load:.2} Erlangs ({} contacts/h × {} s); target {:.0}% within {} s\n",
+        a.rate_per_hour,
+        a.handle_s,
+        100.0 * a.target,
+        a.target_s
+    );
+    if let Some(c) = a.agents {
+        let q = ErlangC::new(lambda, a.handle_s, c);
+        s.push_str(&format!(
+            "Erlang C, {c} agents: occupancy {:.1}%, P(wait) {:.1}%, mean wait {:.1} s, service level {:.1}%\n",
+            100.0 * q.utilisation().min(1.0),
+            100.0 * q.prob_wait(),
+            q.mean_wait_s(),
+            100.0 * q.service_level(a.target_s)
+        ));
+        if let Some(p) = a.patience_s {
+            let q = ErlangA::new(lambda, a.handle_s, p, c);
+            s.push_str(&format!(
+                "Erlang A, {c} agents, patience {p} s: occupancy {:.1}%, P(wait) {:.1}%, abandon {:.1}%, \
+mean wait (answered) {:.1} s, service level {:.1}%\n",
+                100.0 * q.utilisation(),
+                100.0 * q.prob_wait(),
+                100.0 * q.abandon_prob(),
+                q.mean_wait_served_s(),
+                100.0 * q.service_level(a.target_s)
+            ));
+        }
+    }
+    let need_c = ErlangC::servers_for_service_level(lambda, a.handle_s, a.target_s, a.target);
+    s.push_str(&format!("agents needed (Erlang C): {}\n", need_c.map_or("none found".into(), |n| n.to_string())));
+    if let Some(p) = a.patience_s {
+        let need_a = ErlangA::servers_for_service_level(lambda, a.handle_s, p, a.target_s, a.target);
+        s.push_str(&format!("agents needed (Erlang A): {}\n", need_a.map_or("none found".into(), |n| n.to_string())));
+    }
+    say(&s)
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod erlang;
 pub mod model;
+pub mod plan;
 pub mod report;
 pub mod runner;
 pub mod scenario;

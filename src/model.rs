@@ -3,11 +3,13 @@
 //! Times are simulation seconds since the origin (`start − warmup`), see [`time::Calendar`].
 
 pub mod dist;
+pub mod planning;
 pub mod staffing;
 pub mod textbook;
 pub mod time;
 
 pub use dist::Dist;
+pub use planning::{Planning, ShiftType};
 pub use staffing::{Staffing, Window};
 pub use time::Calendar;
 
@@ -37,6 +39,8 @@ pub struct Model {
     pub surges: Vec<Surge>,
     pub costs: Option<Costs>,
     pub offline: Offline,
+    /// `[planning]`: settings of `kefu plan`; `None`: the defaults.
+    pub planning: Option<Planning>,
 }
 
 /// `[run]`: the horizon and the replication plan.

@@ -1,0 +1,137 @@
+//! Re-simulation of every method's staffing with FRESH seeds (not the tuning seed): the
+//! service level each one actually achieves per interval, and the closing verdict on the
+//! plan (shift-covered headcount) with confidence intervals, agent-hours and cost.
+
+use super::{measure, PlanContext, PoolPlan};
+use crate::model::Model;
+use crate::stats::Estimate;
+use crate::summary::Moments;
+
+/// What one method's staffing achieved when re-simulated.
+#[derive(Debug, Clone)]
+pub struct MethodCheck {
+    /// `sipp_erlang_c`, `sipp_erlang_a`, `simulated` or `plan`.
+    pub method: &'static str,
+    /// Per planned pool, per counted interval.
+    pub sl: Vec<Vec<Moments>>,
+    pub offered: Vec<Vec<f64>>,
+    /// Productive agent-hours of the planned pools over the counted horizon.
+    pub agent_hours: f64,
+    /// `(planned pool index, counted interval)` whose mean service level is below its goal.
+    pub missed: Vec<(usize, usize)>,
+    /// Those of `missed` whose upper 95% confidence bound is below the goal too (a miss the
+    /// noise of the replications cannot explain).
+    pub significant: Vec<(usize, usize)>,
+    /// `human.service_level` over the whole horizon (all pools).
+    pub service_level: Estimate,
+}
+
+/// The closing verdict on the plan.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub seed: u64,
+    pub replications: u32,
+    pub service_level: Estimate,
+    pub abandon_rate: Estimate,
+    /// Agents on duty (all pools, counted horizon) as simulated.
+    pub agent_hours_on_duty: Estimate,
+    /// Paid hours of the rostered shifts (planned pools; whole shifts, warm-up included).
+    pub paid_hours: f64,
+    /// Paid hours × cost factor × `[costs] agent_hour`, and the currency.
+    pub paid_cost: Option<(f64, String)>,
+    /// The simulator's `cost.total` (on-duty hours and bot contacts).
+    pub simulated_cost: Option<Estimate>,
+    /// Every interval's mean service level reached its goal.
+    pub met: bool,
+    /// No interval missed by more than its 95% confidence half-width.
+    pub met_within_noise: bool,
+    pub wall_s: f64,
+}
+
+/// Picks one method's staffing from a pool plan.
+type Pick = fn(&PoolPlan) -> &Vec<u32>;
+
+/// Re-simulates the four staffings with `seed` and judges the plan.
+pub fn verify(
+    ctx: &PlanContext,
+    model: &Model,
+    pools: &[PoolPlan],
+    seed: u64,
+    reps: u32,
+) -> anyhow::Result<(Vec<MethodCheck>, Verification)> {
+    let t0 = std::time::Instant::now();
+    let methods: [(&'static str, Pick); 4] = [
+        ("sipp_erlang_c", |p| &p.sipp_erlang_c),
+        ("sipp_erlang_a", |p| &p.sipp_erlang_a),
+        ("simulated", |p| &p.simulated),
+        ("plan", |p| &p.planned),
+    ];
+    let mut checks = Vec::new();
+    let mut verification = None;
+    for (name, pick) in methods {
+        let staffing: Vec<Vec<u32>> = pools.iter().map(|p| pick(p).clone()).collect();
+        let m = ctx.staffed_model(model, &staffing);
+        let (meas, outcome) = measure(ctx, &m, reps, seed)?;
+        let (mut missed, mut significant) = (Vec::new(), Vec::new());
+        for (k, row) in meas.sl.iter().enumerate() {
+            for (j, mo) in row.iter().enumerate() {
+                if let Some(v) = mo.mean() {
+                    let goal = ctx.interval_goal(meas.offered[k][j], false);
+                    if v + 1e-12 < goal {
+                        missed.push((k, j));
+                        if v + mo.ci95().unwrap_or(0.0) < goal {
+                            significant.push((k, j));
+                        }
+                    }
+                }
+            }
+        }
+        let agg = &outcome.aggregate;
+        let none = Estimate {
+            mean: None,
+            ci95: None,
+        };
+        let service_level = agg.get(&["human", "service_level"]).unwrap_or(none);
+        if name == "plan" {
+            let paid_hours: f64 = pools.iter().map(|p| p.roster.paid_hours).sum();
+            let paid_cost = model.costs.as_ref().map(|c| {
+                let weighted: f64 = pools
+                    .iter()
+                    .map(|p| {
+                        if p.roster.objective > 0.0 {
+                            p.roster.objective
+                        } else {
+                            p.roster.paid_hours
+                        }
+                    })
+                    .sum();
+                (weighted * c.agent_hour, c.currency.clone())
+            });
+            verification = Some(Verification {
+                seed,
+                replications: reps,
+                service_level,
+                abandon_rate: agg.get(&["human", "abandon_rate"]).unwrap_or(none),
+                agent_hours_on_duty: agg.get(&["agents", "agent_hours"]).unwrap_or(none),
+                paid_hours,
+                paid_cost,
+                simulated_cost: agg.get(&["cost", "total"]),
+                met: missed.is_empty(),
+                met_within_noise: significant.is_empty(),
+                wall_s: 0.0,
+            });
+        }
+        checks.push(MethodCheck {
+            method: name,
+            sl: meas.sl,
+            offered: meas.offered,
+            agent_hours: ctx.agent_hours(&staffing),
+            missed,
+            significant,
+            service_level,
+        });
+    }
+    let mut v = verification.expect("the plan is verified");
+    v.wall_s = t0.elapsed().as_secs_f64();
+    Ok((checks, v))
+}
