@@ -198,7 +198,11 @@ fn plan(args: PlanArgs) -> Result<(), Failure> {
     let loaded = load(Some(&args.scenario))?;
     let m = &loaded.model;
     let dest = args.out.clone().unwrap_or_else(|| {
-        let stem = args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
+        let stem = args
+            .scenario
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "plan".into());
         Path::new("output").join(format!("{stem}-plan"))
     });
     let opts = crate::plan::PlanOptions {
@@ -217,7 +221,10 @@ fn plan(args: PlanArgs) -> Result<(), Failure> {
     })?;
     out.write("plan.csv", output::plan_csv(&r, &m.run.calendar))?;
     out.write("shifts.csv", output::shifts_csv(&r, m))?;
-    out.write("plan_intervals.csv", output::intervals_csv(&r, &m.run.calendar))?;
+    out.write(
+        "plan_intervals.csv",
+        output::intervals_csv(&r, &m.run.calendar),
+    )?;
     let mut json = output::plan_json(&r, m);
     json["scenario_file"] = serde_json::json!(args.scenario.display().to_string());
     json["scenario_sha256"] = serde_json::json!(sha256_hex(&loaded.source_text));
@@ -235,17 +242,25 @@ fn erlang(a: &ErlangArgs) -> Result<(), Failure> {
     use crate::erlang::{ErlangA, ErlangC};
     let positive = |v: f64| v.is_finite() && v > 0.0;
     if !(a.rate_per_hour.is_finite() && a.rate_per_hour >= 0.0) {
-        return Err(Failure::Input("--rate-per-hour must be a number ≥ 0".into()));
+        return Err(Failure::Input(
+            "--rate-per-hour must be a number ≥ 0".into(),
+        ));
     }
     if !positive(a.handle_s) {
-        return Err(Failure::Input("--handle-s must be a positive number".into()));
+        return Err(Failure::Input(
+            "--handle-s must be a positive number".into(),
+        ));
     }
     if a.patience_s.is_some_and(|p| p.is_nan() || p <= 0.0) {
-        return Err(Failure::Input("--patience-s must be a positive number".into()));
+        return Err(Failure::Input(
+            "--patience-s must be a positive number".into(),
+        ));
     }
     let target_ok = a.target > 0.0 && a.target < 1.0;
     if !target_ok || a.target_s.is_nan() || a.target_s < 0.0 {
-        return Err(Failure::Input("--target must be in (0, 1) and --target-s ≥ 0".into()));
+        return Err(Failure::Input(
+            "--target must be in (0, 1) and --target-s ≥ 0".into(),
+        ));
     }
     let lambda = a.rate_per_hour / 3600.0;
     let load = lambda * a.handle_s;
@@ -279,10 +294,17 @@ mean wait (answered) {:.1} s, service level {:.1}%\n",
         }
     }
     let need_c = ErlangC::servers_for_service_level(lambda, a.handle_s, a.target_s, a.target);
-    s.push_str(&format!("agents needed (Erlang C): {}\n", need_c.map_or("none found".into(), |n| n.to_string())));
+    s.push_str(&format!(
+        "agents needed (Erlang C): {}\n",
+        need_c.map_or("none found".into(), |n| n.to_string())
+    ));
     if let Some(p) = a.patience_s {
-        let need_a = ErlangA::servers_for_service_level(lambda, a.handle_s, p, a.target_s, a.target);
-        s.push_str(&format!("agents needed (Erlang A): {}\n", need_a.map_or("none found".into(), |n| n.to_string())));
+        let need_a =
+            ErlangA::servers_for_service_level(lambda, a.handle_s, p, a.target_s, a.target);
+        s.push_str(&format!(
+            "agents needed (Erlang A): {}\n",
+            need_a.map_or("none found".into(), |n| n.to_string())
+        ));
     }
     say(&s)
 }

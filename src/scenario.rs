@@ -206,6 +206,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
         surges,
         costs,
         offline,
+        planning: None,
     })
 }
 
