@@ -174,7 +174,7 @@ pub fn parse_csv(text: &str, keys: &[String]) -> Result<SweepTable> {
         || header[0] != "point"
         || header[1..=nk] != *keys
         || header[1 + nk] != "replications"
-        || (header.len() - 2 - nk) % 2 != 0
+        || !(header.len() - 2 - nk).is_multiple_of(2)
     {
         bail!("sweep.csv: unexpected header");
     }
