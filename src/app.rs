@@ -71,6 +71,9 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Plan(args)) => plan(args),
         Some(Command::Erlang(args)) => erlang(&args),
+        Some(Command::Compare(args)) => crate::whatif::cmd::compare(args),
+        Some(Command::Sweep(args)) => crate::whatif::cmd::sweep(args),
+        Some(Command::Merge(args)) => crate::whatif::cmd::merge(args),
     }
 }
 
@@ -136,7 +139,7 @@ pub fn sha256_hex(text: &str) -> String {
 /// Applies the command-line overrides to the scenario's run options.
 pub fn run_options(m: &Model, args: &RunArgs) -> RunOptions {
     let mut o = RunOptions::from_model(m);
-    if let Some(r) = args.replications {
+    if let Some(crate::cli::Replications::Count(r)) = args.replications {
         o.replications = r;
     }
     if let Some(s) = args.seed {
@@ -150,10 +153,17 @@ pub fn run_options(m: &Model, args: &RunArgs) -> RunOptions {
 fn run(args: RunArgs) -> Result<(), Failure> {
     let loaded = load(args.scenario.as_deref())?;
     let m = &loaded.model;
-    let opts = run_options(m, &args);
+    let mut opts = run_options(m, &args);
     let dest = out_dir(&args);
     let out = OutputDir::create(&dest)?;
-    let outcome = runner::run(m, &opts)?;
+    let (outcome, auto) = match args.replications {
+        Some(crate::cli::Replications::Auto) => {
+            let (outcome, auto) = crate::whatif::cmd::auto_run(m, &opts, &args.auto)?;
+            opts.replications = auto.replications;
+            (outcome, Some(auto))
+        }
+        _ => (runner::run(m, &opts)?, None),
+    };
     let agg = &outcome.aggregate;
 
     let summary = report::json::summary(m, agg, opts.replications, opts.seed);
@@ -178,10 +188,17 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         "warnings": loaded.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
         "scenario_text": loaded.source_text,
     });
+    let mut run_info = run_info;
+    if let Some(a) = &auto {
+        run_info["replications_auto"] = crate::whatif::cmd::auto_json(a, &args.auto);
+    }
     out.write("run.json", report::json::to_text(&run_info))?;
     let dest = out.commit().context("writing the results")?;
     if !args.quiet {
         let mut text = report::terminal::summary(m, agg, opts.replications);
+        if let Some(a) = &auto {
+            text.push_str(&crate::whatif::cmd::auto_line(a, &args.auto));
+        }
         text.push_str(&format!(
             "  results in {}/ ({:.2} s, {} threads)\n",
             dest.display(),

@@ -26,6 +26,117 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Compare two scenarios on common random numbers: every metric as B − A with a paired
+    /// 95% CI; writes compare.json, compare.md and a chart of the differences.
+    Compare(CompareArgs),
+    /// Run a scenario over a grid of one or two keys (--set KEY=FROM..TO[:STEPS]) on common
+    /// random numbers; writes sweep.csv, sweep.json, sweep.md and charts.
+    Sweep(SweepArgs),
+    /// Combine the folders written by `kefu sweep --shard K/N` into one sweep's output.
+    Merge(MergeArgs),
+}
+
+/// How many replications: a number, or `auto` (until the service level is precise enough).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Replications {
+    Count(u32),
+    Auto,
+}
+
+/// Parses `--replications N|auto`.
+pub fn parse_replications(s: &str) -> Result<Replications, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(Replications::Auto);
+    }
+    match s.parse::<u32>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(Replications::Count(n)),
+        _ => Err(format!(
+            "`{s}` is neither `auto` nor a whole number in 1..=100000"
+        )),
+    }
+}
+
+/// Options of `--replications auto`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct AutoArgs {
+    /// With --replications auto: stop once the service level's 95% CI half-width is at most
+    /// this (a share: 0.005 = ±0.5 percentage points) [default: 0.005].
+    #[arg(long)]
+    pub precision: Option<f64>,
+    /// With --replications auto: never run more replications than this [default: 2000].
+    #[arg(long)]
+    pub max_replications: Option<u32>,
+}
+
+/// Options of `kefu compare`.
+#[derive(Debug, Args, Clone)]
+pub struct CompareArgs {
+    /// Scenario A (the baseline).
+    pub a: PathBuf,
+    /// Scenario B (the option); differences are B − A.
+    pub b: PathBuf,
+    /// Output folder (default: output/compare-<A stem>-vs-<B stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replications, a number or `auto` (default: A's [run] replications).
+    #[arg(long, value_parser = parse_replications)]
+    pub replications: Option<Replications>,
+    #[command(flatten)]
+    pub auto: AutoArgs,
+    /// Master seed for both (default: A's [run] seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `kefu sweep`.
+#[derive(Debug, Args, Clone)]
+pub struct SweepArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// KEY=FROM..TO[:STEPS], KEY=A,B,C or KEY=VALUE; KEY is a dotted path into the scenario
+    /// such as bot.complex.resolve, arrivals.peaks[0].multiplier or pools[0].agents. Once or twice.
+    #[arg(long = "set", required = true, num_args = 1)]
+    pub set: Vec<String>,
+    /// Output folder (default: output/<stem>-sweep/, or …-sweep-shard-K-of-N/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replications per point, a number or `auto` (default: the scenario's).
+    #[arg(long, value_parser = parse_replications)]
+    pub replications: Option<Replications>,
+    #[command(flatten)]
+    pub auto: AutoArgs,
+    /// Master seed (default: the scenario's); every point uses it.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run only shard K of N (0 ≤ K < N): points K, K+N, K+2N… (merge with `kefu merge`).
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `kefu merge`.
+#[derive(Debug, Args, Clone)]
+pub struct MergeArgs {
+    /// The shards' output folders (all N of them, in any order).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Output folder (default: output/sweep-merged/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `kefu run`.
@@ -36,9 +147,12 @@ pub struct RunArgs {
     /// Output folder (default: output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replications (overrides [run] replications).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub replications: Option<u32>,
+    /// Replications (overrides [run] replications), or `auto`: add replications until the
+    /// service level's 95% CI half-width is at most --precision.
+    #[arg(long, value_parser = parse_replications)]
+    pub replications: Option<Replications>,
+    #[command(flatten)]
+    pub auto: AutoArgs,
     /// Master seed (overrides [run] seed).
     #[arg(long)]
     pub seed: Option<u64>,

@@ -3,8 +3,10 @@
 //! so a failed or interrupted run never leaves a half-written output folder.
 
 pub mod csv_out;
+pub mod font;
 pub mod json;
 pub mod output_dir;
 pub mod terminal;
+pub mod whatif_charts;
 
 pub use output_dir::OutputDir;

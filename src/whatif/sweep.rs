@@ -1,0 +1,486 @@
+//! `kefu sweep`: a grid of one or two keys, every point on the same random draws (common
+//! random numbers across points), one `sweep.csv` row per point; `--shard K/N` runs a share of
+//! the points and `kefu merge` puts the shards together into exactly what one run writes.
+//!
+//! Files: `sweep.json` (what was swept, how, and the target), `sweep.csv` (full-precision
+//! numbers, so that a shard's rows read back bit for bit), charts and `sweep.md`. A shard's
+//! folder holds its `sweep.json` (with a `shard` entry) and its rows of `sweep.csv` only.
+
+use super::edit::{fmt_value, SetSpec};
+use crate::report::csv_out::csv_field;
+use crate::stats::Estimate;
+use crate::summary::Aggregate;
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::path::Path;
+
+/// Every point of the grid: the first key outer, the second inner.
+pub fn grid(keys: &[SetSpec]) -> Vec<Vec<f64>> {
+    let mut points: Vec<Vec<f64>> = vec![Vec::new()];
+    for k in keys {
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                k.values.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q.push(*v);
+                    q
+                })
+            })
+            .collect();
+    }
+    points
+}
+
+/// Parses `K/N` (0 ≤ K < N).
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("--shard {s}: expected K/N with 0 ≤ K < N, e.g. 0/4");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n) = (
+        k.trim().parse::<usize>().map_err(|_| bad())?,
+        n.trim().parse::<usize>().map_err(|_| bad())?,
+    );
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// The points shard `k` of `n` runs: every n-th point from the k-th (round robin, so that
+/// expensive corners of the grid are spread over the shards).
+pub fn shard_points(points: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
+    match shard {
+        None => (0..points).collect(),
+        Some((k, n)) => (k..points).step_by(n).collect(),
+    }
+}
+
+/// One row of `sweep.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub point: usize,
+    pub values: Vec<f64>,
+    pub replications: u32,
+    /// Per metric: mean, then 95% half-width.
+    pub cells: Vec<Option<f64>>,
+}
+
+/// The rows and their metric names (dotted summary paths).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepTable {
+    pub keys: Vec<String>,
+    pub metrics: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+impl SweepTable {
+    /// The column of a metric's mean (ci95 is the next one).
+    pub fn metric(&self, name: &str) -> Option<usize> {
+        self.metrics.iter().position(|m| m == name).map(|i| 2 * i)
+    }
+
+    /// `(mean, ci95)` of a metric in a row.
+    pub fn estimate(&self, row: &Row, name: &str) -> Estimate {
+        match self.metric(name) {
+            Some(c) => Estimate {
+                mean: row.cells[c],
+                ci95: row.cells[c + 1],
+            },
+            None => Estimate {
+                mean: None,
+                ci95: None,
+            },
+        }
+    }
+}
+
+/// Builds a row from a point's aggregate; `metrics` fixes the columns (from the first point).
+pub fn row(point: usize, values: &[f64], replications: u32, agg: &Aggregate) -> Row {
+    let by_name: HashMap<String, Estimate> = agg
+        .estimates()
+        .into_iter()
+        .map(|(p, e)| (p.join("."), e))
+        .collect();
+    let mut cells = Vec::new();
+    for (p, _) in agg.reps.first().into_iter().flatten() {
+        let e = by_name[&p.join(".")];
+        cells.push(e.mean);
+        cells.push(e.ci95);
+    }
+    Row {
+        point,
+        values: values.to_vec(),
+        replications,
+        cells,
+    }
+}
+
+/// The metric names of an aggregate, in summary order.
+pub fn metric_names(agg: &Aggregate) -> Vec<String> {
+    agg.reps
+        .first()
+        .map(|r| r.iter().map(|(p, _)| p.join(".")).collect())
+        .unwrap_or_default()
+}
+
+/// A cell: the shortest decimal that reads back to the same f64; empty when undefined.
+fn cell(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x}"),
+        _ => String::new(),
+    }
+}
+
+/// `sweep.csv` text.
+pub fn csv_text(t: &SweepTable) -> String {
+    let mut s = String::from("point");
+    for k in &t.keys {
+        let _ = write!(s, ",{}", csv_field(k));
+    }
+    s.push_str(",replications");
+    for m in &t.metrics {
+        let _ = write!(
+            s,
+            ",{},{}",
+            csv_field(&format!("{m}_mean")),
+            csv_field(&format!("{m}_ci95"))
+        );
+    }
+    s.push('\n');
+    for r in &t.rows {
+        let _ = write!(s, "{}", r.point);
+        for v in &r.values {
+            let _ = write!(s, ",{}", fmt_value(*v));
+        }
+        let _ = write!(s, ",{}", r.replications);
+        for c in &r.cells {
+            let _ = write!(s, ",{}", cell(*c));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Reads `sweep.csv` text back (`keys` from the manifest).
+pub fn parse_csv(text: &str, keys: &[String]) -> Result<SweepTable> {
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = rd.headers()?.iter().map(str::to_string).collect();
+    let nk = keys.len();
+    if header.len() < 2 + nk
+        || header[0] != "point"
+        || header[1..=nk] != *keys
+        || header[1 + nk] != "replications"
+        || !(header.len() - 2 - nk).is_multiple_of(2)
+    {
+        bail!("sweep.csv: unexpected header");
+    }
+    let metrics: Vec<String> = header[2 + nk..]
+        .chunks(2)
+        .map(|c| c[0].trim_end_matches("_mean").to_string())
+        .collect();
+    let num = |s: &str| -> Result<Option<f64>> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            Ok(Some(
+                s.parse::<f64>()
+                    .with_context(|| format!("bad number `{s}`"))?,
+            ))
+        }
+    };
+    let mut rows = Vec::new();
+    for rec in rd.records() {
+        let rec = rec?;
+        let f: Vec<&str> = rec.iter().collect();
+        if f.len() != header.len() {
+            bail!(
+                "sweep.csv: a row has {} fields, the header {}",
+                f.len(),
+                header.len()
+            );
+        }
+        let values = f[1..=nk]
+            .iter()
+            .map(|v| num(v)?.context("empty key value"))
+            .collect::<Result<Vec<f64>>>()?;
+        rows.push(Row {
+            point: f[0].parse().context("bad point index")?,
+            values,
+            replications: f[1 + nk].parse().context("bad replications")?,
+            cells: f[2 + nk..].iter().map(|v| num(v)).collect::<Result<_>>()?,
+        });
+    }
+    Ok(SweepTable {
+        keys: keys.to_vec(),
+        metrics,
+        rows,
+    })
+}
+
+/// What a sweep is, as written in `sweep.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepInfo {
+    pub scenario: String,
+    pub keys: Vec<SetSpec>,
+    pub target_service_level: f64,
+    pub answer_within_s: f64,
+}
+
+/// The `sweep.json` manifest.
+#[allow(clippy::too_many_arguments)]
+pub fn manifest(
+    info: &SweepInfo,
+    scenario_sha256: &str,
+    seed: u64,
+    replications: Value,
+    precision: Option<f64>,
+    max_replications: Option<u32>,
+    shard: Option<(usize, usize)>,
+) -> Value {
+    let mut v = json!({
+        "scenario": info.scenario,
+        "scenario_sha256": scenario_sha256,
+        "seed": seed,
+        "replications": replications,
+        "precision": precision,
+        "max_replications": max_replications,
+        "keys": info.keys.iter().map(|k| json!({"key": k.key, "values": k.values})).collect::<Vec<_>>(),
+        "points": grid(&info.keys).len(),
+        "target": {
+            "answer_within_s": info.answer_within_s,
+            "service_level": info.target_service_level,
+        },
+    });
+    if let Some((k, n)) = shard {
+        v["shard"] = json!({"index": k, "count": n});
+    }
+    v
+}
+
+/// Reads the manifest back.
+pub fn info_from_manifest(v: &Value) -> Result<SweepInfo> {
+    let keys = v["keys"]
+        .as_array()
+        .context("sweep.json: no keys")?
+        .iter()
+        .map(|k| {
+            Ok(SetSpec {
+                key: k["key"].as_str().context("sweep.json: key")?.to_string(),
+                values: k["values"]
+                    .as_array()
+                    .context("sweep.json: values")?
+                    .iter()
+                    .map(|x| x.as_f64().context("sweep.json: value"))
+                    .collect::<Result<_>>()?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(SweepInfo {
+        scenario: v["scenario"].as_str().unwrap_or_default().to_string(),
+        keys,
+        target_service_level: v["target"]["service_level"].as_f64().unwrap_or(0.9),
+        answer_within_s: v["target"]["answer_within_s"].as_f64().unwrap_or(120.0),
+    })
+}
+
+/// A shard's folder, read back.
+pub struct Shard {
+    pub manifest: Value,
+    pub index: usize,
+    pub count: usize,
+    pub table: SweepTable,
+}
+
+/// Reads a shard's `sweep.json` and `sweep.csv`.
+pub fn read_shard(dir: &Path) -> Result<Shard> {
+    let mtext = std::fs::read_to_string(dir.join("sweep.json"))
+        .with_context(|| format!("reading {}", dir.join("sweep.json").display()))?;
+    let mut manifest: Value = serde_json::from_str(&mtext)
+        .with_context(|| format!("{}: not JSON", dir.join("sweep.json").display()))?;
+    let shard = manifest
+        .as_object_mut()
+        .and_then(|o| o.remove("shard"))
+        .with_context(|| {
+            format!(
+                "{} is not a shard's output (no `shard` in sweep.json)",
+                dir.display()
+            )
+        })?;
+    let index = shard["index"].as_u64().context("shard index")? as usize;
+    let count = shard["count"].as_u64().context("shard count")? as usize;
+    let info = info_from_manifest(&manifest)?;
+    let keys: Vec<String> = info.keys.iter().map(|k| k.key.clone()).collect();
+    let ctext = std::fs::read_to_string(dir.join("sweep.csv"))
+        .with_context(|| format!("reading {}", dir.join("sweep.csv").display()))?;
+    let table = parse_csv(&ctext, &keys).with_context(|| dir.display().to_string())?;
+    Ok(Shard {
+        manifest,
+        index,
+        count,
+        table,
+    })
+}
+
+/// Puts shards together: same sweep, every shard once, every point once.
+pub fn merge(shards: Vec<Shard>) -> Result<(Value, SweepTable)> {
+    let Some(first) = shards.first() else {
+        bail!("no shard folders given");
+    };
+    let (manifest, count) = (first.manifest.clone(), first.count);
+    let mut seen = vec![false; count];
+    for s in &shards {
+        if s.manifest != manifest {
+            bail!(
+                "shard {}/{} belongs to another sweep (scenario, keys, seed or replications differ)",
+                s.index,
+                s.count
+            );
+        }
+        if s.count != count {
+            bail!(
+                "shards of {} and of {} parts cannot be merged",
+                count,
+                s.count
+            );
+        }
+        if std::mem::replace(&mut seen[s.index], true) {
+            bail!("shard {}/{} is given twice", s.index, count);
+        }
+    }
+    let missing: Vec<String> = (0..count)
+        .filter(|k| !seen[*k])
+        .map(|k| format!("{k}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        bail!("missing shard(s): {}", missing.join(", "));
+    }
+    let points = manifest["points"].as_u64().unwrap_or(0) as usize;
+    let mut tables = shards.into_iter().map(|s| s.table);
+    let mut table = tables.next().expect("one shard");
+    for t in tables {
+        if t.metrics != table.metrics {
+            bail!("the shards' sweep.csv columns differ");
+        }
+        table.rows.extend(t.rows);
+    }
+    table.rows.sort_by_key(|r| r.point);
+    let ok = table.rows.len() == points && table.rows.iter().enumerate().all(|(i, r)| r.point == i);
+    if !ok {
+        bail!("the shards do not hold every point of the grid exactly once");
+    }
+    Ok((manifest, table))
+}
+
+/// `sweep.md`: the report section.
+pub fn markdown(info: &SweepInfo, t: &SweepTable, seed: u64) -> String {
+    let mut s = String::new();
+    let keys: Vec<&str> = info.keys.iter().map(|k| k.key.as_str()).collect();
+    let _ = writeln!(s, "## Sweep: {} — {}\n", info.scenario, keys.join(" × "));
+    let _ = writeln!(
+        s,
+        "{} point(s), seed {seed}, the same random draws at every point (common random numbers). \
+         Service level = share of chats offered to agents answered within {:.0} s; target {:.0}%.\n",
+        t.rows.len(),
+        info.answer_within_s,
+        info.target_service_level * 100.0
+    );
+    let _ = write!(s, "|");
+    for k in &keys {
+        let _ = write!(s, " {k} |");
+    }
+    let _ = writeln!(
+        s,
+        " replications | service level | mean wait | abandon rate | meets target |"
+    );
+    let _ = writeln!(s, "|{}", " --- |".repeat(keys.len() + 5));
+    for r in &t.rows {
+        let sl = t.estimate(r, "human.service_level");
+        let w = t.estimate(r, "human.mean_wait_s");
+        let ab = t.estimate(r, "human.abandon_rate");
+        let _ = write!(s, "|");
+        for v in &r.values {
+            let _ = write!(s, " {} |", fmt_value(*v));
+        }
+        let pct = |e: Estimate| match (e.mean, e.ci95) {
+            (Some(m), Some(c)) => format!("{:.2}% ± {:.2}", m * 100.0, c * 100.0),
+            (Some(m), None) => format!("{:.2}%", m * 100.0),
+            _ => "n/a".into(),
+        };
+        let _ = writeln!(
+            s,
+            " {} | {} | {} | {} | {} |",
+            r.replications,
+            pct(sl),
+            w.mean.map_or("n/a".into(), |m| format!("{m:.1} s")),
+            pct(ab),
+            if sl.mean.is_some_and(|m| m >= info.target_service_level) {
+                "yes"
+            } else {
+                "no"
+            }
+        );
+    }
+    if keys.len() == 1 {
+        if let Some(r) = t.rows.iter().find(|r| {
+            t.estimate(r, "human.service_level")
+                .mean
+                .is_some_and(|m| m >= info.target_service_level)
+        }) {
+            let _ = writeln!(
+                s,
+                "\nThe target is first met at {} = {}.",
+                keys[0],
+                fmt_value(r.values[0])
+            );
+        } else {
+            let _ = writeln!(s, "\nNo point of the sweep meets the target.");
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_and_shards() {
+        let keys = vec![
+            SetSpec {
+                key: "a".into(),
+                values: vec![1.0, 2.0],
+            },
+            SetSpec {
+                key: "b".into(),
+                values: vec![0.1, 0.2, 0.3],
+            },
+        ];
+        let g = grid(&keys);
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[1], vec![1.0, 0.2]);
+        assert_eq!(shard_points(6, Some((1, 4))), vec![1, 5]);
+        assert_eq!(shard_points(3, None), vec![0, 1, 2]);
+        assert!(parse_shard("4/4").is_err());
+        assert_eq!(parse_shard("3/4"), Ok((3, 4)));
+    }
+
+    #[test]
+    fn csv_reads_back_bit_for_bit() {
+        let t = SweepTable {
+            keys: vec!["bot.complex.resolve".into()],
+            metrics: vec!["human.service_level".into()],
+            rows: vec![Row {
+                point: 0,
+                values: vec![0.55],
+                replications: 7,
+                cells: vec![Some(0.1 + 0.2), None],
+            }],
+        };
+        let back = parse_csv(&csv_text(&t), &t.keys).unwrap();
+        assert_eq!(back, t);
+    }
+}
