@@ -24,6 +24,9 @@ use plotters::prelude::*;
 /// Pixel size of every chart.
 pub const SIZE: (u32, u32) = (1600, 900);
 
+/// The font list written into SVG text elements.
+pub const SVG_FONTS: &str = "'Noto Sans', Arial, Helvetica, 'Liberation Sans', 'Microsoft YaHei', 'PingFang SC', sans-serif";
+
 /// What drawing returns: any backend error, boxed.
 pub(crate) type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
@@ -95,6 +98,9 @@ fn render<C: Chart>(out: &OutputDir, chart: &C) -> Result<ChartFile> {
         chart.draw(&root).map_err(fail)?;
         root.present().map_err(|e| fail(e.into()))?;
     }
+    // Viewers draw SVG text with their own fonts: ask for Noto Sans (the metrics the layout was
+    // made with) and fall back to common fonts of similar width.
+    let svg_text = svg_text.replace("font-family=\"sans-serif\"", &format!("font-family=\"{SVG_FONTS}\""));
     out.write(&svg, &svg_text)?;
 
     Ok(ChartFile {

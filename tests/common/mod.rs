@@ -29,7 +29,7 @@ pub fn shop(days: f64, replications: u32) -> Model {
         name: "Double 11 launch".into(),
         from: day11 + 20.0 * HOUR_S,
         to: day11 + 22.0 * HOUR_S,
-        multiplier: 2.2,
+        multiplier: 1.8,
         promotion_bot: true,
     });
     let mut after = m.categories[0].clone();
@@ -63,7 +63,7 @@ pub fn shop(days: f64, replications: u32) -> Model {
     };
     m.pools[0].concurrency = 3;
     m.pools[0].concurrency_slowdown = 0.1;
-    m.pools[0].staffing = Staffing::Schedule(vec![window(8.0, 0.0, 18), window(0.0, 2.0, 6), window(6.0, 8.0, 3)]);
+    m.pools[0].staffing = Staffing::Schedule(vec![window(8.0, 0.0, 18), window(19.0, 23.0, 10), window(0.0, 2.0, 6), window(6.0, 8.0, 3)]);
     m.target.queue_alert_waiting = 10;
     m.surges.push(Surge { pool: 0, agents: 5, after_s: 300.0, join_delay_s: 600.0, release_after_s: 1800.0 });
     m.costs = Some(Costs { agent_hour: 45.0, bot_contact: 0.2, currency: "CNY".into() });

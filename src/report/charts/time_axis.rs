@@ -7,7 +7,7 @@ use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, Value
 use std::ops::Range;
 
 /// At most this many labelled ticks, so that `11-11 20:00` labels never overlap.
-const MAX_TICKS: usize = 9;
+const MAX_TICKS: usize = 7;
 
 /// A linear time axis `[s]` whose grid lines are given: labelled ticks on round hours
 /// (`bold`) and finer lines between them (`light`).
@@ -119,7 +119,7 @@ mod tests {
         let t = ticks(&m, m.run.counted_from, m.run.counted_to);
         assert!(t.len() <= MAX_TICKS && t.len() >= 4, "{t:?}");
         assert_eq!(label(&m, t[0]), "01-05 00:00");
-        assert_eq!(label(&m, t[1]), "01-05 03:00");
+        assert_eq!(label(&m, t[1]), "01-05 04:00");
         tb.days = 3.0;
         let m = tb.model();
         let t = ticks(&m, m.run.counted_from, m.run.counted_to);
