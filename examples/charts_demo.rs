@@ -11,11 +11,20 @@ use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let dest = PathBuf::from(args.get(1).map(String::as_str).unwrap_or("output/charts_demo"));
+    let dest = PathBuf::from(
+        args.get(1)
+            .map(String::as_str)
+            .unwrap_or("output/charts_demo"),
+    );
     let days: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let reps: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
     let m = common::shop(days, reps);
-    let opts = RunOptions { replications: reps, seed: 1, threads: None, progress: false };
+    let opts = RunOptions {
+        replications: reps,
+        seed: 1,
+        threads: None,
+        progress: false,
+    };
     let outcome = run(&m, &opts)?;
     let out = OutputDir::create(&dest)?;
     let started = Instant::now();
@@ -27,7 +36,10 @@ fn main() -> anyhow::Result<()> {
         "kefu_version": env!("CARGO_PKG_VERSION"), "wall_time_s": outcome.wall_s, "charts_s": charts_s,
     });
     out.write("summary.json", json::to_text(&summary))?;
-    out.write("report.html", html::report_html(&m, &outcome.aggregate, &summary, &run_info, &files))?;
+    out.write(
+        "report.html",
+        html::report_html(&m, &outcome.aggregate, &summary, &run_info, &files),
+    )?;
     out.commit()?;
     for f in &files {
         println!("{:<16} {:.3} s", f.stem, f.render_s);

@@ -62,7 +62,9 @@ pub fn warn(text: &str) {
 pub fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         None => {
-            warn("kefu: no command given, running the built-in default scenario (see `kefu --help`)");
+            warn(
+                "kefu: no command given, running the built-in default scenario (see `kefu --help`)",
+            );
             run(RunArgs::default())
         }
         Some(Command::Run(args)) => run(args),
@@ -74,7 +76,11 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
 pub fn load(path: Option<&Path>) -> Result<Loaded, Failure> {
     let loaded = match path {
         Some(p) => scenario::load(p),
-        None => scenario::load_str(scenario::DEFAULT_SCENARIO, "default.toml (built in)", Path::new(".")),
+        None => scenario::load_str(
+            scenario::DEFAULT_SCENARIO,
+            "default.toml (built in)",
+            Path::new("."),
+        ),
     };
     let loaded = loaded.map_err(|e| Failure::Input(e.to_string()))?;
     for w in &loaded.warnings {
@@ -119,7 +125,10 @@ fn out_dir(args: &RunArgs) -> PathBuf {
 
 /// Hex SHA-256 of a text.
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Applies the command-line overrides to the scenario's run options.
@@ -151,7 +160,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let summary = report::json::summary(m, agg, opts.replications, opts.seed);
     out.write("summary.json", report::json::to_text(&summary))?;
     out.write("intervals.csv", report::csv_out::intervals(m, agg))?;
-    out.write("intervals_by_class.csv", report::csv_out::intervals_by_class(m, agg))?;
+    out.write(
+        "intervals_by_class.csv",
+        report::csv_out::intervals_by_class(m, agg),
+    )?;
     let (charts, charts_s) = if args.no_charts {
         (Vec::new(), None)
     } else {
@@ -179,7 +191,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         "scenario_text": loaded.source_text,
     });
     out.write("run.json", report::json::to_text(&run_info))?;
-    out.write("report.html", report::html::report_html(m, agg, &summary, &run_info, &charts))?;
+    out.write(
+        "report.html",
+        report::html::report_html(m, agg, &summary, &run_info, &charts),
+    )?;
     let dest = out.commit().context("writing the results")?;
     if !args.quiet {
         let mut text = report::terminal::summary(m, agg, opts.replications);
@@ -191,7 +206,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             charts_s.map_or(String::new(), |c| format!("; charts {c:.2} s"))
         ));
         if !args.no_charts {
-            text.push_str(&format!("  report: {}\n", dest.join("report.html").display()));
+            text.push_str(&format!(
+                "  report: {}\n",
+                dest.join("report.html").display()
+            ));
         }
         say(&text)?;
     }

@@ -82,12 +82,21 @@ pub fn simulate(model: &Model, replication: u64) -> RepStats {
             Event::Arrival => e.arrival(),
             Event::BotDone { contact } => e.bot_done(contact),
             Event::Return { contact } => e.comes_back(contact),
-            Event::PatienceEnd { contact, generation } => e.patience_end(contact, generation),
-            Event::ChatEnd { pool, agent, contact } => e.chat_end(pool as usize, agent, contact),
+            Event::PatienceEnd {
+                contact,
+                generation,
+            } => e.patience_end(contact, generation),
+            Event::ChatEnd {
+                pool,
+                agent,
+                contact,
+            } => e.chat_end(pool as usize, agent, contact),
             Event::StaffingChange { pool } => e.staffing_change(pool as usize),
             Event::SurgeCall { surge, episode } => e.surge_call(surge as usize, episode),
             Event::SurgeJoin { surge } => e.surge_join(surge as usize),
-            Event::SurgeRelease { surge, calm_since } => e.surge_release(surge as usize, calm_since),
+            Event::SurgeRelease { surge, calm_since } => {
+                e.surge_release(surge as usize, calm_since)
+            }
             Event::HorizonEnd => {
                 e.horizon_passed = true;
                 e.rec.horizon_end(&mut e.stats);
@@ -106,7 +115,11 @@ impl<'m> Engine<'m> {
         let skills = m.skills.len();
         let pool_skills: Vec<Vec<usize>> = m.pools.iter().map(|p| p.skills.clone()).collect();
         let skill_pools = (0..skills)
-            .map(|s| (0..m.pools.len()).filter(|&p| m.pools[p].serves(s)).collect())
+            .map(|s| {
+                (0..m.pools.len())
+                    .filter(|&p| m.pools[p].serves(s))
+                    .collect()
+            })
             .collect();
         let intervals = m.run.interval_count();
         Engine {
@@ -115,7 +128,11 @@ impl<'m> Engine<'m> {
             events: EventQueue::new(),
             contacts: Contacts::default(),
             lines: WaitingLines::new(skills, m.routing.vip_first),
-            pools: m.pools.iter().map(|p| PoolAgents::new(p.concurrency)).collect(),
+            pools: m
+                .pools
+                .iter()
+                .map(|p| PoolAgents::new(p.concurrency))
+                .collect(),
             pool_skills,
             skill_pools,
             surge_extra: vec![0; m.pools.len()],
@@ -200,7 +217,11 @@ impl<'m> Engine<'m> {
         let vip = vip_u < cat.vip_share;
 
         let mut handle = self.streams.contact(n, Source::Handle);
-        let dist = if complex { &cat.complex_handle_time } else { &cat.handle_time };
+        let dist = if complex {
+            &cat.complex_handle_time
+        } else {
+            &cat.handle_time
+        };
         let handle_s = dist.sample(&mut handle);
         let return_handle_s = dist.sample(&mut handle);
 
@@ -263,7 +284,8 @@ impl<'m> Engine<'m> {
                 if counted {
                     self.stats.bot_met += 1;
                 }
-                self.events.push(t + response, Event::BotDone { contact: id });
+                self.events
+                    .push(t + response, Event::BotDone { contact: id });
             }
             None => {
                 if counted {
@@ -277,7 +299,8 @@ impl<'m> Engine<'m> {
 
     fn bot_done(&mut self, id: ContactId) {
         let c = self.contacts.get(id);
-        let (counted, resolves, falsely, after) = (c.counted, c.bot_resolves, c.bot_false, c.return_after_s);
+        let (counted, resolves, falsely, after) =
+            (c.counted, c.bot_resolves, c.bot_false, c.return_after_s);
         if !resolves {
             if counted {
                 self.stats.bot_transferred += 1;
@@ -289,12 +312,19 @@ impl<'m> Engine<'m> {
             let i = self.rec.interval_of(c.arrival);
             self.stats.intervals[i].bot_resolved += 1;
         }
-        if falsely && self.m.bot.as_ref().is_some_and(|b| b.return_after.is_some()) {
+        if falsely
+            && self
+                .m
+                .bot
+                .as_ref()
+                .is_some_and(|b| b.return_after.is_some())
+        {
             if counted {
                 self.stats.bot_false_resolved += 1;
             }
             self.contacts.get_mut(id).stage = Stage::AwaitingReturn;
-            self.events.push(self.now + after, Event::Return { contact: id });
+            self.events
+                .push(self.now + after, Event::Return { contact: id });
         } else {
             self.finish(id);
         }
@@ -336,7 +366,9 @@ impl<'m> Engine<'m> {
         c.interval = interval;
         let skill = self.m.categories[c.category as usize].skill;
         let c = c.clone();
-        let on_duty = self.skill_pools[skill].iter().any(|&p| self.pools[p].active() > 0);
+        let on_duty = self.skill_pools[skill]
+            .iter()
+            .any(|&p| self.pools[p].active() > 0);
         if !on_duty {
             if self.m.offline.tickets {
                 if c.counted {
@@ -375,7 +407,13 @@ impl<'m> Engine<'m> {
         self.lines.push_live(&self.contacts, id, skill);
         self.change_waiting(1);
         if c.patience_s.is_finite() {
-            self.events.push(now + c.patience_s, Event::PatienceEnd { contact: id, generation: c.generation });
+            self.events.push(
+                now + c.patience_s,
+                Event::PatienceEnd {
+                    contact: id,
+                    generation: c.generation,
+                },
+            );
         }
     }
 
@@ -419,14 +457,26 @@ impl<'m> Engine<'m> {
             Stage::Ghost => self.m.routing.silent_close_s,
             other => unreachable!("a contact in stage {other:?} cannot be picked up"),
         };
-        self.contacts.get_mut(id).stage = if c.stage == Stage::Ghost { Stage::Closing } else { Stage::InService };
+        self.contacts.get_mut(id).stage = if c.stage == Stage::Ghost {
+            Stage::Closing
+        } else {
+            Stage::InService
+        };
         let pool = pool as u16;
-        self.events.push(now + duration, Event::ChatEnd { pool, agent, contact: id });
+        self.events.push(
+            now + duration,
+            Event::ChatEnd {
+                pool,
+                agent,
+                contact: id,
+            },
+        );
     }
 
     /// Takes the next waiting work for a free slot of `agent` in `pool`, if any.
     fn take_next(&mut self, pool: usize, agent: AgentId) -> bool {
-        let Some(pick): Option<Pick> = self.lines.pick(&self.contacts, &self.pool_skills[pool]) else {
+        let Some(pick): Option<Pick> = self.lines.pick(&self.contacts, &self.pool_skills[pool])
+        else {
             return false;
         };
         self.lines.take(pick);
@@ -504,7 +554,10 @@ impl<'m> Engine<'m> {
                 self.alert_episode += 1;
                 for (i, s) in self.m.surges.iter().enumerate() {
                     if self.surge_state[i] == SurgeState::Idle {
-                        let ev = Event::SurgeCall { surge: i as u16, episode: self.alert_episode };
+                        let ev = Event::SurgeCall {
+                            surge: i as u16,
+                            episode: self.alert_episode,
+                        };
                         self.events.push(self.now + s.after_s, ev);
                     }
                 }
@@ -512,7 +565,10 @@ impl<'m> Engine<'m> {
             AlertChange::Ended => {
                 for (i, s) in self.m.surges.iter().enumerate() {
                     if self.surge_state[i] == SurgeState::Present {
-                        let ev = Event::SurgeRelease { surge: i as u16, calm_since: self.alert_episode };
+                        let ev = Event::SurgeRelease {
+                            surge: i as u16,
+                            calm_since: self.alert_episode,
+                        };
                         self.events.push(self.now + s.release_after_s, ev);
                     }
                 }
@@ -521,12 +577,20 @@ impl<'m> Engine<'m> {
     }
 
     fn surge_call(&mut self, surge: usize, episode: u64) {
-        if self.rec.alert_on() && self.alert_episode == episode && self.surge_state[surge] == SurgeState::Idle {
+        if self.rec.alert_on()
+            && self.alert_episode == episode
+            && self.surge_state[surge] == SurgeState::Idle
+        {
             self.surge_state[surge] = SurgeState::Called;
             if self.now >= self.m.run.counted_from && self.now < self.m.run.counted_to {
                 self.stats.surge_call_ins += 1;
             }
-            self.events.push(self.now + self.m.surges[surge].join_delay_s, Event::SurgeJoin { surge: surge as u16 });
+            self.events.push(
+                self.now + self.m.surges[surge].join_delay_s,
+                Event::SurgeJoin {
+                    surge: surge as u16,
+                },
+            );
         }
     }
 
@@ -536,7 +600,10 @@ impl<'m> Engine<'m> {
         self.surge_extra[s.pool] += s.agents;
         self.apply_headcount(s.pool);
         if !self.rec.alert_on() {
-            let ev = Event::SurgeRelease { surge: surge as u16, calm_since: self.alert_episode };
+            let ev = Event::SurgeRelease {
+                surge: surge as u16,
+                calm_since: self.alert_episode,
+            };
             self.events.push(self.now + s.release_after_s, ev);
         }
     }
@@ -557,7 +624,8 @@ impl<'m> Engine<'m> {
         self.apply_headcount(pool);
         let cal = &self.m.run.calendar;
         if let Some(next) = self.m.pools[pool].staffing.next_change(cal, self.now) {
-            self.events.push(next, Event::StaffingChange { pool: pool as u16 });
+            self.events
+                .push(next, Event::StaffingChange { pool: pool as u16 });
         }
     }
 

@@ -23,7 +23,12 @@ pub struct RunOptions {
 impl RunOptions {
     /// The scenario's own `[run]` settings.
     pub fn from_model(m: &Model) -> Self {
-        RunOptions { replications: m.run.replications, seed: m.run.seed, threads: None, progress: false }
+        RunOptions {
+            replications: m.run.replications,
+            seed: m.run.seed,
+            threads: None,
+            progress: false,
+        }
     }
 }
 
@@ -51,8 +56,12 @@ pub fn run_with(
     let started = Instant::now();
     let mut m = model.clone();
     m.run.seed = opts.seed;
-    let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()?;
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
     let bar = progress_bar(opts);
     let mut aggregate = Aggregate::new(&m);
     let (mut events, mut contacts) = (0, 0);
@@ -60,8 +69,12 @@ pub fn run_with(
     let mut next = 0;
     while next < opts.replications {
         let end = (next + batch).min(opts.replications);
-        let results: Vec<RepStats> =
-            pool.install(|| (next..end).into_par_iter().map(|r| engine::simulate(&m, r as u64)).collect());
+        let results: Vec<RepStats> = pool.install(|| {
+            (next..end)
+                .into_par_iter()
+                .map(|r| engine::simulate(&m, r as u64))
+                .collect()
+        });
         for (i, stats) in results.iter().enumerate() {
             events += stats.events;
             contacts += stats.contacts_simulated;
@@ -92,8 +105,10 @@ fn progress_bar(opts: &RunOptions) -> Option<indicatif::ProgressBar> {
     }
     let bar = indicatif::ProgressBar::new(opts.replications as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} replications {pos}/{len} {wide_bar} {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} replications {pos}/{len} {wide_bar} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(bar)

@@ -27,7 +27,10 @@ fn human_metrics(h: &HumanStats, occupancy: Option<f64>) -> Vec<(&'static str, O
         ("answered_within_target", Some(within)),
         ("service_level", ratio(within, offered)),
         ("service_level_answered", ratio(within, answered)),
-        ("service_level_excl_short", ratio(within, offered - h.short_abandoned as f64)),
+        (
+            "service_level_excl_short",
+            ratio(within, offered - h.short_abandoned as f64),
+        ),
         ("abandon_rate", ratio(h.abandoned as f64, offered)),
         ("waited_fraction", ratio(h.waited as f64, offered)),
         ("mean_wait_s", ratio(h.wait_sum_s, answered)),
@@ -49,10 +52,22 @@ pub fn rep_metrics(m: &Model, s: &RepStats) -> Vec<(MetricPath, Option<f64>)> {
     put(path(&["contacts"]), Some(s.contacts as f64));
     put(path(&["bot", "met"]), Some(s.bot_met as f64));
     put(path(&["bot", "resolved"]), Some(s.bot_resolved as f64));
-    put(path(&["bot", "transferred"]), Some(s.bot_transferred as f64));
-    put(path(&["bot", "false_resolved"]), Some(s.bot_false_resolved as f64));
-    put(path(&["bot", "straight_to_agents"]), Some(s.straight_to_agents as f64));
-    put(path(&["bot", "containment"]), ratio(s.bot_resolved as f64, s.contacts as f64));
+    put(
+        path(&["bot", "transferred"]),
+        Some(s.bot_transferred as f64),
+    );
+    put(
+        path(&["bot", "false_resolved"]),
+        Some(s.bot_false_resolved as f64),
+    );
+    put(
+        path(&["bot", "straight_to_agents"]),
+        Some(s.straight_to_agents as f64),
+    );
+    put(
+        path(&["bot", "containment"]),
+        ratio(s.bot_resolved as f64, s.contacts as f64),
+    );
     let occupancy = ratio(s.busy_area, s.slot_area);
     for (k, v) in human_metrics(&s.human, occupancy) {
         put(path(&["human", k]), v);
@@ -68,20 +83,32 @@ pub fn rep_metrics(m: &Model, s: &RepStats) -> Vec<(MetricPath, Option<f64>)> {
         }
     }
     put(path(&["tickets", "count"]), Some(s.tickets as f64));
-    put(path(&["tickets", "mean_response_s"]), ratio(s.ticket_response_sum_s, s.ticket_responses as f64));
+    put(
+        path(&["tickets", "mean_response_s"]),
+        ratio(s.ticket_response_sum_s, s.ticket_responses as f64),
+    );
     put(path(&["unserved"]), Some(s.unserved as f64));
     put(path(&["alerts", "episodes"]), Some(s.alert_episodes as f64));
     put(path(&["alerts", "total_s"]), Some(s.alert_total_s));
     put(path(&["alerts", "longest_s"]), Some(s.alert_longest_s));
-    put(path(&["agents", "agent_hours"]), Some(s.agent_seconds / 3600.0));
+    put(
+        path(&["agents", "agent_hours"]),
+        Some(s.agent_seconds / 3600.0),
+    );
     if !m.surges.is_empty() {
         put(path(&["surge", "call_ins"]), Some(s.surge_call_ins as f64));
-        put(path(&["surge", "agent_hours"]), Some(s.surge_agent_seconds / 3600.0));
+        put(
+            path(&["surge", "agent_hours"]),
+            Some(s.surge_agent_seconds / 3600.0),
+        );
     }
     if let Some(c) = &m.costs {
         let total = s.agent_seconds / 3600.0 * c.agent_hour + s.bot_met as f64 * c.bot_contact;
         put(path(&["cost", "total"]), Some(total));
-        put(path(&["cost", "per_contact"]), ratio(total, s.contacts as f64));
+        put(
+            path(&["cost", "per_contact"]),
+            ratio(total, s.contacts as f64),
+        );
     }
     put(path(&["censored"]), Some(s.censored as f64));
     out
@@ -144,12 +171,21 @@ pub const INTERVAL_FIELDS: [&str; 18] = [
 
 /// Index of a field in [`INTERVAL_FIELDS`].
 pub fn field(name: &str) -> usize {
-    INTERVAL_FIELDS.iter().position(|f| *f == name).expect("known interval field")
+    INTERVAL_FIELDS
+        .iter()
+        .position(|f| *f == name)
+        .expect("known interval field")
 }
 
 /// The class columns per interval: offered, answered, within target, abandoned, SL, mean wait.
-pub const CLASS_FIELDS: [&str; 6] =
-    ["offered", "answered", "answered_within_target", "abandoned", "service_level", "mean_wait_s"];
+pub const CLASS_FIELDS: [&str; 6] = [
+    "offered",
+    "answered",
+    "answered_within_target",
+    "abandoned",
+    "service_level",
+    "mean_wait_s",
+];
 
 /// Everything folded over replications.
 pub struct Aggregate {
@@ -185,7 +221,8 @@ impl Aggregate {
     pub fn add(&mut self, m: &Model, s: &RepStats) {
         self.reps.push(rep_metrics(m, s));
         for (i, iv) in s.intervals.iter().enumerate() {
-            let len = (m.run.interval_start(i + 1).min(m.run.counted_to) - m.run.interval_start(i)).max(1e-9);
+            let len = (m.run.interval_start(i + 1).min(m.run.counted_to) - m.run.interval_start(i))
+                .max(1e-9);
             let values = [
                 Some(iv.arrivals as f64),
                 Some(iv.bot_resolved as f64),
@@ -230,7 +267,9 @@ impl Aggregate {
 
     /// Every metric path with its estimate over replications, in summary order.
     pub fn estimates(&self) -> Vec<(MetricPath, Estimate)> {
-        let Some(first) = self.reps.first() else { return Vec::new() };
+        let Some(first) = self.reps.first() else {
+            return Vec::new();
+        };
         first
             .iter()
             .enumerate()
@@ -244,7 +283,9 @@ impl Aggregate {
     /// The estimate of one metric, e.g. `get(&["human", "service_level"])`.
     pub fn get(&self, p: &[&str]) -> Option<Estimate> {
         let first = self.reps.first()?;
-        let k = first.iter().position(|(q, _)| q.iter().map(String::as_str).eq(p.iter().copied()))?;
+        let k = first
+            .iter()
+            .position(|(q, _)| q.iter().map(String::as_str).eq(p.iter().copied()))?;
         let values: Vec<Option<f64>> = self.reps.iter().map(|r| r[k].1).collect();
         Some(estimate(&values))
     }
@@ -252,7 +293,9 @@ impl Aggregate {
     /// Per-replication values of one metric.
     pub fn values(&self, p: &[&str]) -> Option<Vec<Option<f64>>> {
         let first = self.reps.first()?;
-        let k = first.iter().position(|(q, _)| q.iter().map(String::as_str).eq(p.iter().copied()))?;
+        let k = first
+            .iter()
+            .position(|(q, _)| q.iter().map(String::as_str).eq(p.iter().copied()))?;
         Some(self.reps.iter().map(|r| r[k].1).collect())
     }
 }

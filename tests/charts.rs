@@ -18,7 +18,12 @@ struct Written {
 }
 
 fn simulate(m: &Model, reps: u32) -> Aggregate {
-    let opts = RunOptions { replications: reps, seed: 7, threads: Some(2), progress: false };
+    let opts = RunOptions {
+        replications: reps,
+        seed: 7,
+        threads: Some(2),
+        progress: false,
+    };
     run(m, &opts).unwrap().aggregate
 }
 
@@ -27,7 +32,11 @@ fn write(m: &Model, reps: u32, with_charts: bool) -> Written {
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("out");
     let out = OutputDir::create(&dest).unwrap();
-    let files = if with_charts { charts::write_charts(&out, m, &agg).unwrap() } else { Vec::new() };
+    let files = if with_charts {
+        charts::write_charts(&out, m, &agg).unwrap()
+    } else {
+        Vec::new()
+    };
     let summary = json::summary(m, &agg, reps, 7);
     let run_info = serde_json::json!({
         "scenario": m.name, "scenario_sha256": "abc123", "seed": 7, "replications": reps,
@@ -36,7 +45,12 @@ fn write(m: &Model, reps: u32, with_charts: bool) -> Written {
     let html = html::report_html(m, &agg, &summary, &run_info, &files);
     out.write("report.html", &html).unwrap();
     out.commit().unwrap();
-    Written { dir, files, summary, html }
+    Written {
+        dir,
+        files,
+        summary,
+        html,
+    }
 }
 
 fn png_non_background_share(path: &std::path::Path) -> (u32, u32, f64) {
@@ -47,7 +61,10 @@ fn png_non_background_share(path: &std::path::Path) -> (u32, u32, f64) {
     let channels = info.color_type.samples();
     let px = &buf[..info.buffer_size()];
     let total = (info.width * info.height) as usize;
-    let ink = px.chunks(channels).filter(|p| p.iter().take(3).any(|&c| c < 235)).count();
+    let ink = px
+        .chunks(channels)
+        .filter(|p| p.iter().take(3).any(|&c| c < 235))
+        .count();
     (info.width, info.height, ink as f64 / total as f64)
 }
 
@@ -57,14 +74,28 @@ fn check_charts(w: &Written) {
     for f in &w.files {
         let (width, height, ink) = png_non_background_share(&base.join(&f.png));
         assert_eq!((width, height), charts::SIZE, "{}", f.png);
-        assert!(ink > 0.03, "{} is nearly blank: {:.3} of pixels drawn", f.png, ink);
+        assert!(
+            ink > 0.03,
+            "{} is nearly blank: {:.3} of pixels drawn",
+            f.png,
+            ink
+        );
         let svg = std::fs::read_to_string(base.join(&f.svg)).unwrap();
         assert_eq!(svg, f.svg_text);
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", f.svg));
         assert_eq!(doc.root_element().tag_name().name(), "svg");
-        let texts: Vec<&str> =
-            doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text()).map(str::trim).collect();
-        assert!(texts.contains(&f.title.as_str()), "{} lacks its title {:?}", f.svg, f.title);
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .map(str::trim)
+            .collect();
+        assert!(
+            texts.contains(&f.title.as_str()),
+            "{} lacks its title {:?}",
+            f.svg,
+            f.title
+        );
         assert!(texts.len() > 15, "{} has too little text: {texts:?}", f.svg);
         assert!(!f.insight.is_empty());
     }
@@ -74,14 +105,20 @@ fn check_html(w: &Written) {
     let h = &w.html;
     let doc = roxmltree::Document::parse_with_options(
         h,
-        roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() },
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
     )
     .unwrap_or_else(|e| panic!("report.html is not well-formed: {e}"));
     assert_eq!(doc.root_element().tag_name().name(), "html");
     // Inlined SVGs, one per chart, and unique ids.
     let svgs = doc.descendants().filter(|n| n.has_tag_name("svg")).count();
     assert_eq!(svgs, w.files.len());
-    let mut ids: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("id")).collect();
+    let mut ids: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("id"))
+        .collect();
     let n = ids.len();
     ids.sort();
     ids.dedup();
@@ -97,11 +134,21 @@ fn check_html(w: &Written) {
     // The verdict with the numbers of summary.json.
     let sl = &w.summary["human"]["service_level"];
     let expected = html::pct_ci((sl["mean"].as_f64(), sl["ci95"].as_f64()));
-    let verdict = doc.descendants().find(|n| n.attribute("id") == Some("verdict")).expect("a verdict");
+    let verdict = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("verdict"))
+        .expect("a verdict");
     let verdict_text: String = verdict.descendants().filter_map(|n| n.text()).collect();
-    assert!(verdict_text.contains(&expected), "verdict {verdict_text:?} lacks {expected}");
+    assert!(
+        verdict_text.contains(&expected),
+        "verdict {verdict_text:?} lacks {expected}"
+    );
     let met = w.summary["target"]["met"].as_bool().unwrap();
-    assert_eq!(verdict_text.contains("NOT met") || verdict_text.contains("No verdict"), !met, "{verdict_text}");
+    assert_eq!(
+        verdict_text.contains("NOT met") || verdict_text.contains("No verdict"),
+        !met,
+        "{verdict_text}"
+    );
     let ab = &w.summary["human"]["abandon_rate"];
     assert!(h.contains(&html::pct_ci((ab["mean"].as_f64(), ab["ci95"].as_f64()))));
     assert!(h.contains("abc123") && h.contains(env!("CARGO_PKG_VERSION")));

@@ -76,7 +76,10 @@ impl PoolAgents {
     /// The active agent with the most free slots, if any has one.
     #[inline]
     pub fn most_free(&self) -> Option<AgentId> {
-        self.buckets[1..].iter().rev().find_map(|b| b.last().copied())
+        self.buckets[1..]
+            .iter()
+            .rev()
+            .find_map(|b| b.last().copied())
     }
 
     /// Gives `id` one more chat; returns how many it held before.
@@ -173,6 +176,10 @@ mod tests {
         assert_eq!(p.on_duty_slots(), 2);
         p.set_headcount(2);
         assert_eq!(p.active(), 2);
-        assert_eq!(p.most_free(), Some(leaving), "the slot is reused for a new agent");
+        assert_eq!(
+            p.most_free(),
+            Some(leaving),
+            "the slot is reused for a new agent"
+        );
     }
 }

@@ -14,7 +14,11 @@ pub enum Event {
     /// A waiting contact's patience runs out (stale if the contact's generation moved on).
     PatienceEnd { contact: ContactId, generation: u32 },
     /// An agent finishes a chat (live, ticket or silent close) and frees a slot.
-    ChatEnd { pool: u16, agent: u32, contact: ContactId },
+    ChatEnd {
+        pool: u16,
+        agent: u32,
+        contact: ContactId,
+    },
     /// A pool's scheduled headcount may change.
     StaffingChange { pool: u16 },
     /// An alert episode has lasted a surge's `after_s`: call on-call agents in.
@@ -47,7 +51,9 @@ impl Event {
         match self {
             Event::ChatEnd { .. } => Rank::ChatEnd,
             Event::StaffingChange { .. } => Rank::Staffing,
-            Event::SurgeCall { .. } | Event::SurgeJoin { .. } | Event::SurgeRelease { .. } => Rank::Surge,
+            Event::SurgeCall { .. } | Event::SurgeJoin { .. } | Event::SurgeRelease { .. } => {
+                Rank::Surge
+            }
             Event::PatienceEnd { .. } => Rank::Patience,
             Event::BotDone { .. } | Event::Return { .. } => Rank::Transfer,
             Event::Arrival => Rank::Arrival,

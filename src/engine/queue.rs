@@ -49,13 +49,19 @@ impl EventQueue {
         debug_assert!(time >= 0.0 && time.is_finite(), "bad event time {time}");
         self.seq += 1;
         let order = (event.rank() as u64) << 56 | self.seq;
-        self.heap.push(Entry { time_bits: time.max(0.0).to_bits(), order, event });
+        self.heap.push(Entry {
+            time_bits: time.max(0.0).to_bits(),
+            order,
+            event,
+        });
     }
 
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
-        self.heap.pop().map(|e| (f64::from_bits(e.time_bits), e.event))
+        self.heap
+            .pop()
+            .map(|e| (f64::from_bits(e.time_bits), e.event))
     }
 
     pub fn len(&self) -> usize {
@@ -78,13 +84,24 @@ mod tests {
         q.push(5.0, Event::StaffingChange { pool: 1 });
         q.push(5.0, Event::StaffingChange { pool: 2 });
         q.push(1.0, Event::HorizonEnd);
-        q.push(5.0, Event::ChatEnd { pool: 0, agent: 0, contact: 0 });
+        q.push(
+            5.0,
+            Event::ChatEnd {
+                pool: 0,
+                agent: 0,
+                contact: 0,
+            },
+        );
         let order: Vec<Event> = std::iter::from_fn(|| q.pop().map(|e| e.1)).collect();
         assert_eq!(
             order,
             vec![
                 Event::HorizonEnd,
-                Event::ChatEnd { pool: 0, agent: 0, contact: 0 },
+                Event::ChatEnd {
+                    pool: 0,
+                    agent: 0,
+                    contact: 0
+                },
                 Event::StaffingChange { pool: 1 },
                 Event::StaffingChange { pool: 2 },
                 Event::Arrival,

@@ -34,13 +34,23 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(from: f64, to: f64, interval_s: f64, intervals: usize, threshold: u32) -> Self {
-        Recorder { from, to, interval_s, intervals, threshold, last: 0.0, waiting: 0, alert_since: None }
+        Recorder {
+            from,
+            to,
+            interval_s,
+            intervals,
+            threshold,
+            last: 0.0,
+            waiting: 0,
+            alert_since: None,
+        }
     }
 
     /// The reporting interval of an instant, clamped to the counted horizon.
     #[inline]
     pub fn interval_of(&self, t: f64) -> usize {
-        (((t - self.from) / self.interval_s).max(0.0) as usize).min(self.intervals.saturating_sub(1))
+        (((t - self.from) / self.interval_s).max(0.0) as usize)
+            .min(self.intervals.saturating_sub(1))
     }
 
     /// Live contacts waiting now.

@@ -61,7 +61,8 @@ impl Streams {
     /// The generator for contact number `n`'s draws from `source`.
     #[inline]
     pub fn contact(&self, n: u64, source: Source) -> ContactRng {
-        let k = mix64(self.key ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ (source as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        let k = mix64(self.key ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            ^ (source as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
         ContactRng::from_seed(k.to_le_bytes())
     }
 }

@@ -45,7 +45,11 @@ pub struct WaitingLines {
 fn is_current(e: &Entry, contacts: &Contacts, ticket: bool) -> bool {
     let c = contacts.get(e.contact);
     c.generation == e.generation
-        && if ticket { c.stage == Stage::Ticket } else { matches!(c.stage, Stage::Waiting | Stage::Ghost) }
+        && if ticket {
+            c.stage == Stage::Ticket
+        } else {
+            matches!(c.stage, Stage::Waiting | Stage::Ghost)
+        }
 }
 
 /// Drops stale entries at the front and returns the first current one.
@@ -61,19 +65,31 @@ fn front(line: &mut VecDeque<Entry>, contacts: &Contacts, ticket: bool) -> Optio
 
 impl WaitingLines {
     pub fn new(skills: usize, vip_first: bool) -> Self {
-        WaitingLines { skills: (0..skills).map(|_| SkillLines::default()).collect(), seq: 0, vip_first }
+        WaitingLines {
+            skills: (0..skills).map(|_| SkillLines::default()).collect(),
+            seq: 0,
+            vip_first,
+        }
     }
 
     fn entry(&mut self, contacts: &Contacts, id: ContactId) -> Entry {
         self.seq += 1;
-        Entry { contact: id, generation: contacts.get(id).generation, seq: self.seq }
+        Entry {
+            contact: id,
+            generation: contacts.get(id).generation,
+            seq: self.seq,
+        }
     }
 
     /// Puts a live contact in line for `skill`.
     pub fn push_live(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
         let e = self.entry(contacts, id);
         let lines = &mut self.skills[skill];
-        if contacts.get(id).vip { lines.vip.push_back(e) } else { lines.normal.push_back(e) }
+        if contacts.get(id).vip {
+            lines.vip.push_back(e)
+        } else {
+            lines.normal.push_back(e)
+        }
     }
 
     /// Puts a ticket in line for `skill`.
@@ -86,22 +102,54 @@ impl WaitingLines {
     /// priority that entered earliest; failing that, the oldest ticket.
     pub fn pick(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<Pick> {
         let mut best: Option<(u8, u64, Pick)> = None;
-        fn consider(best: &mut Option<(u8, u64, Pick)>, class: u8, e: Option<Entry>, skill: usize, line: Line) {
+        fn consider(
+            best: &mut Option<(u8, u64, Pick)>,
+            class: u8,
+            e: Option<Entry>,
+            skill: usize,
+            line: Line,
+        ) {
             if let Some(e) = e {
                 if best.is_none_or(|(c, s, _)| (class, e.seq) < (c, s)) {
-                    *best = Some((class, e.seq, Pick { contact: e.contact, skill, line }));
+                    *best = Some((
+                        class,
+                        e.seq,
+                        Pick {
+                            contact: e.contact,
+                            skill,
+                            line,
+                        },
+                    ));
                 }
             }
         }
         let normal_class = if self.vip_first { 1 } else { 0 };
         for &s in skills {
             let lines = &mut self.skills[s];
-            consider(&mut best, 0, front(&mut lines.vip, contacts, false), s, Line::Vip);
-            consider(&mut best, normal_class, front(&mut lines.normal, contacts, false), s, Line::Normal);
+            consider(
+                &mut best,
+                0,
+                front(&mut lines.vip, contacts, false),
+                s,
+                Line::Vip,
+            );
+            consider(
+                &mut best,
+                normal_class,
+                front(&mut lines.normal, contacts, false),
+                s,
+                Line::Normal,
+            );
         }
         if best.is_none() {
             for &s in skills {
-                consider(&mut best, 2, front(&mut self.skills[s].tickets, contacts, true), s, Line::Ticket);
+                consider(
+                    &mut best,
+                    2,
+                    front(&mut self.skills[s].tickets, contacts, true),
+                    s,
+                    Line::Ticket,
+                );
             }
         }
         best.map(|b| b.2)

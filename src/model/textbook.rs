@@ -46,13 +46,19 @@ impl Textbook {
             name: format!(
                 "M/M/{}{} λ={} 1/μ={}",
                 self.servers,
-                if self.mean_patience_s.is_some() { "+M" } else { "" },
+                if self.mean_patience_s.is_some() {
+                    "+M"
+                } else {
+                    ""
+                },
                 self.lambda,
                 self.mean_service_s
             ),
             description: None,
             run: RunSettings {
-                calendar: Calendar { origin_epoch_s: start - self.warmup_s.round() as i64 },
+                calendar: Calendar {
+                    origin_epoch_s: start - self.warmup_s.round() as i64,
+                },
                 counted_from: self.warmup_s.round(),
                 counted_to: self.warmup_s.round() + self.days * DAY_S,
                 replications: self.replications,
@@ -80,7 +86,9 @@ impl Textbook {
                 skill: 0,
                 handle_time: Dist::exponential(self.mean_service_s).expect("positive mean"),
                 complex_handle_time: Dist::exponential(self.mean_service_s).expect("positive mean"),
-                patience: self.mean_patience_s.map(|p| Dist::exponential(p).expect("positive mean")),
+                patience: self
+                    .mean_patience_s
+                    .map(|p| Dist::exponential(p).expect("positive mean")),
                 silent_abandon: 0.0,
             }],
             skills: vec!["general".into()],
@@ -92,7 +100,10 @@ impl Textbook {
                 concurrency_slowdown: 0.0,
                 staffing: Staffing::Constant(self.servers),
             }],
-            routing: Routing { vip_first: true, silent_close_s: 60.0 },
+            routing: Routing {
+                vip_first: true,
+                silent_close_s: 60.0,
+            },
             surges: Vec::new(),
             costs: None,
             offline: Offline { tickets: true },

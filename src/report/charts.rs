@@ -20,6 +20,7 @@ use crate::summary::Aggregate;
 use anyhow::{anyhow, Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use rayon::prelude::*;
 
 /// Pixel size of every chart.
 pub const SIZE: (u32, u32) = (1600, 900);
@@ -66,13 +67,16 @@ pub struct ChartFile {
 pub fn write_charts(out: &OutputDir, m: &Model, agg: &Aggregate) -> Result<Vec<ChartFile>> {
     font::ensure_registered();
     std::fs::create_dir_all(out.path("charts")).context("cannot create the charts folder")?;
-    let mut files = Vec::new();
-    files.push(render(out, &wait::WaitChart::new(m, agg))?);
-    files.push(render(out, &service_level::ServiceLevelChart::new(m, agg))?);
-    files.push(render(out, &load::LoadChart::new(m, agg))?);
-    files.push(render(out, &funnel::FunnelChart::new(m, agg))?);
-    files.push(render(out, &breakdown::BreakdownChart::new(m, agg))?);
-    Ok(files)
+    type Job<'a> = Box<dyn Fn() -> Result<ChartFile> + Send + Sync + 'a>;
+    let jobs: Vec<Job> = vec![
+        Box::new(|| render(out, &wait::WaitChart::new(m, agg))),
+        Box::new(|| render(out, &service_level::ServiceLevelChart::new(m, agg))),
+        Box::new(|| render(out, &load::LoadChart::new(m, agg))),
+        Box::new(|| render(out, &funnel::FunnelChart::new(m, agg))),
+        Box::new(|| render(out, &breakdown::BreakdownChart::new(m, agg))),
+    ];
+    // Charts are independent: draw them on all cores (results keep this order).
+    jobs.par_iter().map(|job| job()).collect()
 }
 
 /// Draws one chart as PNG and SVG.
@@ -100,7 +104,10 @@ fn render<C: Chart>(out: &OutputDir, chart: &C) -> Result<ChartFile> {
     }
     // Viewers draw SVG text with their own fonts: ask for Noto Sans (the metrics the layout was
     // made with) and fall back to common fonts of similar width.
-    let svg_text = svg_text.replace("font-family=\"sans-serif\"", &format!("font-family=\"{SVG_FONTS}\""));
+    let svg_text = svg_text.replace(
+        "font-family=\"sans-serif\"",
+        &format!("font-family=\"{SVG_FONTS}\""),
+    );
     out.write(&svg, &svg_text)?;
 
     Ok(ChartFile {
@@ -128,7 +135,10 @@ pub fn missing_glyph_warning(m: &Model) -> Option<String> {
         "the built-in chart font cannot draw some characters of {}: the PNG charts show boxes for \
          them (the SVG charts and report.html use the viewer's fonts); pass --font-file with a CJK \
          font, e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc (Debian fonts-wqy-microhei)",
-        bad.iter().map(|b| format!("\"{b}\"")).collect::<Vec<_>>().join(", ")
+        bad.iter()
+            .map(|b| format!("\"{b}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     ))
 }
 

@@ -10,7 +10,11 @@ pub fn fmt_num(v: Option<f64>) -> String {
         Some(x) if x.is_finite() => {
             let s = format!("{x:.4}");
             let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" { "0".into() } else { s.to_string() }
+            if s == "-0" {
+                "0".into()
+            } else {
+                s.to_string()
+            }
         }
         _ => String::new(),
     }
@@ -33,7 +37,11 @@ const CONTRACT: [&str; 11] = [
 
 /// `intervals.csv`: one row per reporting interval, means over replications.
 pub fn intervals(m: &Model, agg: &Aggregate) -> String {
-    let extras: Vec<&str> = INTERVAL_FIELDS.iter().copied().filter(|f| !CONTRACT.contains(f)).collect();
+    let extras: Vec<&str> = INTERVAL_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| !CONTRACT.contains(f))
+        .collect();
     let mut out = String::from("start,");
     out.push_str(&CONTRACT.join(","));
     out.push_str(",service_level_ci95,");
@@ -42,8 +50,16 @@ pub fn intervals(m: &Model, agg: &Aggregate) -> String {
     let sl = field("service_level");
     for (i, row) in agg.intervals.iter().enumerate() {
         out.push_str(&m.run.calendar.format_minute(m.run.interval_start(i)));
-        for f in CONTRACT.iter().chain(&["service_level_ci95"]).chain(extras.iter()) {
-            let v = if *f == "service_level_ci95" { row[sl].ci95() } else { row[field(f)].mean() };
+        for f in CONTRACT
+            .iter()
+            .chain(&["service_level_ci95"])
+            .chain(extras.iter())
+        {
+            let v = if *f == "service_level_ci95" {
+                row[sl].ci95()
+            } else {
+                row[field(f)].mean()
+            };
             let _ = write!(out, ",{}", fmt_num(v));
         }
         out.push('\n');

@@ -114,13 +114,22 @@ pub fn inline_svg(c: &ChartFile) -> String {
     );
     s = s.replacen("<svg", &open, 1);
     if let Some(gt) = s.find('>') {
-        s.insert_str(gt + 1, &format!("\n<title id=\"{title_id}\">{}</title>", esc(&c.title)));
+        s.insert_str(
+            gt + 1,
+            &format!("\n<title id=\"{title_id}\">{}</title>", esc(&c.title)),
+        );
     }
     s
 }
 
 /// The whole report.
-pub fn report_html(m: &Model, agg: &Aggregate, summary: &Value, run_info: &Value, charts: &[ChartFile]) -> String {
+pub fn report_html(
+    m: &Model,
+    agg: &Aggregate,
+    summary: &Value,
+    run_info: &Value,
+    charts: &[ChartFile],
+) -> String {
     let mut h = String::new();
     let name = esc(&m.name);
     let _ = write!(
@@ -129,8 +138,14 @@ pub fn report_html(m: &Model, agg: &Aggregate, summary: &Value, run_info: &Value
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n\
          <title>kefu report: {name}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
     );
-    let start = m.run.calendar.format_minute(m.run.counted_from).replace('T', " ");
-    let reps = summary["replications"].as_u64().unwrap_or(agg.reps.len() as u64);
+    let start = m
+        .run
+        .calendar
+        .format_minute(m.run.counted_from)
+        .replace('T', " ");
+    let reps = summary["replications"]
+        .as_u64()
+        .unwrap_or(agg.reps.len() as u64);
     let _ = writeln!(
         h,
         "<h1>Chat service report: {name}</h1>\n<p class=\"sub\">{} day(s) from {start}, {reps} simulated \
@@ -190,7 +205,10 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) {
         _ => false,
     };
     let (class, head) = match (sl.0, met, close) {
-        (None, _, _) => ("missed", "No verdict: no contact reached the agents".to_string()),
+        (None, _, _) => (
+            "missed",
+            "No verdict: no contact reached the agents".to_string(),
+        ),
         (_, true, false) => ("met", "Target met".to_string()),
         (_, false, false) => ("missed", "Target NOT met".to_string()),
         (_, true, true) => ("close", "Target met, but only just".to_string()),
@@ -208,7 +226,9 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) {
         if close { " The confidence interval includes the target: run more replications or add margin." } else { "" }
     );
     h.push_str("<div class=\"cards\">\n");
-    let abandoned = est(s, &["human", "abandoned"]).0.map_or("n/a".into(), fmt_count);
+    let abandoned = est(s, &["human", "abandoned"])
+        .0
+        .map_or("n/a".into(), fmt_count);
     card(
         h,
         "Abandoned before an answer",
@@ -219,13 +239,20 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) {
         h,
         "Wait of answered contacts",
         &format!("mean {}", secs(est(s, &["human", "mean_wait_s"]))),
-        &format!("90% answered within {}", secs(est(s, &["human", "wait_p90_s"]))),
+        &format!(
+            "90% answered within {}",
+            secs(est(s, &["human", "wait_p90_s"]))
+        ),
     );
     let worst = worst_intervals(m, agg, 3);
     let worst_text = if worst.is_empty() {
         "none below target".to_string()
     } else {
-        worst.iter().map(|(t, v)| format!("{t}: {:.0}%", v * 100.0)).collect::<Vec<_>>().join("; ")
+        worst
+            .iter()
+            .map(|(t, v)| format!("{t}: {:.0}%", v * 100.0))
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     let below = count_below(m, agg);
     card(
@@ -237,14 +264,24 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) {
     if m.costs.is_some() {
         let cur = s["cost"]["currency"].as_str().unwrap_or("");
         let total = est(s, &["cost", "total"]).0.map_or("n/a".into(), fmt_count);
-        let per = est(s, &["cost", "per_contact"]).0.map_or("n/a".into(), |v| format!("{v:.2}"));
-        card(h, "Cost", &format!("{total} {cur}"), &format!("{per} {cur} per contact"));
+        let per = est(s, &["cost", "per_contact"])
+            .0
+            .map_or("n/a".into(), |v| format!("{v:.2}"));
+        card(
+            h,
+            "Cost",
+            &format!("{total} {cur}"),
+            &format!("{per} {cur} per contact"),
+        );
     }
     let episodes = est(s, &["alerts", "episodes"]).0.unwrap_or(0.0);
     let alert_min = est(s, &["alerts", "total_s"]).0.unwrap_or(0.0) / 60.0;
     card(
         h,
-        &format!("Queue alerts (over {} waiting)", m.target.queue_alert_waiting),
+        &format!(
+            "Queue alerts (over {} waiting)",
+            m.target.queue_alert_waiting
+        ),
         &format!("{episodes:.1} episode(s)"),
         &format!("{alert_min:.0} min in alert per run"),
     );
@@ -270,19 +307,29 @@ fn worst_intervals(m: &Model, agg: &Aggregate, n: usize) -> Vec<(String, f64)> {
         .filter(|(_, x)| *x < m.target.service_level - 1e-9)
         .collect();
     v.sort_by(|a, b| a.1.total_cmp(&b.1));
-    v.into_iter().take(n).map(|(i, x)| (m.run.calendar.format_short(m.run.interval_start(i)), x)).collect()
+    v.into_iter()
+        .take(n)
+        .map(|(i, x)| (m.run.calendar.format_short(m.run.interval_start(i)), x))
+        .collect()
 }
 
 fn count_below(m: &Model, agg: &Aggregate) -> String {
     let f = field("service_level");
     let with: Vec<f64> = agg.intervals.iter().filter_map(|iv| iv[f].mean()).collect();
-    let below = with.iter().filter(|x| **x < m.target.service_level - 1e-9).count();
+    let below = with
+        .iter()
+        .filter(|x| **x < m.target.service_level - 1e-9)
+        .count();
     format!("{below} of {}", with.len())
 }
 
 fn clock(s: f64) -> String {
     let s = s.rem_euclid(86_400.0);
-    format!("{:02}:{:02}", (s / HOUR_S) as u32, ((s % HOUR_S) / 60.0) as u32)
+    format!(
+        "{:02}:{:02}",
+        (s / HOUR_S) as u32,
+        ((s % HOUR_S) / 60.0) as u32
+    )
 }
 
 fn staffing(s: &Staffing) -> String {
@@ -291,7 +338,11 @@ fn staffing(s: &Staffing) -> String {
         Staffing::Schedule(ws) => ws
             .iter()
             .map(|w| {
-                let days = if w.days.iter().all(|d| *d) { String::new() } else { " (some weekdays)".into() };
+                let days = if w.days.iter().all(|d| *d) {
+                    String::new()
+                } else {
+                    " (some weekdays)".into()
+                };
                 format!("{}–{}: {}{days}", clock(w.from_s), clock(w.to_s), w.agents)
             })
             .collect::<Vec<_>>()
@@ -306,7 +357,12 @@ fn staffing(s: &Staffing) -> String {
 }
 
 fn row(h: &mut String, k: &str, v: &str) {
-    let _ = writeln!(h, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", esc(k), esc(v));
+    let _ = writeln!(
+        h,
+        "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+        esc(k),
+        esc(v)
+    );
 }
 
 fn inputs(h: &mut String, m: &Model) {
@@ -336,7 +392,10 @@ fn inputs(h: &mut String, m: &Model) {
     let arrivals = if m.arrivals.forecast.is_some() {
         "from a forecast file (per-day volume where it does not cover)".to_string()
     } else {
-        format!("{} contacts per day, hourly and weekday profile", fmt_count(m.arrivals.per_day))
+        format!(
+            "{} contacts per day, hourly and weekday profile",
+            fmt_count(m.arrivals.per_day)
+        )
     };
     row(h, "Arrivals", &arrivals);
     for p in &m.arrivals.peaks {
@@ -349,7 +408,11 @@ fn inputs(h: &mut String, m: &Model) {
                 cal.format_short(p.from),
                 cal.format_short(p.to),
                 fmt_num(p.multiplier),
-                if p.promotion_bot { ", bot in promotion mode" } else { "" }
+                if p.promotion_bot {
+                    ", bot in promotion mode"
+                } else {
+                    ""
+                }
             ),
         );
     }
@@ -371,7 +434,11 @@ fn inputs(h: &mut String, m: &Model) {
         row(
             h,
             &format!("Agent pool “{}”", p.name),
-            &format!("{} chat(s) at once per agent; {}", p.concurrency, staffing(&p.staffing)),
+            &format!(
+                "{} chat(s) at once per agent; {}",
+                p.concurrency,
+                staffing(&p.staffing)
+            ),
         );
     }
     for s in &m.surges {
@@ -387,7 +454,16 @@ fn inputs(h: &mut String, m: &Model) {
         );
     }
     if let Some(c) = &m.costs {
-        row(h, "Costs", &format!("{} {} per agent hour, {} per bot contact", fmt_num(c.agent_hour), c.currency, fmt_num(c.bot_contact)));
+        row(
+            h,
+            "Costs",
+            &format!(
+                "{} {} per agent hour, {} per bot contact",
+                fmt_num(c.agent_hour),
+                c.currency,
+                fmt_num(c.bot_contact)
+            ),
+        );
     }
     h.push_str("</table>\n<table>\n<tr><th>Category</th><th>Share</th><th>VIP share</th><th>Mean handle time</th><th>Mean patience</th></tr>\n");
     for c in &m.categories {
@@ -421,11 +497,18 @@ fn provenance(h: &mut String, run: &Value) {
         ("threads", "Threads"),
     ] {
         if let Some(v) = text(k) {
-            let _ = writeln!(h, "<tr><th scope=\"row\">{}</th><td><code>{}</code></td></tr>", esc(label), esc(&v));
+            let _ = writeln!(
+                h,
+                "<tr><th scope=\"row\">{}</th><td><code>{}</code></td></tr>",
+                esc(label),
+                esc(&v)
+            );
         }
     }
     if let Some(w) = run["wall_time_s"].as_f64() {
-        let charts = run["charts_s"].as_f64().map_or(String::new(), |c| format!(", charts {c:.2} s"));
+        let charts = run["charts_s"]
+            .as_f64()
+            .map_or(String::new(), |c| format!(", charts {c:.2} s"));
         row(h, "Run time", &format!("simulation {w:.2} s{charts}"));
     }
     h.push_str("</table>\n<p class=\"muted\">Made by kefu, a discrete-event simulator of chat customer service. \

@@ -39,7 +39,11 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32, seed: u64) -> Valu
         insert(&mut root, &p, estimate_value(&e));
     }
     if let Some(c) = &m.costs {
-        insert(&mut root, &["cost".into(), "currency".into()], json!(c.currency));
+        insert(
+            &mut root,
+            &["cost".into(), "currency".into()],
+            json!(c.currency),
+        );
     }
     let sl = agg.get(&["human", "service_level"]).and_then(|e| e.mean);
     root.insert(

@@ -20,13 +20,21 @@ impl OutputDir {
         };
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create the folder {}", parent.display()))?;
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).ok();
         }
-        std::fs::create_dir(&tmp).with_context(|| format!("cannot create the folder {}", tmp.display()))?;
-        Ok(OutputDir { dest: dest.to_path_buf(), tmp, committed: false })
+        std::fs::create_dir(&tmp)
+            .with_context(|| format!("cannot create the folder {}", tmp.display()))?;
+        Ok(OutputDir {
+            dest: dest.to_path_buf(),
+            tmp,
+            committed: false,
+        })
     }
 
     /// Path of a file inside the folder being written.
@@ -38,7 +46,8 @@ impl OutputDir {
     pub fn write(&self, file: &str, bytes: impl AsRef<[u8]>) -> Result<()> {
         let p = self.path(file);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
     }
@@ -52,7 +61,10 @@ impl OutputDir {
     pub fn commit(mut self) -> Result<PathBuf> {
         let old = self.dest.with_file_name(format!(
             ".{}.old-{}",
-            self.dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            self.dest
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             std::process::id()
         ));
         let had_old = self.dest.exists();
@@ -64,7 +76,8 @@ impl OutputDir {
             if had_old {
                 std::fs::rename(&old, &self.dest).ok();
             }
-            return Err(e).with_context(|| format!("cannot move the results into {}", self.dest.display()));
+            return Err(e)
+                .with_context(|| format!("cannot move the results into {}", self.dest.display()));
         }
         if had_old {
             std::fs::remove_dir_all(&old).ok();

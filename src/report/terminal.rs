@@ -34,8 +34,16 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
     let g = |p: &[&str]| agg.get(p);
     let mut s = String::new();
     let sl = g(&["human", "service_level"]);
-    let met = sl.and_then(|e| e.mean).is_some_and(|v| v >= m.target.service_level);
-    let _ = writeln!(s, "{} — {} replication(s), {:.1} day(s)", m.name, replications, m.run.days());
+    let met = sl
+        .and_then(|e| e.mean)
+        .is_some_and(|v| v >= m.target.service_level);
+    let _ = writeln!(
+        s,
+        "{} — {} replication(s), {:.1} day(s)",
+        m.name,
+        replications,
+        m.run.days()
+    );
     let _ = writeln!(
         s,
         "  service level   {}  answered within {:.0} s (target {:.0}%: {})",
@@ -78,7 +86,10 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
         s,
         "  queue alerts    {} episode(s), {:.0} min in alert, longest {}",
         count(g(&["alerts", "episodes"])),
-        g(&["alerts", "total_s"]).and_then(|e| e.mean).unwrap_or(0.0) / 60.0,
+        g(&["alerts", "total_s"])
+            .and_then(|e| e.mean)
+            .unwrap_or(0.0)
+            / 60.0,
         secs(g(&["alerts", "longest_s"]))
     );
     let _ = writeln!(
@@ -97,11 +108,24 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
     }
     if let Some(c) = &m.costs {
         let total = g(&["cost", "total"]).and_then(|e| e.mean).unwrap_or(0.0);
-        let per = g(&["cost", "per_contact"]).and_then(|e| e.mean).unwrap_or(0.0);
-        let _ = writeln!(s, "  cost            {total:.0} {} ({per:.2} per contact)", c.currency);
+        let per = g(&["cost", "per_contact"])
+            .and_then(|e| e.mean)
+            .unwrap_or(0.0);
+        let _ = writeln!(
+            s,
+            "  cost            {total:.0} {} ({per:.2} per contact)",
+            c.currency
+        );
     }
-    if let Some(r) = g(&["human", "return_share"]).and_then(|e| e.mean).filter(|r| *r > 0.0) {
-        let _ = writeln!(s, "  returns         {:.1}% of human contacts came back after a false bot resolution", r * 100.0);
+    if let Some(r) = g(&["human", "return_share"])
+        .and_then(|e| e.mean)
+        .filter(|r| *r > 0.0)
+    {
+        let _ = writeln!(
+            s,
+            "  returns         {:.1}% of human contacts came back after a false bot resolution",
+            r * 100.0
+        );
     }
     let censored = g(&["censored"]).and_then(|e| e.mean).unwrap_or(0.0);
     if censored > 0.0 {

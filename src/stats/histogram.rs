@@ -30,7 +30,13 @@ fn inv_ln_growth() -> f64 {
 
 impl Histogram {
     pub fn new() -> Self {
-        Histogram { zeros: 0, tiny: 0, bins: vec![0; BINS], count: 0, max: 0.0 }
+        Histogram {
+            zeros: 0,
+            tiny: 0,
+            bins: vec![0; BINS],
+            count: 0,
+            max: 0.0,
+        }
     }
 
     /// Records one duration.
@@ -123,7 +129,11 @@ impl Histogram {
         }
         for (i, &c) in self.bins.iter().enumerate() {
             if c > 0 {
-                out.push((MIN_S * GROWTH.powi(i as i32), MIN_S * GROWTH.powi(i as i32 + 1), c));
+                out.push((
+                    MIN_S * GROWTH.powi(i as i32),
+                    MIN_S * GROWTH.powi(i as i32 + 1),
+                    c,
+                ));
             }
         }
         out

@@ -18,8 +18,8 @@ pub fn shop(days: f64, replications: u32) -> Model {
     let warmup = m.run.counted_from;
     m.run.calendar.origin_epoch_s = days_from_civil(2026, 11, 11) * 86_400 - warmup as i64;
     let profile = [
-        0.5, 0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.4, 0.8, 1.1, 1.3, 1.3, 1.2, 1.2, 1.3, 1.3, 1.2, 1.2, 1.3, 1.5,
-        1.8, 1.9, 1.5, 0.9,
+        0.5, 0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.4, 0.8, 1.1, 1.3, 1.3, 1.2, 1.2, 1.3, 1.3, 1.2, 1.2,
+        1.3, 1.5, 1.8, 1.9, 1.5, 0.9,
     ];
     let mean: f64 = profile.iter().sum::<f64>() / 24.0;
     m.arrivals.hourly_profile = profile.map(|w| w / mean);
@@ -46,7 +46,10 @@ pub fn shop(days: f64, replications: u32) -> Model {
     after.complex_share = 0.4;
     after.patience = Some(Dist::exponential(900.0).unwrap());
     m.categories.push(after);
-    let profile = |mean: f64, resolve: f64| BotProfile { response: Dist::gamma(mean, 0.5).unwrap(), resolve };
+    let profile = |mean: f64, resolve: f64| BotProfile {
+        response: Dist::gamma(mean, 0.5).unwrap(),
+        resolve,
+    };
     m.bot = Some(Bot {
         coverage: 0.85,
         basic: profile(20.0, 0.55),
@@ -63,10 +66,25 @@ pub fn shop(days: f64, replications: u32) -> Model {
     };
     m.pools[0].concurrency = 3;
     m.pools[0].concurrency_slowdown = 0.1;
-    m.pools[0].staffing = Staffing::Schedule(vec![window(8.0, 0.0, 18), window(19.0, 23.0, 10), window(0.0, 2.0, 6), window(6.0, 8.0, 3)]);
+    m.pools[0].staffing = Staffing::Schedule(vec![
+        window(8.0, 0.0, 18),
+        window(19.0, 23.0, 10),
+        window(0.0, 2.0, 6),
+        window(6.0, 8.0, 3),
+    ]);
     m.target.queue_alert_waiting = 10;
-    m.surges.push(Surge { pool: 0, agents: 5, after_s: 300.0, join_delay_s: 600.0, release_after_s: 1800.0 });
-    m.costs = Some(Costs { agent_hour: 45.0, bot_contact: 0.2, currency: "CNY".into() });
+    m.surges.push(Surge {
+        pool: 0,
+        agents: 5,
+        after_s: 300.0,
+        join_delay_s: 600.0,
+        release_after_s: 1800.0,
+    });
+    m.costs = Some(Costs {
+        agent_hour: 45.0,
+        bot_contact: 0.2,
+        currency: "CNY".into(),
+    });
     m
 }
 

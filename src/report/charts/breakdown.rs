@@ -56,17 +56,24 @@ impl BreakdownChart {
             .filter_map(|c| class(&["by_category", &c.name], c.name.clone(), MAIN))
             .map(Some)
             .collect();
-        let priorities: Vec<Class> = [("vip", "VIP customers", VIP), ("normal", "Normal customers", GREY)]
-            .into_iter()
-            .filter_map(|(k, label, color)| class(&["by_priority", k], label.into(), color))
-            .collect();
+        let priorities: Vec<Class> = [
+            ("vip", "VIP customers", VIP),
+            ("normal", "Normal customers", GREY),
+        ]
+        .into_iter()
+        .filter_map(|(k, label, color)| class(&["by_priority", k], label.into(), color))
+        .collect();
         if priorities.len() > 1 {
             if !rows.is_empty() {
                 rows.push(None);
             }
             rows.extend(priorities.into_iter().map(Some));
         }
-        BreakdownChart { rows, target_pct: m.target.service_level * 100.0, target_s: m.target.answer_within_s }
+        BreakdownChart {
+            rows,
+            target_pct: m.target.service_level * 100.0,
+            target_s: m.target.answer_within_s,
+        }
     }
 
     fn classes(&self) -> impl Iterator<Item = &Class> {
@@ -84,7 +91,10 @@ impl Chart for BreakdownChart {
     }
 
     fn insight(&self) -> String {
-        let with_sl: Vec<(&Class, f64)> = self.classes().filter_map(|c| c.sl.map(|s| (c, s.0))).collect();
+        let with_sl: Vec<(&Class, f64)> = self
+            .classes()
+            .filter_map(|c| c.sl.map(|s| (c, s.0)))
+            .collect();
         let worst = with_sl.iter().min_by(|a, b| a.1.total_cmp(&b.1));
         match worst {
             None => "No contact reached the agents, so there is nothing to break down.".into(),
@@ -100,11 +110,17 @@ impl Chart for BreakdownChart {
     where
         DB::ErrorType: 'static,
     {
-        let body = root.margin(14, 0, 0, 0).titled(&self.title(), style::title())?;
+        let body = root
+            .margin(14, 0, 0, 0)
+            .titled(&self.title(), style::title())?;
         let (left, right) = body.split_horizontally(body.dim_in_pixel().0 * 58 / 100);
         let n = self.rows.len().max(1);
-        let labels: Vec<String> =
-            self.rows.iter().rev().map(|r| r.as_ref().map_or(String::new(), |c| c.label.clone())).collect();
+        let labels: Vec<String> = self
+            .rows
+            .iter()
+            .rev()
+            .map(|r| r.as_ref().map_or(String::new(), |c| c.label.clone()))
+            .collect();
         let panel_caption = style::panel_caption();
         let fmt_label = |v: &SegmentValue<usize>| match v {
             SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
@@ -114,7 +130,10 @@ impl Chart for BreakdownChart {
         // Left: service level.
         let t = fmt_duration(self.target_s);
         let mut c = ChartBuilder::on(&left)
-            .caption(format!("Service level: answered within {t} (%)"), panel_caption.clone())
+            .caption(
+                format!("Service level: answered within {t} (%)"),
+                panel_caption.clone(),
+            )
             .margin(20)
             .x_label_area_size(60)
             .y_label_area_size(300)
@@ -130,20 +149,38 @@ impl Chart for BreakdownChart {
             .bold_line_style(RGBColor(215, 215, 215))
             .light_line_style(RGBColor(240, 240, 240))
             .draw()?;
-        self.bars(&mut c, |k| k.sl, |(v, ci)| format!("{v:.1}% ± {ci:.1}"), 100.0)?;
+        self.bars(
+            &mut c,
+            |k| k.sl,
+            |(v, ci)| format!("{v:.1}% ± {ci:.1}"),
+            100.0,
+        )?;
         c.draw_series(DashedLineSeries::new(
-            vec![(self.target_pct, SegmentValue::Exact(0)), (self.target_pct, SegmentValue::Exact(n))],
+            vec![
+                (self.target_pct, SegmentValue::Exact(0)),
+                (self.target_pct, SegmentValue::Exact(n)),
+            ],
             14,
             8,
             TARGET.stroke_width(3),
         ))?;
 
         // Right: mean wait.
-        let top = self.classes().filter_map(|k| k.wait.map(|(v, ci)| v + ci)).fold(0.0, f64::max);
-        let (unit_s, unit) = if top > 600.0 { (60.0, "min") } else { (1.0, "s") };
+        let top = self
+            .classes()
+            .filter_map(|k| k.wait.map(|(v, ci)| v + ci))
+            .fold(0.0, f64::max);
+        let (unit_s, unit) = if top > 600.0 {
+            (60.0, "min")
+        } else {
+            (1.0, "s")
+        };
         let x_max = nice_ceil((top / unit_s).max(1.0) * 1.45);
         let mut c = ChartBuilder::on(&right)
-            .caption(format!("Mean wait of answered contacts ({unit})"), panel_caption)
+            .caption(
+                format!("Mean wait of answered contacts ({unit})"),
+                panel_caption,
+            )
             .margin(20)
             .margin_right(40)
             .x_label_area_size(60)
@@ -194,7 +231,10 @@ impl BreakdownChart {
                 continue;
             };
             let mut bar = Rectangle::new(
-                [(0.0, SegmentValue::Exact(i)), (v, SegmentValue::Exact(i + 1))],
+                [
+                    (0.0, SegmentValue::Exact(i)),
+                    (v, SegmentValue::Exact(i + 1)),
+                ],
                 style::solid(k.color, 0.75).filled(),
             );
             bar.set_margin(if n > 6 { 6 } else { 14 }, if n > 6 { 6 } else { 14 }, 0, 0);
@@ -202,20 +242,34 @@ impl BreakdownChart {
             if ci > 0.0 {
                 let (lo, hi) = ((v - ci).max(0.0), (v + ci).min(x_max));
                 let y = || SegmentValue::CenterOf(i);
-                c.draw_series(std::iter::once(PathElement::new(vec![(lo, y()), (hi, y())], INK.stroke_width(3))))?;
+                c.draw_series(std::iter::once(PathElement::new(
+                    vec![(lo, y()), (hi, y())],
+                    INK.stroke_width(3),
+                )))?;
                 for x in [lo, hi] {
-                    let cap = EmptyElement::at((x, y())) + PathElement::new(vec![(0, -14), (0, 14)], INK.stroke_width(3));
+                    let cap = EmptyElement::at((x, y()))
+                        + PathElement::new(vec![(0, -14), (0, 14)], INK.stroke_width(3));
                     c.draw_series(std::iter::once(cap))?;
                 }
             }
             let label = text((v, ci));
             let inside = v > x_max * 0.45;
             let (x, st) = if inside {
-                ((v - ci).max(0.0) - x_max * 0.015, style::bold_note_at(&WHITE, HPos::Right, VPos::Center))
+                (
+                    (v - ci).max(0.0) - x_max * 0.015,
+                    style::bold_note_at(&WHITE, HPos::Right, VPos::Center),
+                )
             } else {
-                ((v + ci) + x_max * 0.015, style::note_at(&INK, HPos::Left, VPos::Center))
+                (
+                    (v + ci) + x_max * 0.015,
+                    style::note_at(&INK, HPos::Left, VPos::Center),
+                )
             };
-            c.draw_series(std::iter::once(Text::new(label, (x, SegmentValue::CenterOf(i)), st)))?;
+            c.draw_series(std::iter::once(Text::new(
+                label,
+                (x, SegmentValue::CenterOf(i)),
+                st,
+            )))?;
         }
         Ok(())
     }

@@ -30,25 +30,77 @@ impl FunnelChart {
         let answered = g(&["human", "answered"]);
         let within = g(&["human", "answered_within_target"]);
         let t = fmt_duration(m.target.answer_within_s);
-        let mut rows = vec![Row { label: "Contacts".into(), value: contacts, color: GREY }];
+        let mut rows = vec![Row {
+            label: "Contacts".into(),
+            value: contacts,
+            color: GREY,
+        }];
         if m.bot.is_some() {
-            rows.push(Row { label: "Met by the bot".into(), value: g(&["bot", "met"]), color: BOT });
-            rows.push(Row { label: "Resolved by the bot".into(), value: g(&["bot", "resolved"]), color: solid(BOT, 0.6) });
-            rows.push(Row { label: "Transferred by the bot".into(), value: g(&["bot", "transferred"]), color: solid(MAIN, 0.7) });
-            rows.push(Row { label: "Straight to agents".into(), value: g(&["bot", "straight_to_agents"]), color: solid(MAIN, 0.7) });
+            rows.push(Row {
+                label: "Met by the bot".into(),
+                value: g(&["bot", "met"]),
+                color: BOT,
+            });
+            rows.push(Row {
+                label: "Resolved by the bot".into(),
+                value: g(&["bot", "resolved"]),
+                color: solid(BOT, 0.6),
+            });
+            rows.push(Row {
+                label: "Transferred by the bot".into(),
+                value: g(&["bot", "transferred"]),
+                color: solid(MAIN, 0.7),
+            });
+            rows.push(Row {
+                label: "Straight to agents".into(),
+                value: g(&["bot", "straight_to_agents"]),
+                color: solid(MAIN, 0.7),
+            });
         }
         let returns = g(&["human", "returns"]);
-        let queued = if returns > 0.0 { "Joined agent queue (incl. returns)" } else { "Joined agent queue" };
-        rows.push(Row { label: queued.into(), value: g(&["human", "offered"]), color: MAIN });
-        rows.push(Row { label: format!("Answered within {t}"), value: within, color: GOOD });
-        rows.push(Row { label: format!("Answered after {t}"), value: (answered - within).max(0.0), color: LATE });
-        rows.push(Row { label: "Abandoned".into(), value: g(&["human", "abandoned"]), color: TARGET });
-        rows.push(Row { label: "Tickets (no agent on duty)".into(), value: g(&["tickets", "count"]), color: GREY });
+        let queued = if returns > 0.0 {
+            "Joined agent queue (incl. returns)"
+        } else {
+            "Joined agent queue"
+        };
+        rows.push(Row {
+            label: queued.into(),
+            value: g(&["human", "offered"]),
+            color: MAIN,
+        });
+        rows.push(Row {
+            label: format!("Answered within {t}"),
+            value: within,
+            color: GOOD,
+        });
+        rows.push(Row {
+            label: format!("Answered after {t}"),
+            value: (answered - within).max(0.0),
+            color: LATE,
+        });
+        rows.push(Row {
+            label: "Abandoned".into(),
+            value: g(&["human", "abandoned"]),
+            color: TARGET,
+        });
+        rows.push(Row {
+            label: "Tickets (no agent on duty)".into(),
+            value: g(&["tickets", "count"]),
+            color: GREY,
+        });
         let unserved = g(&["unserved"]);
         if unserved > 0.0 {
-            rows.push(Row { label: "Unserved (no agent, no tickets)".into(), value: unserved, color: TARGET });
+            rows.push(Row {
+                label: "Unserved (no agent, no tickets)".into(),
+                value: unserved,
+                color: TARGET,
+            });
         }
-        FunnelChart { rows, contacts, target_s: m.target.answer_within_s }
+        FunnelChart {
+            rows,
+            contacts,
+            target_s: m.target.answer_within_s,
+        }
     }
 
     fn row(&self, prefix: &str) -> Option<&Row> {
@@ -70,7 +122,10 @@ impl Chart for FunnelChart {
         let t = fmt_duration(self.target_s);
         let mut s = String::from("Read from the top: ");
         if self.row("Resolved by the bot").is_some() {
-            s.push_str(&format!("the bot resolves {:.0}% of contacts, ", pct(self.row("Resolved by the bot"))));
+            s.push_str(&format!(
+                "the bot resolves {:.0}% of contacts, ",
+                pct(self.row("Resolved by the bot"))
+            ));
         }
         s.push_str(&format!(
             "{:.0}% reach the agent queue, {:.0}% are answered within {t}, {:.1}% abandon.",
@@ -100,7 +155,9 @@ impl Chart for FunnelChart {
             .disable_y_mesh()
             .y_labels(n)
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => labels.get(*i).map_or(String::new(), |s| s.to_string()),
+                SegmentValue::CenterOf(i) => {
+                    labels.get(*i).map_or(String::new(), |s| s.to_string())
+                }
                 _ => String::new(),
             })
             .x_labels(8)
@@ -113,7 +170,10 @@ impl Chart for FunnelChart {
             .draw()?;
         chart.draw_series(self.rows.iter().rev().enumerate().map(|(i, r)| {
             let mut bar = Rectangle::new(
-                [(0.0, SegmentValue::Exact(i)), (r.value, SegmentValue::Exact(i + 1))],
+                [
+                    (0.0, SegmentValue::Exact(i)),
+                    (r.value, SegmentValue::Exact(i + 1)),
+                ],
                 r.color.filled(),
             );
             bar.set_margin(8, 8, 0, 0);

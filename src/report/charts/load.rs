@@ -32,7 +32,10 @@ impl<'a> LoadChart<'a> {
     pub fn new(m: &'a Model, agg: &Aggregate) -> Self {
         let col = |name: &str| -> Vec<f64> {
             let f = field(name);
-            agg.intervals.iter().map(|iv| iv[f].mean().unwrap_or(0.0)).collect()
+            agg.intervals
+                .iter()
+                .map(|iv| iv[f].mean().unwrap_or(0.0))
+                .collect()
         };
         let n = agg.intervals.len();
         let alert_share = col("alert_minutes")
@@ -79,7 +82,12 @@ impl Chart for LoadChart<'_> {
     }
 
     fn insight(&self) -> String {
-        let busiest = self.arrivals.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+        let busiest = self
+            .arrivals
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i);
         let mut s = match busiest {
             Some(i) => format!(
                 "Compare the two panels: when contacts sent to agents (top, busiest {} at {}) rise while the \
@@ -134,7 +142,12 @@ impl Chart for LoadChart<'_> {
             .draw()?;
         let mut legend: Vec<(Mark, String)> = Vec::new();
         let mut first = true;
-        for p in m.arrivals.peaks.iter().filter(|p| p.to > from && p.from < to) {
+        for p in m
+            .arrivals
+            .peaks
+            .iter()
+            .filter(|p| p.to > from && p.from < to)
+        {
             c.draw_series(std::iter::once(Rectangle::new(
                 [(p.from.max(from), 0.0), (p.to.min(to), y_top)],
                 PEAK.mix(0.18).filled(),
@@ -144,10 +157,19 @@ impl Chart for LoadChart<'_> {
                 first = false;
             }
         }
-        c.draw_series(LineSeries::new(self.series(&self.arrivals), GREY.stroke_width(4)))?;
-        c.draw_series(LineSeries::new(self.series(&self.offered), MAIN.stroke_width(4)))?;
+        c.draw_series(LineSeries::new(
+            self.series(&self.arrivals),
+            GREY.stroke_width(4),
+        ))?;
+        c.draw_series(LineSeries::new(
+            self.series(&self.offered),
+            MAIN.stroke_width(4),
+        ))?;
         legend.push((Mark::Line(GREY, 4), "contacts arriving".into()));
-        legend.push((Mark::Line(MAIN, 4), "sent to agents\n(after the bot)".into()));
+        legend.push((
+            Mark::Line(MAIN, 4),
+            "sent to agents\n(after the bot)".into(),
+        ));
         style::side_legend(&side_top, 20, &legend)?;
         let mut legend: Vec<(Mark, String)> = Vec::new();
 
@@ -173,7 +195,12 @@ impl Chart for LoadChart<'_> {
             .light_line_style(RGBColor(240, 240, 240))
             .draw()?;
         let mut first = true;
-        for (i, share) in self.alert_share.iter().enumerate().filter(|(_, s)| **s > 0.005) {
+        for (i, share) in self
+            .alert_share
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s > 0.005)
+        {
             let (a, b) = (m.run.interval_start(i), time_axis::interval_end(m, i));
             c.draw_series(std::iter::once(Rectangle::new(
                 [(a, 0.0), (b, y_bot)],
@@ -182,21 +209,38 @@ impl Chart for LoadChart<'_> {
             if first {
                 legend.push((
                     Mark::Box(TARGET.mix(0.3)),
-                    format!("queue alert: over {}\nwaiting (darker = longer)", m.target.queue_alert_waiting),
+                    format!(
+                        "queue alert: over {}\nwaiting (darker = longer)",
+                        m.target.queue_alert_waiting
+                    ),
                 ));
                 first = false;
             }
         }
-        c.draw_series(LineSeries::new(self.series(&self.agents), GOOD.stroke_width(4)))?;
+        c.draw_series(LineSeries::new(
+            self.series(&self.agents),
+            GOOD.stroke_width(4),
+        ))?;
         legend.push((
             Mark::Line(GOOD, 4),
-            if has_surge { "agents on duty\n(surge included)" } else { "agents on duty" }.into(),
+            if has_surge {
+                "agents on duty\n(surge included)"
+            } else {
+                "agents on duty"
+            }
+            .into(),
         ));
         if has_surge {
-            c.draw_series(LineSeries::new(self.series(&self.surge), SURGE.stroke_width(3)))?;
+            c.draw_series(LineSeries::new(
+                self.series(&self.surge),
+                SURGE.stroke_width(3),
+            ))?;
             legend.push((Mark::Line(SURGE, 3), "of which surge agents".into()));
         }
-        c.draw_series(LineSeries::new(self.series(&self.mean_waiting), WAITING.stroke_width(4)))?;
+        c.draw_series(LineSeries::new(
+            self.series(&self.mean_waiting),
+            WAITING.stroke_width(4),
+        ))?;
         legend.push((Mark::Line(WAITING, 4), "contacts waiting,\naverage".into()));
         c.draw_series(DashedLineSeries::new(
             self.series(&self.max_waiting).collect::<Vec<_>>(),
@@ -204,7 +248,10 @@ impl Chart for LoadChart<'_> {
             6,
             WAITING.stroke_width(2),
         ))?;
-        legend.push((Mark::Dashed(WAITING, 2), "contacts waiting,\nmost at once".into()));
+        legend.push((
+            Mark::Dashed(WAITING, 2),
+            "contacts waiting,\nmost at once".into(),
+        ));
         style::side_legend(&side_bottom, 10, &legend)?;
         Ok(())
     }

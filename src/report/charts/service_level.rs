@@ -44,8 +44,18 @@ impl<'a> ServiceLevelChart<'a> {
             })
             .collect();
         let a = field("agents_on_duty");
-        let agents = agg.intervals.iter().map(|iv| iv[a].mean().unwrap_or(0.0)).collect();
-        ServiceLevelChart { m, points, agents, target_pct: m.target.service_level * 100.0, replications: agg.reps.len() }
+        let agents = agg
+            .intervals
+            .iter()
+            .map(|iv| iv[a].mean().unwrap_or(0.0))
+            .collect();
+        ServiceLevelChart {
+            m,
+            points,
+            agents,
+            target_pct: m.target.service_level * 100.0,
+            replications: agg.reps.len(),
+        }
     }
 
     /// Runs of consecutive intervals that have a value.
@@ -63,7 +73,12 @@ impl<'a> ServiceLevelChart<'a> {
     }
 
     fn below(&self) -> Vec<Point> {
-        self.points.iter().flatten().filter(|p| p.mean < self.target_pct - 1e-9).copied().collect()
+        self.points
+            .iter()
+            .flatten()
+            .filter(|p| p.mean < self.target_pct - 1e-9)
+            .copied()
+            .collect()
     }
 }
 
@@ -118,24 +133,46 @@ impl Chart for ServiceLevelChart<'_> {
             .y_labels(11)
             .y_label_formatter(&|v| format!("{v:.0}%"))
             .x_desc("Time (start of interval)")
-            .y_desc(format!("Answered within {} (%)", super::fmt_duration(m.target.answer_within_s)))
+            .y_desc(format!(
+                "Answered within {} (%)",
+                super::fmt_duration(m.target.answer_within_s)
+            ))
             .label_style(style::tick())
             .axis_desc_style(style::axis_desc())
             .bold_line_style(RGBColor(215, 215, 215))
             .light_line_style(RGBColor(240, 240, 240))
             .draw()?;
 
-        let closed: Vec<usize> = (0..self.points.len()).filter(|i| self.points[*i].is_none() && self.agents[*i] < 0.01).collect();
+        let closed: Vec<usize> = (0..self.points.len())
+            .filter(|i| self.points[*i].is_none() && self.agents[*i] < 0.01)
+            .collect();
         if !closed.is_empty() {
             chart.draw_series(closed.iter().map(|&i| {
-                Rectangle::new([(m.run.interval_start(i), 0.0), (time_axis::interval_end(m, i), 100.0)], GREY.mix(0.15).filled())
+                Rectangle::new(
+                    [
+                        (m.run.interval_start(i), 0.0),
+                        (time_axis::interval_end(m, i), 100.0),
+                    ],
+                    GREY.mix(0.15).filled(),
+                )
             }))?;
-            legend.push((Mark::Box(GREY.mix(0.3)), "no agent on duty\n(contacts become tickets)".into()));
+            legend.push((
+                Mark::Box(GREY.mix(0.3)),
+                "no agent on duty\n(contacts become tickets)".into(),
+            ));
         }
         let mut first_peak = true;
-        for p in m.arrivals.peaks.iter().filter(|p| p.to > from && p.from < to) {
+        for p in m
+            .arrivals
+            .peaks
+            .iter()
+            .filter(|p| p.to > from && p.from < to)
+        {
             let (a, b) = (p.from.max(from), p.to.min(to));
-            chart.draw_series(std::iter::once(Rectangle::new([(a, 0.0), (b, 100.0)], PEAK.mix(0.18).filled())))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(a, 0.0), (b, 100.0)],
+                PEAK.mix(0.18).filled(),
+            )))?;
             if first_peak {
                 legend.push((Mark::Box(PEAK.mix(0.35)), "promotion peak".into()));
                 first_peak = false;
@@ -150,22 +187,37 @@ impl Chart for ServiceLevelChart<'_> {
         let segments = self.segments();
         if self.replications > 1 {
             for seg in &segments {
-                let upper = seg.iter().map(|p| (p.t, (p.mean + p.ci.unwrap_or(0.0)).min(100.0)));
-                let lower = seg.iter().rev().map(|p| (p.t, (p.mean - p.ci.unwrap_or(0.0)).max(0.0)));
+                let upper = seg
+                    .iter()
+                    .map(|p| (p.t, (p.mean + p.ci.unwrap_or(0.0)).min(100.0)));
+                let lower = seg
+                    .iter()
+                    .rev()
+                    .map(|p| (p.t, (p.mean - p.ci.unwrap_or(0.0)).max(0.0)));
                 let poly: Vec<(f64, f64)> = upper.chain(lower).collect();
                 chart.draw_series(std::iter::once(Polygon::new(poly, MAIN.mix(0.2).filled())))?;
             }
         }
         for seg in &segments {
-            chart.draw_series(LineSeries::new(seg.iter().map(|p| (p.t, p.mean)), MAIN.stroke_width(4)))?;
+            chart.draw_series(LineSeries::new(
+                seg.iter().map(|p| (p.t, p.mean)),
+                MAIN.stroke_width(4),
+            ))?;
         }
-        legend.push((Mark::Line(MAIN, 4), format!("service level, mean\nof {} replications", self.replications)));
+        legend.push((
+            Mark::Line(MAIN, 4),
+            format!("service level, mean\nof {} replications", self.replications),
+        ));
         if self.replications > 1 {
             legend.push((Mark::Box(MAIN.mix(0.3)), "95% confidence band".into()));
         }
         let below = self.below();
         if !below.is_empty() {
-            chart.draw_series(below.iter().map(|p| Circle::new((p.t, p.mean), 7, TARGET.filled())))?;
+            chart.draw_series(
+                below
+                    .iter()
+                    .map(|p| Circle::new((p.t, p.mean), 7, TARGET.filled())),
+            )?;
             legend.push((Mark::Dot(TARGET), "interval below target".into()));
         }
         chart.draw_series(DashedLineSeries::new(
@@ -174,7 +226,10 @@ impl Chart for ServiceLevelChart<'_> {
             10,
             TARGET.stroke_width(3),
         ))?;
-        legend.push((Mark::Dashed(TARGET, 3), format!("target {:.0}%", self.target_pct)));
+        legend.push((
+            Mark::Dashed(TARGET, 3),
+            format!("target {:.0}%", self.target_pct),
+        ));
         style::side_legend(&side, 20, &legend)?;
         Ok(())
     }

@@ -36,7 +36,9 @@ pub fn title() -> TextStyle<'static> {
 
 /// The caption of one panel of a chart.
 pub fn panel_caption() -> TextStyle<'static> {
-    (FAMILY, AXIS_DESC_PX + 2.0, FontStyle::Bold).into_font().color(&INK)
+    (FAMILY, AXIS_DESC_PX + 2.0, FontStyle::Bold)
+        .into_font()
+        .color(&INK)
 }
 
 pub fn axis_desc() -> TextStyle<'static> {
@@ -53,12 +55,18 @@ pub fn legend() -> TextStyle<'static> {
 
 /// Annotation text with a chosen anchor.
 pub fn note_at(color: &RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
-    (FAMILY, NOTE_PX).into_font().color(color).pos(Pos::new(h, v))
+    (FAMILY, NOTE_PX)
+        .into_font()
+        .color(color)
+        .pos(Pos::new(h, v))
 }
 
 /// Bold annotation text with a chosen anchor.
 pub fn bold_note_at(color: &RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
-    (FAMILY, NOTE_PX, FontStyle::Bold).into_font().color(color).pos(Pos::new(h, v))
+    (FAMILY, NOTE_PX, FontStyle::Bold)
+        .into_font()
+        .color(color)
+        .pos(Pos::new(h, v))
 }
 
 /// `c` blended with white, as a solid colour (`share` 1 = `c`).
@@ -107,7 +115,10 @@ pub fn layout<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     title_text: &str,
 ) -> Result<
-    (DrawingArea<DB, plotters::coord::Shift>, DrawingArea<DB, plotters::coord::Shift>),
+    (
+        DrawingArea<DB, plotters::coord::Shift>,
+        DrawingArea<DB, plotters::coord::Shift>,
+    ),
     DrawingAreaErrorKind<DB::ErrorType>,
 > {
     let body = root.margin(14, 0, 0, 0).titled(title_text, title())?;
@@ -130,13 +141,21 @@ pub fn side_legend<DB: DrawingBackend>(
     for (mark, label) in entries {
         let cy = y + line_h / 2;
         match *mark {
-            Mark::Line(c, w) => area.draw(&PathElement::new(vec![(10, cy), (50, cy)], c.stroke_width(w)))?,
+            Mark::Line(c, w) => area.draw(&PathElement::new(
+                vec![(10, cy), (50, cy)],
+                c.stroke_width(w),
+            ))?,
             Mark::Dashed(c, w) => {
                 for x in [10, 26, 42] {
-                    area.draw(&PathElement::new(vec![(x, cy), (x + 9, cy)], c.stroke_width(w)))?;
+                    area.draw(&PathElement::new(
+                        vec![(x, cy), (x + 9, cy)],
+                        c.stroke_width(w),
+                    ))?;
                 }
             }
-            Mark::Box(c) => area.draw(&Rectangle::new([(10, cy - 12), (50, cy + 12)], c.filled()))?,
+            Mark::Box(c) => {
+                area.draw(&Rectangle::new([(10, cy - 12), (50, cy + 12)], c.filled()))?
+            }
             Mark::Dot(c) => area.draw(&Circle::new((30, cy), 8, c.filled()))?,
         }
         for (k, text) in label.split('\n').enumerate() {

@@ -54,7 +54,11 @@ pub fn axis(m: &Model) -> TimeAxis {
     let mut light = Vec::new();
     if ticks.len() > 1 {
         let step = ticks[1] - ticks[0];
-        let light_step = if step > 2.0 * HOUR_S { step / 2.0 } else { step };
+        let light_step = if step > 2.0 * HOUR_S {
+            step / 2.0
+        } else {
+            step
+        };
         let mut t = ticks[0] - step;
         while t <= to {
             if t >= from {
@@ -63,17 +67,24 @@ pub fn axis(m: &Model) -> TimeAxis {
             t += light_step;
         }
     }
-    TimeAxis { from, to, bold: ticks, light }
+    TimeAxis {
+        from,
+        to,
+        bold: ticks,
+        light,
+    }
 }
 
 /// Tick instants: every 1, 2, 3, 4, 6, 12 hours or whole days, aligned to midnight.
 pub fn ticks(m: &Model, from: f64, to: f64) -> Vec<f64> {
     let cal = &m.run.calendar;
     let span_h = (to - from) / HOUR_S;
-    let step_h = [1.0, 2.0, 3.0, 4.0, 6.0, 12.0, 24.0, 48.0, 72.0, 168.0, 336.0, 720.0]
-        .into_iter()
-        .find(|s| span_h / s < MAX_TICKS as f64)
-        .unwrap_or(((span_h / MAX_TICKS as f64) / 24.0).ceil() * 24.0);
+    let step_h = [
+        1.0, 2.0, 3.0, 4.0, 6.0, 12.0, 24.0, 48.0, 72.0, 168.0, 336.0, 720.0,
+    ]
+    .into_iter()
+    .find(|s| span_h / s < MAX_TICKS as f64)
+    .unwrap_or(((span_h / MAX_TICKS as f64) / 24.0).ceil() * 24.0);
     let step = step_h * HOUR_S;
     let mut t = cal.midnight_before(from);
     while t < from - 1e-6 {

@@ -46,27 +46,53 @@ impl WaitChart {
         let target_s = m.target.answer_within_s;
         let p99 = agg.waits.quantile(0.99).unwrap_or(0.0);
         let span_s = nice_ceil(p99.max(2.0 * target_s));
-        let (unit_s, unit) = if span_s > 900.0 { (60.0, "min") } else { (1.0, "s") };
+        let (unit_s, unit) = if span_s > 900.0 {
+            (60.0, "min")
+        } else {
+            (1.0, "s")
+        };
         let x_max = nice_ceil(span_s / unit_s);
         let split = agg.waits_vip.count() > 0 && agg.waits_normal.count() > 0;
         let sources: Vec<(&'static str, RGBColor, &Histogram)> = if split {
-            vec![("normal", MAIN, &agg.waits_normal), ("VIP", VIP, &agg.waits_vip)]
+            vec![
+                ("normal", MAIN, &agg.waits_normal),
+                ("VIP", VIP, &agg.waits_vip),
+            ]
         } else {
             vec![("all answered", MAIN, &agg.waits)]
         };
-        let classes =
-            sources.into_iter().map(|(name, color, h)| class(name, color, h, target_s, unit_s, x_max)).collect();
-        WaitChart { target_s, unit_s, unit, x_max, classes }
+        let classes = sources
+            .into_iter()
+            .map(|(name, color, h)| class(name, color, h, target_s, unit_s, x_max))
+            .collect();
+        WaitChart {
+            target_s,
+            unit_s,
+            unit,
+            x_max,
+            classes,
+        }
     }
 
     /// Bars use the lower part of the plot, leaving room for the curves and the notes.
     fn y_max(&self) -> f64 {
-        let top = self.classes.iter().flat_map(|c| c.bars.iter()).fold(0.0f64, |a, &b| a.max(b));
+        let top = self
+            .classes
+            .iter()
+            .flat_map(|c| c.bars.iter())
+            .fold(0.0f64, |a, &b| a.max(b));
         nice_ceil(top * 2.0).max(1.0)
     }
 }
 
-fn class(name: &'static str, color: RGBColor, h: &Histogram, target_s: f64, unit_s: f64, x_max: f64) -> Class {
+fn class(
+    name: &'static str,
+    color: RGBColor,
+    h: &Histogram,
+    target_s: f64,
+    unit_s: f64,
+    x_max: f64,
+) -> Class {
     let answered = h.count();
     let n = answered.max(1) as f64;
     let width_s = x_max * unit_s / BINS as f64;
@@ -119,8 +145,11 @@ impl Chart for WaitChart {
         if self.classes.iter().all(|c| c.answered == 0) {
             return "No contact was answered by an agent, so there are no waits to show.".into();
         }
-        let shares: Vec<String> =
-            self.classes.iter().map(|c| format!("{} {:.1}%", c.name, c.within_pct)).collect();
+        let shares: Vec<String> = self
+            .classes
+            .iter()
+            .map(|c| format!("{} {:.1}%", c.name, c.within_pct))
+            .collect();
         format!(
             "The curve crosses the red {t} line at the share of answered customers who waited at most {t} \
              ({}); bars to the right of the line are the customers who waited too long.",
@@ -150,7 +179,10 @@ impl Chart for WaitChart {
             .x_labels(11)
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&|v| format!("{v:.0}%"))
-            .x_desc(format!("Wait until an agent answered ({unit}); bars {} wide", fmt_axis(width, unit)))
+            .x_desc(format!(
+                "Wait until an agent answered ({unit}); bars {} wide",
+                fmt_axis(width, unit)
+            ))
             .y_desc("Bars: share of answered contacts (%)")
             .label_style(style::tick())
             .axis_desc_style(style::axis_desc())
@@ -168,34 +200,68 @@ impl Chart for WaitChart {
 
         let overlaid = self.classes.len() > 1;
         for c in &self.classes {
-            let fill = if overlaid { c.color.mix(0.45) } else { c.color.mix(0.6) };
-            chart.draw_series(c.bars.iter().enumerate().filter(|(_, v)| **v > 0.0).map(|(k, v)| {
-                let x0 = k as f64 * width;
-                let mut r = Rectangle::new([(x0, 0.0), (x0 + width, *v)], fill.filled());
-                r.set_margin(0, 0, 1, 1);
-                r
-            }))?;
-            legend.push((Mark::Box(fill), format!("{}: share of answered\nper bar", c.name)));
+            let fill = if overlaid {
+                c.color.mix(0.45)
+            } else {
+                c.color.mix(0.6)
+            };
+            chart.draw_series(c.bars.iter().enumerate().filter(|(_, v)| **v > 0.0).map(
+                |(k, v)| {
+                    let x0 = k as f64 * width;
+                    let mut r = Rectangle::new([(x0, 0.0), (x0 + width, *v)], fill.filled());
+                    r.set_margin(0, 0, 1, 1);
+                    r
+                },
+            ))?;
+            legend.push((
+                Mark::Box(fill),
+                format!("{}: share of answered\nper bar", c.name),
+            ));
         }
         for c in &self.classes {
-            chart.draw_secondary_series(LineSeries::new(c.cumulative.iter().copied(), c.color.stroke_width(4)))?;
+            chart.draw_secondary_series(LineSeries::new(
+                c.cumulative.iter().copied(),
+                c.color.stroke_width(4),
+            ))?;
             legend.push((Mark::Line(c.color, 4), format!("{}: cumulative", c.name)));
         }
         let tx = self.target_s / self.unit_s;
-        chart.draw_series(DashedLineSeries::new(vec![(tx, 0.0), (tx, y_max)], 16, 10, TARGET.stroke_width(3)))?;
-        legend.push((Mark::Dashed(TARGET, 3), format!("target {}", fmt_duration(self.target_s))));
+        chart.draw_series(DashedLineSeries::new(
+            vec![(tx, 0.0), (tx, y_max)],
+            16,
+            10,
+            TARGET.stroke_width(3),
+        ))?;
+        legend.push((
+            Mark::Dashed(TARGET, 3),
+            format!("target {}", fmt_duration(self.target_s)),
+        ));
 
         // The share within target, written beside the line, between the bars and the curves.
         let t = fmt_duration(self.target_s);
         let mut lines = vec![(format!("Waited at most {t}:"), TARGET)];
         for c in &self.classes {
-            lines.push((format!("{} {:.1}% of answered", c.name, c.within_pct), c.color));
+            lines.push((
+                format!("{} {:.1}% of answered", c.name, c.within_pct),
+                c.color,
+            ));
         }
         for c in &self.classes {
-            lines.push((format!("({} {:.0}% answered at once)", c.name, c.immediate_pct), GREY));
+            lines.push((
+                format!("({} {:.0}% answered at once)", c.name, c.immediate_pct),
+                GREY,
+            ));
         }
         for c in self.classes.iter().filter(|c| c.beyond_pct >= 0.05) {
-            lines.push((format!("({} {:.1}% waited over {})", c.name, c.beyond_pct, fmt_axis(x_max, unit)), GREY));
+            lines.push((
+                format!(
+                    "({} {:.1}% waited over {})",
+                    c.name,
+                    c.beyond_pct,
+                    fmt_axis(x_max, unit)
+                ),
+                GREY,
+            ));
         }
         let (px, py) = chart.backend_coord(&(tx, y_max * 0.62));
         let on_left = tx > x_max * 0.6;
@@ -204,7 +270,11 @@ impl Chart for WaitChart {
         let y0 = py - 19 * lines.len() as i32;
         for (i, (text, color)) in lines.iter().enumerate() {
             let pos = (px + dx, y0 + 38 * i as i32);
-            let st = if i == 0 { style::bold_note_at(color, h, VPos::Top) } else { style::note_at(color, h, VPos::Top) };
+            let st = if i == 0 {
+                style::bold_note_at(color, h, VPos::Top)
+            } else {
+                style::note_at(color, h, VPos::Top)
+            };
             root.draw_text(text, &st, pos)?;
         }
         style::side_legend(&side, 20, &legend)?;
