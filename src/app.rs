@@ -154,6 +154,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let loaded = load(args.scenario.as_deref())?;
     let m = &loaded.model;
     let mut opts = run_options(m, &args);
+    if let Some(f) = &args.font_file {
+        report::charts::font::use_font_file(f).map_err(|e| Failure::Input(format!("{e:#}")))?;
+    }
     let dest = out_dir(&args);
     let out = OutputDir::create(&dest)?;
     let (outcome, auto) = match args.replications {
@@ -173,6 +176,16 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         "intervals_by_class.csv",
         report::csv_out::intervals_by_class(m, agg),
     )?;
+    let (charts, charts_s) = if args.no_charts {
+        (Vec::new(), None)
+    } else {
+        if let Some(w) = report::charts::missing_glyph_warning(m) {
+            warn(&format!("warning: {w}"));
+        }
+        let started = std::time::Instant::now();
+        let charts = report::charts::write_charts(&out, m, agg)?;
+        (charts, Some(started.elapsed().as_secs_f64()))
+    };
     let run_info = serde_json::json!({
         "scenario": m.name,
         "scenario_file": args.scenario.as_ref().map(|p| p.display().to_string()),
@@ -182,6 +195,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         "threads": outcome.threads,
         "kefu_version": env!("CARGO_PKG_VERSION"),
         "wall_time_s": outcome.wall_s,
+        "charts_s": charts_s,
         "contacts_simulated": outcome.contacts_simulated,
         "events": outcome.events,
         "contacts_per_second": outcome.contacts_simulated as f64 / outcome.wall_s.max(1e-9),
@@ -193,6 +207,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         run_info["replications_auto"] = crate::whatif::cmd::auto_json(a, &args.auto);
     }
     out.write("run.json", report::json::to_text(&run_info))?;
+    out.write(
+        "report.html",
+        report::html::report_html(m, agg, &summary, &run_info, &charts),
+    )?;
     let dest = out.commit().context("writing the results")?;
     if !args.quiet {
         let mut text = report::terminal::summary(m, agg, opts.replications);
@@ -200,11 +218,18 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             text.push_str(&crate::whatif::cmd::auto_line(a, &args.auto));
         }
         text.push_str(&format!(
-            "  results in {}/ ({:.2} s, {} threads)\n",
+            "  results in {}/ ({:.2} s, {} threads{})\n",
             dest.display(),
             outcome.wall_s,
-            outcome.threads
+            outcome.threads,
+            charts_s.map_or(String::new(), |c| format!("; charts {c:.2} s"))
         ));
+        if !args.no_charts {
+            text.push_str(&format!(
+                "  report: {}\n",
+                dest.join("report.html").display()
+            ));
+        }
         say(&text)?;
     }
     Ok(())

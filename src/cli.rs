@@ -13,7 +13,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write summary.json, intervals.csv and run.json.
+    /// Simulate a scenario and write summary.json, intervals.csv, run.json, charts/ and report.html.
     Run(RunArgs),
     /// Staffing plan: requirement by SIPP Erlang C/A and by simulation, shifts, plan.csv,
     /// verified by simulation with fresh seeds.
@@ -159,6 +159,13 @@ pub struct RunArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
+    /// Do not draw charts (for batch runs); report.html then has no charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// A TTF/OTF/TTC font for chart text instead of the built-in Noto Sans, e.g. a CJK font
+    /// for Chinese category names: /usr/share/fonts/truetype/wqy/wqy-microhei.ttc.
+    #[arg(long, value_name = "FILE")]
+    pub font_file: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

@@ -2,8 +2,9 @@
 //! written into a temporary folder beside the destination and renamed into place at the end,
 //! so a failed or interrupted run never leaves a half-written output folder.
 
+pub mod charts;
 pub mod csv_out;
-pub mod font;
+pub mod html;
 pub mod json;
 pub mod output_dir;
 pub mod terminal;

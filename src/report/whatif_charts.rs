@@ -2,7 +2,7 @@
 //! with units and a legend: the differences of `kefu compare`, and the service level, mean
 //! wait and (for two keys) the service-level heat map of `kefu sweep`.
 
-use super::font;
+use super::charts::font;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -23,7 +23,7 @@ fn both(
     draw_png: impl FnOnce(DrawingArea<BitMapBackend<'_>, Shift>) -> DrawResult,
     draw_svg: impl FnOnce(DrawingArea<SVGBackend<'_>, Shift>) -> DrawResult,
 ) -> anyhow::Result<()> {
-    font::ensure();
+    font::ensure_registered();
     let png = base.with_extension("png");
     let svg = base.with_extension("svg");
     {

@@ -1,0 +1,258 @@
+//! Load and capacity over time, two panels on one time axis: contacts arriving and sent to
+//! agents per interval (top); agents on duty, surge agents, and contacts waiting (mean and
+//! max) with queue-alert time shaded (bottom).
+
+use super::style::{self, nice_ceil, Mark, GOOD, GREY, MAIN, PEAK, TARGET};
+use super::{fmt_count, time_axis, Chart, DrawResult};
+use crate::model::Model;
+use crate::summary::{field, Aggregate};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Surge agents: orange-brown.
+const SURGE: RGBColor = RGBColor(200, 110, 20);
+/// Contacts waiting.
+const WAITING: RGBColor = RGBColor(110, 60, 150);
+
+pub struct LoadChart<'a> {
+    m: &'a Model,
+    /// Per interval, mean over replications (0 where undefined).
+    t: Vec<f64>,
+    arrivals: Vec<f64>,
+    offered: Vec<f64>,
+    agents: Vec<f64>,
+    surge: Vec<f64>,
+    mean_waiting: Vec<f64>,
+    max_waiting: Vec<f64>,
+    /// Share of the interval spent in queue alert, averaged over replications.
+    alert_share: Vec<f64>,
+}
+
+impl<'a> LoadChart<'a> {
+    pub fn new(m: &'a Model, agg: &Aggregate) -> Self {
+        let col = |name: &str| -> Vec<f64> {
+            let f = field(name);
+            agg.intervals
+                .iter()
+                .map(|iv| iv[f].mean().unwrap_or(0.0))
+                .collect()
+        };
+        let n = agg.intervals.len();
+        let alert_share = col("alert_minutes")
+            .iter()
+            .enumerate()
+            .map(|(i, min)| {
+                let len = time_axis::interval_end(m, i) - m.run.interval_start(i);
+                (min * 60.0 / len.max(1e-9)).clamp(0.0, 1.0)
+            })
+            .collect();
+        LoadChart {
+            m,
+            t: (0..n).map(|i| time_axis::interval_mid(m, i)).collect(),
+            arrivals: col("arrivals"),
+            offered: col("offered"),
+            agents: col("agents_on_duty"),
+            surge: col("surge_agents"),
+            mean_waiting: col("mean_waiting"),
+            max_waiting: col("max_waiting"),
+            alert_share,
+        }
+    }
+
+    fn series<'s>(&'s self, v: &'s [f64]) -> impl Iterator<Item = (f64, f64)> + 's {
+        self.t.iter().copied().zip(v.iter().copied())
+    }
+
+    fn alert_intervals(&self) -> usize {
+        self.alert_share.iter().filter(|s| **s > 0.005).count()
+    }
+}
+
+fn max_of(v: &[f64]) -> f64 {
+    v.iter().copied().fold(0.0, f64::max)
+}
+
+impl Chart for LoadChart<'_> {
+    fn stem(&self) -> &'static str {
+        "load_capacity"
+    }
+
+    fn title(&self) -> String {
+        "Load and capacity over time".into()
+    }
+
+    fn insight(&self) -> String {
+        let busiest = self
+            .arrivals
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i);
+        let mut s = match busiest {
+            Some(i) => format!(
+                "Compare the two panels: when contacts sent to agents (top, busiest {} at {}) rise while the \
+                 green agents line stays flat, the queue grows",
+                fmt_count(self.offered[i]),
+                time_axis::label(self.m, self.m.run.interval_start(i))
+            ),
+            None => "Compare contacts sent to agents with agents on duty".into(),
+        };
+        let alerts = self.alert_intervals();
+        if alerts > 0 {
+            s.push_str(&format!(
+                "; red shading marks the {alerts} interval(s) with more than {} contacts waiting (queue alert).",
+                self.m.target.queue_alert_waiting
+            ));
+        } else {
+            s.push_str("; no queue alert was raised.");
+        }
+        s
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let m = self.m;
+        let (from, to) = (m.run.counted_from, m.run.counted_to);
+        let (plot, side) = style::layout(root, &self.title())?;
+        let split = plot.dim_in_pixel().1 * 9 / 20;
+        let (top, bottom) = plot.split_vertically(split);
+        let (side_top, side_bottom) = side.split_vertically(split);
+        let per = time_axis::interval_words(m);
+
+        // Top: contacts per interval.
+        let y_top = nice_ceil(max_of(&self.arrivals).max(max_of(&self.offered)) * 1.1).max(1.0);
+        let mut c = ChartBuilder::on(&top)
+            .margin(20)
+            .margin_right(30)
+            .margin_bottom(5)
+            .x_label_area_size(10)
+            .y_label_area_size(120)
+            .build_cartesian_2d(time_axis::axis(m), 0f64..y_top)?;
+        c.configure_mesh()
+            .x_label_formatter(&|_| String::new())
+            .y_labels(6)
+            .y_label_formatter(&|v| fmt_count(*v))
+            .y_desc(format!("Contacts per {per}"))
+            .label_style(style::tick())
+            .axis_desc_style(style::axis_desc())
+            .bold_line_style(RGBColor(215, 215, 215))
+            .light_line_style(RGBColor(240, 240, 240))
+            .draw()?;
+        let mut legend: Vec<(Mark, String)> = Vec::new();
+        let mut first = true;
+        for p in m
+            .arrivals
+            .peaks
+            .iter()
+            .filter(|p| p.to > from && p.from < to)
+        {
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(p.from.max(from), 0.0), (p.to.min(to), y_top)],
+                PEAK.mix(0.18).filled(),
+            )))?;
+            if first {
+                legend.push((Mark::Box(PEAK.mix(0.35)), "promotion peak".into()));
+                first = false;
+            }
+        }
+        c.draw_series(LineSeries::new(
+            self.series(&self.arrivals),
+            GREY.stroke_width(4),
+        ))?;
+        c.draw_series(LineSeries::new(
+            self.series(&self.offered),
+            MAIN.stroke_width(4),
+        ))?;
+        legend.push((Mark::Line(GREY, 4), "contacts arriving".into()));
+        legend.push((
+            Mark::Line(MAIN, 4),
+            "sent to agents\n(after the bot)".into(),
+        ));
+        style::side_legend(&side_top, 20, &legend)?;
+        let mut legend: Vec<(Mark, String)> = Vec::new();
+
+        // Bottom: people on duty and contacts waiting.
+        let has_surge = !m.surges.is_empty();
+        let y_bot = nice_ceil(max_of(&self.agents).max(max_of(&self.max_waiting)) * 1.15).max(1.0);
+        let mut c = ChartBuilder::on(&bottom)
+            .margin(20)
+            .margin_right(30)
+            .margin_top(5)
+            .x_label_area_size(90)
+            .y_label_area_size(120)
+            .build_cartesian_2d(time_axis::axis(m), 0f64..y_bot)?;
+        c.configure_mesh()
+            .x_label_formatter(&|t| time_axis::label(m, *t))
+            .y_labels(6)
+            .y_label_formatter(&|v| fmt_count(*v))
+            .x_desc("Time (start of interval)")
+            .y_desc("Agents / contacts")
+            .label_style(style::tick())
+            .axis_desc_style(style::axis_desc())
+            .bold_line_style(RGBColor(215, 215, 215))
+            .light_line_style(RGBColor(240, 240, 240))
+            .draw()?;
+        let mut first = true;
+        for (i, share) in self
+            .alert_share
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s > 0.005)
+        {
+            let (a, b) = (m.run.interval_start(i), time_axis::interval_end(m, i));
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(a, 0.0), (b, y_bot)],
+                TARGET.mix(0.08 + 0.35 * share).filled(),
+            )))?;
+            if first {
+                legend.push((
+                    Mark::Box(TARGET.mix(0.3)),
+                    format!(
+                        "queue alert: over {}\nwaiting (darker = longer)",
+                        m.target.queue_alert_waiting
+                    ),
+                ));
+                first = false;
+            }
+        }
+        c.draw_series(LineSeries::new(
+            self.series(&self.agents),
+            GOOD.stroke_width(4),
+        ))?;
+        legend.push((
+            Mark::Line(GOOD, 4),
+            if has_surge {
+                "agents on duty\n(surge included)"
+            } else {
+                "agents on duty"
+            }
+            .into(),
+        ));
+        if has_surge {
+            c.draw_series(LineSeries::new(
+                self.series(&self.surge),
+                SURGE.stroke_width(3),
+            ))?;
+            legend.push((Mark::Line(SURGE, 3), "of which surge agents".into()));
+        }
+        c.draw_series(LineSeries::new(
+            self.series(&self.mean_waiting),
+            WAITING.stroke_width(4),
+        ))?;
+        legend.push((Mark::Line(WAITING, 4), "contacts waiting,\naverage".into()));
+        c.draw_series(DashedLineSeries::new(
+            self.series(&self.max_waiting).collect::<Vec<_>>(),
+            10,
+            6,
+            WAITING.stroke_width(2),
+        ))?;
+        legend.push((
+            Mark::Dashed(WAITING, 2),
+            "contacts waiting,\nmost at once".into(),
+        ));
+        style::side_legend(&side_bottom, 10, &legend)?;
+        Ok(())
+    }
+}
