@@ -162,7 +162,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             let rows = sink
                 .finish()
                 .with_context(|| format!("cannot write the trace {}", path.display()))?;
-            (outcome, Some((path.clone(), rows, n.min(opts.replications))))
+            (
+                outcome,
+                Some((path.clone(), rows, n.min(opts.replications))),
+            )
         }
     };
     let agg = &outcome.aggregate;
@@ -237,8 +240,11 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     std::fs::write(&args.out, &text)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     // The scenario must load as written; a failure here is a bug, not bad input.
-    scenario::load(&args.out)
-        .map_err(|e| Failure::Other(anyhow::anyhow!("the calibrated scenario does not load: {e}")))?;
+    scenario::load(&args.out).map_err(|e| {
+        Failure::Other(anyhow::anyhow!(
+            "the calibrated scenario does not load: {e}"
+        ))
+    })?;
     if !args.quiet {
         let mut out = cal.report();
         out.push_str(&format!("scenario written to {}\n", args.out.display()));

@@ -135,9 +135,8 @@ struct CatAcc {
 
 /// Reads and fits a records file.
 pub fn calibrate_file(path: &Path, opts: &Options) -> Result<Calibration, CalibrateError> {
-    let file = std::fs::File::open(path).map_err(|e| {
-        CalibrateError::Io(anyhow::anyhow!("cannot read {}: {e}", path.display()))
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| CalibrateError::Io(anyhow::anyhow!("cannot read {}: {e}", path.display())))?;
     let name = opts.name.clone().unwrap_or_else(|| {
         let stem = path
             .file_stem()
@@ -326,8 +325,7 @@ pub fn calibrate_reader(
         .map(|(name, mut a)| {
             let n = a.contacts.max(1) as f64;
             let [mut basic, mut complex] = std::mem::take(&mut a.handle);
-            let (handle, complex_handle) = if complex.len() >= MIN_FIT && basic.len() >= MIN_FIT
-            {
+            let (handle, complex_handle) = if complex.len() >= MIN_FIT && basic.len() >= MIN_FIT {
                 (fit_durations(&mut basic), fit_durations(&mut complex))
             } else {
                 basic.append(&mut complex);

@@ -59,7 +59,13 @@ pub fn parse_epoch(s: &str) -> Option<f64> {
             .then(|| p.parse().ok())
             .flatten()
     };
-    let (y, mo, d, h, mi) = (int(0..4)?, int(5..7)?, int(8..10)?, int(11..13)?, int(14..16)?);
+    let (y, mo, d, h, mi) = (
+        int(0..4)?,
+        int(5..7)?,
+        int(8..10)?,
+        int(11..13)?,
+        int(14..16)?,
+    );
     let mut sec = 0.0;
     if b.len() > 16 {
         if b[16] != b':' || b.len() < 19 {

@@ -76,10 +76,7 @@ pub fn fit_durations(xs: &mut [f64]) -> Option<DurationFit> {
     let mut c = Vec::new();
     // Lognormal: MLE on the logs.
     let sigma = var_ln.sqrt();
-    let ll = -sum_ln
-        - nf * sigma.ln()
-        - 0.5 * nf * (2.0 * std::f64::consts::PI).ln()
-        - 0.5 * nf;
+    let ll = -sum_ln - nf * sigma.ln() - 0.5 * nf * (2.0 * std::f64::consts::PI).ln() - 0.5 * nf;
     c.push(Candidate {
         family: Family::LogNormal,
         mean_s: (mean_ln + var_ln / 2.0).exp(),
@@ -127,7 +124,9 @@ pub fn fit_durations(xs: &mut [f64]) -> Option<DurationFit> {
         .enumerate()
         .map(|(i, &x)| {
             let f = cdf(&best, x);
-            (f - i as f64 / nf).abs().max(((i + 1) as f64 / nf - f).abs())
+            (f - i as f64 / nf)
+                .abs()
+                .max(((i + 1) as f64 / nf - f).abs())
         })
         .fold(0.0, f64::max);
     Some(DurationFit {
@@ -261,7 +260,11 @@ mod tests {
             let mut xs = draws(&d, 20_000);
             let f = fit_durations(&mut xs).unwrap();
             assert_eq!(f.best().family, fam, "{:?}", f.candidates);
-            assert!((f.best().mean_s / 300.0 - 1.0).abs() < 0.03, "{:?}", f.best());
+            assert!(
+                (f.best().mean_s / 300.0 - 1.0).abs() < 0.03,
+                "{:?}",
+                f.best()
+            );
             assert!(f.ks < 0.02, "ks {}", f.ks);
         }
     }

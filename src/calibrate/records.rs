@@ -241,7 +241,12 @@ impl<R: std::io::Read> Reader<R> {
             order("queued_at", q, "end", end)?;
         }
         if let Some(s) = service_start {
-            order("queued_at", queued_at.unwrap_or(arrival), "service_start", s)?;
+            order(
+                "queued_at",
+                queued_at.unwrap_or(arrival),
+                "service_start",
+                s,
+            )?;
             order("service_start", s, "end", end)?;
         }
         if abandoned && queued_at.is_none() {

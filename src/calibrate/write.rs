@@ -69,7 +69,11 @@ fn describe_fit(out: &mut Vec<String>, what: &str, f: &DurationFit) {
             c.cv,
             c.log_lik,
             c.aic - best_aic,
-            if c.aic == best_aic { "  ← chosen" } else { "" }
+            if c.aic == best_aic {
+                "  ← chosen"
+            } else {
+                ""
+            }
         ));
     }
     out.push(format!(
@@ -107,7 +111,10 @@ impl Calibration {
             self.days,
             date(self.start_epoch_s),
             if self.replications > 1 {
-                format!(", {} replications (volumes divided by them)", self.replications)
+                format!(
+                    ", {} replications (volumes divided by them)",
+                    self.replications
+                )
             } else {
                 String::new()
             }
@@ -189,7 +196,9 @@ impl Calibration {
                         p.resolved,
                         p.resolve,
                         p.response
-                            .map(|(a, z)| format!("{a:.2}–{z:.2} s (uniform on the observed range)"))
+                            .map(|(a, z)| format!(
+                                "{a:.2}–{z:.2} s (uniform on the observed range)"
+                            ))
                             .unwrap_or_else(|| "not observed".into())
                     ));
                 }
@@ -263,15 +272,13 @@ impl Calibration {
             let w: Vec<String> = w.iter().map(|x| format!("{x:.4}")).collect();
             let _ = writeln!(t, "weekday_factors = [{}]", w.join(", "));
         }
-        let sh = shares(
-            &self
-                .categories
-                .iter()
-                .map(|c| c.share)
-                .collect::<Vec<_>>(),
-        );
+        let sh = shares(&self.categories.iter().map(|c| c.share).collect::<Vec<_>>());
         for (c, share) in self.categories.iter().zip(sh) {
-            let _ = writeln!(t, "\n[[categories]]\nname = {}\nshare = {share}", q(&c.name));
+            let _ = writeln!(
+                t,
+                "\n[[categories]]\nname = {}\nshare = {share}",
+                q(&c.name)
+            );
             let _ = writeln!(
                 t,
                 "complex_share = {:.6}\nvip_share = {:.6}\nskill = \"general\"",
@@ -308,7 +315,9 @@ impl Calibration {
                     Some((a, z)) if z - a > 1e-3 => {
                         format!("{{ dist = \"uniform\", min_s = {a:.3}, max_s = {z:.3} }}")
                     }
-                    Some((a, _)) => format!("{{ dist = \"constant\", value_s = {:.3} }}", a.max(0.0)),
+                    Some((a, _)) => {
+                        format!("{{ dist = \"constant\", value_s = {:.3} }}", a.max(0.0))
+                    }
                     None => "{ dist = \"constant\", value_s = 1.0 }".into(),
                 };
                 let _ = writeln!(
