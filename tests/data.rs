@@ -79,7 +79,7 @@ fn round_trip_recovers_the_inputs() {
     assert!(rel(bot.basic.resolve, 0.7) < 0.02, "{:?}", bot.basic);
     assert!(rel(bot.complex.resolve, 0.4) < 0.02, "{:?}", bot.complex);
     let (lo, hi) = bot.complex.response.unwrap();
-    assert!(lo >= 8.0 - 1e-3 && lo < 8.1 && hi <= 15.0 + 1e-3 && hi > 14.9);
+    assert!((8.0 - 1e-3..8.1).contains(&lo) && (14.9..=15.0 + 1e-3).contains(&hi));
     assert!(
         (bot.false_resolution - 0.05).abs() < 0.01,
         "{}",
