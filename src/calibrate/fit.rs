@@ -154,10 +154,10 @@ pub fn cdf(c: &Candidate, x: f64) -> f64 {
     }
 }
 
-/// ψ(x) for x > 0: recurrence up to 6, then the asymptotic series.
+/// ψ(x) for x > 0: recurrence up to 10, then the asymptotic series.
 pub fn digamma(mut x: f64) -> f64 {
     let mut r = 0.0;
-    while x < 6.0 {
+    while x < 10.0 {
         r -= 1.0 / x;
         x += 1.0;
     }
@@ -168,7 +168,7 @@ pub fn digamma(mut x: f64) -> f64 {
 /// ψ′(x) for x > 0.
 pub fn trigamma(mut x: f64) -> f64 {
     let mut r = 0.0;
-    while x < 6.0 {
+    while x < 10.0 {
         r += 1.0 / (x * x);
         x += 1.0;
     }
