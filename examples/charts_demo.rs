@@ -1,8 +1,8 @@
 //! Draws the charts and the report of a model built in code, and times them:
 //! `cargo run --release --example charts_demo -- OUT_DIR [DAYS] [REPLICATIONS]`.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/shop/mod.rs"]
+mod shop;
 
 use kefu::report::{charts, html, json, OutputDir};
 use kefu::runner::{run, RunOptions};
@@ -18,7 +18,7 @@ fn main() -> anyhow::Result<()> {
     );
     let days: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let reps: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
-    let m = common::shop(days, reps);
+    let m = shop::shop(days, reps);
     let opts = RunOptions {
         replications: reps,
         seed: 1,

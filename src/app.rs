@@ -1,7 +1,7 @@
 //! The commands: load → validate → simulate → write, with exit statuses per the contract
 //! (0 success, 2 invalid input, 1 any other failure).
 
-use crate::cli::{Cli, Command, ErlangArgs, PlanArgs, RunArgs};
+use crate::cli::{CalibrateArgs, Cli, Command, ErlangArgs, PlanArgs, RunArgs};
 use crate::model::Model;
 use crate::report::{self, OutputDir};
 use crate::runner::{self, RunOptions};
@@ -74,6 +74,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Compare(args)) => crate::whatif::cmd::compare(args),
         Some(Command::Sweep(args)) => crate::whatif::cmd::sweep(args),
         Some(Command::Merge(args)) => crate::whatif::cmd::merge(args),
+        Some(Command::Calibrate(args)) => calibrate(args),
     }
 }
 
@@ -159,13 +160,33 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let dest = out_dir(&args);
     let out = OutputDir::create(&dest)?;
-    let (outcome, auto) = match args.replications {
-        Some(crate::cli::Replications::Auto) => {
+    let auto_requested = matches!(args.replications, Some(crate::cli::Replications::Auto));
+    if auto_requested && args.trace.is_some() {
+        return Err(Failure::Input(
+            "--trace needs a fixed number of replications, not --replications auto".into(),
+        ));
+    }
+    let (outcome, auto, traced) = match &args.trace {
+        None if auto_requested => {
             let (outcome, auto) = crate::whatif::cmd::auto_run(m, &opts, &args.auto)?;
             opts.replications = auto.replications;
-            (outcome, Some(auto))
+            (outcome, Some(auto), None)
         }
-        _ => (runner::run(m, &opts)?, None),
+        None => (runner::run(m, &opts)?, None, None),
+        Some(path) => {
+            let mut sink = crate::trace::CsvTrace::create(path, m)
+                .with_context(|| format!("cannot write the trace {}", path.display()))?;
+            let n = args.trace_replications.unwrap_or(1);
+            let outcome = runner::run_traced(m, &opts, n, &mut sink)?;
+            let rows = sink
+                .finish()
+                .with_context(|| format!("cannot write the trace {}", path.display()))?;
+            (
+                outcome,
+                None,
+                Some((path.clone(), rows, n.min(opts.replications))),
+            )
+        }
     };
     let agg = &outcome.aggregate;
 
@@ -199,6 +220,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         "contacts_simulated": outcome.contacts_simulated,
         "events": outcome.events,
         "contacts_per_second": outcome.contacts_simulated as f64 / outcome.wall_s.max(1e-9),
+        "trace": traced.as_ref().map(|(p, rows, n)| serde_json::json!({
+            "file": p.display().to_string(), "rows": rows, "replications": n,
+        })),
+        "peak_rss_mb": peak_rss_mb(),
         "warnings": loaded.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
         "scenario_text": loaded.source_text,
     });
@@ -228,6 +253,13 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             text.push_str(&format!(
                 "  report: {}\n",
                 dest.join("report.html").display()
+            ));
+        }
+        if let Some((p, rows, n)) = &traced {
+            text.push_str(&format!(
+                "  trace: {rows} rows ({n} replication{}) in {}\n",
+                if *n == 1 { "" } else { "s" },
+                p.display()
             ));
         }
         say(&text)?;
@@ -349,4 +381,38 @@ mean wait (answered) {:.1} s, service level {:.1}%\n",
         ));
     }
     say(&s)
+}
+/// Peak resident memory of this process in MiB (Linux `VmHWM`), when known.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
+    use crate::calibrate::{self, CalibrateError, Options};
+    let opts = Options {
+        name: args.name.clone(),
+        max_bad_share: args.max_bad_share,
+    };
+    let cal = calibrate::calibrate_file(&args.records, &opts).map_err(|e| match e {
+        CalibrateError::Io(e) => Failure::Other(e),
+        other => Failure::Input(other.to_string()),
+    })?;
+    let text = cal.to_toml();
+    std::fs::write(&args.out, &text)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    // The scenario must load as written; a failure here is a bug, not bad input.
+    scenario::load(&args.out).map_err(|e| {
+        Failure::Other(anyhow::anyhow!(
+            "the calibrated scenario does not load: {e}"
+        ))
+    })?;
+    if !args.quiet {
+        let mut out = cal.report();
+        out.push_str(&format!("scenario written to {}\n", args.out.display()));
+        say(&out)?;
+    }
+    Ok(())
 }

@@ -20,6 +20,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Quick Erlang C and Erlang A answers for one stationary interval.
     Erlang(ErlangArgs),
+    /// Fit a scenario from service records (a `kefu run --trace` file or an export in the
+    /// same shape; see docs/data.md) and write it as TOML with a commented fit report.
+    Calibrate(CalibrateArgs),
     /// Validate scenario files only; exit 0 when all are valid.
     Check {
         /// Scenario files.
@@ -166,6 +169,32 @@ pub struct RunArgs {
     /// for Chinese category names: /usr/share/fonts/truetype/wqy/wqy-microhei.ttc.
     #[arg(long, value_name = "FILE")]
     pub font_file: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write a per-contact trace (one row per visit, replication 0) to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub trace: Option<PathBuf>,
+    /// Trace the first N replications instead of only replication 0 (needs --trace).
+    #[arg(long, value_name = "N", requires = "trace",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub trace_replications: Option<u32>,
+}
+
+/// Options of `kefu calibrate`.
+#[derive(Debug, Args, Clone)]
+pub struct CalibrateArgs {
+    /// The service records (CSV with a header; extra columns are ignored).
+    pub records: PathBuf,
+    /// Where to write the scenario.
+    #[arg(long, default_value = "calibrated.toml")]
+    pub out: PathBuf,
+    /// Scenario name written into the file.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Refuse when more than this share of rows is unusable.
+    #[arg(long, default_value_t = 0.05)]
+    pub max_bad_share: f64,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

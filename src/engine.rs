@@ -15,6 +15,7 @@ pub mod event;
 pub mod queue;
 pub mod recorder;
 pub mod rng;
+pub mod trace;
 pub mod waiting;
 
 use crate::model::{BotProfile, Model};
@@ -25,6 +26,7 @@ use event::Event;
 use queue::EventQueue;
 use recorder::{AlertChange, Levels, Recorder};
 use rng::{chance, exp1, unit_f64, Source, Streams};
+use trace::{Outcome, TraceRow, TraceSink};
 use waiting::{Pick, WaitingLines};
 
 /// How long after the counted horizon the drain may run before unfinished contacts are
@@ -63,11 +65,25 @@ struct Engine<'m> {
     outstanding: u64,
     rec: Recorder,
     stats: RepStats,
+    replication: u64,
+    /// Per-contact trace hook (`None`: no trace).
+    sink: Option<&'m mut dyn TraceSink>,
 }
 
 /// Runs replication `replication` of `model` and returns what it measured.
 pub fn simulate(model: &Model, replication: u64) -> RepStats {
+    simulate_traced(model, replication, None)
+}
+
+/// Like [`simulate`], handing one [`TraceRow`] per visit of every counted contact to `sink`
+/// as the visit ends. The draws, and so the numbers, are the same as without a sink.
+pub fn simulate_traced<'m>(
+    model: &'m Model,
+    replication: u64,
+    sink: Option<&'m mut dyn TraceSink>,
+) -> RepStats {
     let mut e = Engine::new(model, replication);
+    e.sink = sink;
     e.start();
     let drain_end = model.run.counted_to + DRAIN_LIMIT_S;
     while let Some((t, ev)) = e.events.pop() {
@@ -152,6 +168,8 @@ impl<'m> Engine<'m> {
                 m.target.queue_alert_waiting,
             ),
             stats: RepStats::new(m.categories.len(), intervals),
+            replication,
+            sink: None,
         }
     }
 
@@ -260,6 +278,12 @@ impl<'m> Engine<'m> {
             return_silent,
             bot_resolves: false,
             bot_false: false,
+            number: n,
+            complex,
+            bot_met: false,
+            ticket: false,
+            service_start: f64::NAN,
+            pool: u16::MAX,
         };
         if counted {
             self.stats.contacts += 1;
@@ -283,6 +307,7 @@ impl<'m> Engine<'m> {
             c.return_after_s = bot.return_after.as_ref().map_or(0.0, |d| d.sample(&mut b));
             if covered {
                 bot_response = Some(response);
+                c.bot_met = true;
             }
         }
         let id = self.contacts.insert(c);
@@ -319,6 +344,7 @@ impl<'m> Engine<'m> {
             let i = self.rec.interval_of(c.arrival);
             self.stats.intervals[i].bot_resolved += 1;
         }
+        self.trace(id, Outcome::BotResolved);
         if falsely
             && self
                 .m
@@ -349,6 +375,7 @@ impl<'m> Engine<'m> {
         }
         c.counted = counted;
         c.is_return = true;
+        c.bot_met = false;
         c.arrival = now;
         c.handle_s = c.return_handle_s;
         c.patience_s = c.return_patience_s;
@@ -391,13 +418,16 @@ impl<'m> Engine<'m> {
                     self.stats.tickets += 1;
                     self.stats.intervals[interval as usize].tickets += 1;
                 }
-                self.contacts.get_mut(id).stage = Stage::Ticket;
+                let t = self.contacts.get_mut(id);
+                t.stage = Stage::Ticket;
+                t.ticket = true;
                 self.lines.push_ticket(&self.contacts, id, skill);
             } else {
                 if c.counted {
                     self.stats.unserved += 1;
                     self.outstanding -= 1;
                 }
+                self.trace(id, Outcome::Unserved);
                 self.contacts.remove(id);
             }
             return;
@@ -473,11 +503,14 @@ impl<'m> Engine<'m> {
             Stage::Ghost => self.m.routing.silent_close_s,
             other => unreachable!("a contact in stage {other:?} cannot be picked up"),
         };
-        self.contacts.get_mut(id).stage = if c.stage == Stage::Ghost {
-            Stage::Closing
+        let cm = self.contacts.get_mut(id);
+        if c.stage == Stage::Ghost {
+            cm.stage = Stage::Closing;
         } else {
-            Stage::InService
-        };
+            cm.stage = Stage::InService;
+            cm.service_start = now;
+            cm.pool = pool as u16;
+        }
         let pool = pool as u16;
         self.events.push(
             now + duration,
@@ -516,6 +549,12 @@ impl<'m> Engine<'m> {
         let c = self.contacts.get(id);
         if c.counted && c.stage == Stage::InService {
             self.outstanding -= 1;
+            let outcome = if c.ticket {
+                Outcome::Ticket
+            } else {
+                Outcome::Answered
+            };
+            self.trace(id, outcome);
         }
         self.contacts.remove(id);
         if self.pools[pool].release(agent) {
@@ -543,6 +582,7 @@ impl<'m> Engine<'m> {
             self.stats.intervals[c.interval as usize].abandoned += 1;
             self.outstanding -= 1;
         }
+        self.trace(id, Outcome::Abandoned);
         self.change_waiting(-1);
         if c.silent {
             // Still in line: an agent will open it and spend `silent_close_s` closing it.
@@ -558,6 +598,36 @@ impl<'m> Engine<'m> {
             self.outstanding -= 1;
         }
         self.contacts.remove(id);
+    }
+
+    /// Hands the row of a counted contact's finished visit to the trace sink, if any.
+    fn trace(&mut self, id: ContactId, outcome: Outcome) {
+        let Some(sink) = self.sink.as_deref_mut() else {
+            return;
+        };
+        let c = self.contacts.get(id);
+        if !c.counted {
+            return;
+        }
+        let human = !matches!(outcome, Outcome::BotResolved);
+        let served = matches!(outcome, Outcome::Answered | Outcome::Ticket);
+        sink.row(&TraceRow {
+            replication: self.replication,
+            contact: c.number,
+            visit: c.is_return as u32,
+            arrival: c.arrival,
+            category: c.category as usize,
+            complex: c.complex,
+            vip: c.vip,
+            bot_met: c.bot_met,
+            bot_resolved: c.bot_met && !human,
+            transferred: c.bot_met && human,
+            queued_at: human.then_some(c.queued_at),
+            service_start: served.then_some(c.service_start),
+            end: self.now,
+            outcome,
+            pool: served.then_some(c.pool as usize),
+        });
     }
 
     // ---- waiting count, alerts and surge ----------------------------------------------

@@ -6,6 +6,7 @@
 //! and the command line in [`cli`] and [`app`].
 
 pub mod app;
+pub mod calibrate;
 pub mod cli;
 pub mod engine;
 pub mod erlang;
@@ -16,4 +17,5 @@ pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod trace;
 pub mod whatif;

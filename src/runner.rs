@@ -3,6 +3,7 @@
 //! Replications run in batches so that memory stays bounded however many there are.
 
 use crate::engine;
+use crate::engine::trace::TraceSink;
 use crate::model::Model;
 use crate::stats::RepStats;
 use crate::summary::Aggregate;
@@ -51,7 +52,28 @@ pub fn run(model: &Model, opts: &RunOptions) -> anyhow::Result<RunOutcome> {
 pub fn run_with(
     model: &Model,
     opts: &RunOptions,
+    each: impl FnMut(u32, &RepStats),
+) -> anyhow::Result<RunOutcome> {
+    run_inner(model, opts, each, None)
+}
+
+/// Like [`run`], handing the per-contact trace of replications `0..traced` to `sink`. Those
+/// replications run first, one after another on this thread; the numbers are the same as
+/// without a trace.
+pub fn run_traced(
+    model: &Model,
+    opts: &RunOptions,
+    traced: u32,
+    sink: &mut dyn TraceSink,
+) -> anyhow::Result<RunOutcome> {
+    run_inner(model, opts, |_, _| {}, Some((traced, sink)))
+}
+
+fn run_inner(
+    model: &Model,
+    opts: &RunOptions,
     mut each: impl FnMut(u32, &RepStats),
+    trace: Option<(u32, &mut dyn TraceSink)>,
 ) -> anyhow::Result<RunOutcome> {
     let started = Instant::now();
     let mut m = model.clone();
@@ -67,6 +89,19 @@ pub fn run_with(
     let (mut events, mut contacts) = (0, 0);
     let batch = (threads.max(1) * 2) as u32;
     let mut next = 0;
+    if let Some((traced, sink)) = trace {
+        while next < traced.min(opts.replications) {
+            let stats = engine::simulate_traced(&m, next as u64, Some(&mut *sink));
+            events += stats.events;
+            contacts += stats.contacts_simulated;
+            each(next, &stats);
+            aggregate.add(&m, &stats);
+            next += 1;
+            if let Some(b) = &bar {
+                b.set_position(next as u64);
+            }
+        }
+    }
     while next < opts.replications {
         let end = (next + batch).min(opts.replications);
         let results: Vec<RepStats> = pool.install(|| {

@@ -2,7 +2,7 @@
 //! blank, SVGs parse and carry their titles, the report is well-formed, self-contained and
 //! states the verdict with the numbers of summary.json.
 
-mod common;
+mod shop;
 
 use kefu::model::Model;
 use kefu::report::charts::{self, ChartFile};
@@ -156,7 +156,7 @@ fn check_html(w: &Written) {
 
 #[test]
 fn shop_charts_and_report() {
-    let m = common::shop(1.0, 4);
+    let m = shop::shop(1.0, 4);
     let w = write(&m, 4, true);
     check_charts(&w);
     check_html(&w);
@@ -167,7 +167,7 @@ fn shop_charts_and_report() {
 
 #[test]
 fn plain_model_and_single_replication() {
-    let m = common::plain(1);
+    let m = shop::plain(1);
     let w = write(&m, 1, true);
     check_charts(&w);
     check_html(&w);
@@ -175,7 +175,7 @@ fn plain_model_and_single_replication() {
 
 #[test]
 fn report_without_charts() {
-    let m = common::plain(3);
+    let m = shop::plain(3);
     let w = write(&m, 3, false);
     check_html(&w);
     assert!(w.html.contains("--no-charts"));
@@ -184,7 +184,7 @@ fn report_without_charts() {
 
 #[test]
 fn chinese_category_names_draw_and_warn() {
-    let mut m = common::shop(0.5, 2);
+    let mut m = shop::shop(0.5, 2);
     m.categories[0].name = "售前咨询".into();
     m.categories[1].name = "售后 & <退款>".into();
     let w = write(&m, 2, true);

@@ -2,7 +2,7 @@
 //! without fetching anything, and the screenshot is not blank. Skips (saying why) only where
 //! Chromium is not installed (`.ci/install-chromium` installs it from the distribution).
 
-mod common;
+mod shop;
 
 use kefu::report::{charts, html, json, OutputDir};
 use kefu::runner::{run, RunOptions};
@@ -24,7 +24,7 @@ fn find_chromium() -> Option<PathBuf> {
 }
 
 fn write_report(dir: &Path) -> PathBuf {
-    let m = common::shop(1.0, 3);
+    let m = shop::shop(1.0, 3);
     let opts = RunOptions {
         replications: 3,
         seed: 3,

@@ -53,6 +53,14 @@ pub struct Contact {
     /// The bot's answer will be right.
     pub bot_resolves: bool,
     pub bot_false: bool,
+    /// Trace fields: the contact's number, intent, whether this visit met the bot, whether it
+    /// became a ticket, when service started and in which pool.
+    pub number: u64,
+    pub complex: bool,
+    pub bot_met: bool,
+    pub ticket: bool,
+    pub service_start: f64,
+    pub pool: u16,
 }
 
 /// The slab.

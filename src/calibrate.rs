@@ -1,0 +1,407 @@
+//! `kefu calibrate`: service records (a `kefu run --trace` file, or a customer-service export
+//! in the same shape, see `docs/data.md`) → a fitted scenario with a commented report.
+//!
+//! # Sections
+//! - [`records`]: reading and checking rows (line numbers, skip reasons, refusal).
+//! - [`fit`]: handle-time families by likelihood, patience under censoring.
+//! - [`write`]: the scenario TOML and the report.
+//! - [`calibrate_file`]: aggregation of the rows into a [`Calibration`].
+//!
+//! Only the documented columns are read; anything else in a row (phone numbers, order ids)
+//! is never stored nor copied.
+
+pub mod fit;
+pub mod records;
+pub mod write;
+
+use crate::model::time::{DAY_S, HOUR_S};
+use fit::{fit_durations, fit_patience, DurationFit, PatienceFit};
+use records::{Reader, Record, Skipped};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// How to calibrate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Scenario name; default: from the records file name.
+    pub name: Option<String>,
+    /// Refuse when more than this share of rows is unusable.
+    pub max_bad_share: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            name: None,
+            max_bad_share: 0.05,
+        }
+    }
+}
+
+/// Why calibration failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    #[error("{0:#}")]
+    Io(anyhow::Error),
+    /// The file cannot be used at all (missing columns, unreadable CSV, no usable rows).
+    #[error("{file}: {message}")]
+    Refused { file: String, message: String },
+}
+
+/// Fewest observations for a separate fit (else the category's pooled durations are used).
+pub const MIN_FIT: usize = 30;
+
+/// What was fitted for one category.
+#[derive(Debug, Clone)]
+pub struct CategoryFit {
+    pub name: String,
+    /// First visits.
+    pub contacts: u64,
+    pub share: f64,
+    pub complex_share: f64,
+    pub vip_share: f64,
+    /// Basic intent (or all intents when too few basic ones were served).
+    pub handle: Option<DurationFit>,
+    /// Complex intent, when enough were served.
+    pub complex_handle: Option<DurationFit>,
+    pub patience: Option<PatienceFit>,
+    /// Live contacts that entered the human queue.
+    pub offered: u64,
+}
+
+/// One bot profile (basic or complex intent).
+#[derive(Debug, Clone, Default)]
+pub struct BotProfileFit {
+    pub met: u64,
+    pub resolved: u64,
+    pub resolve: f64,
+    /// Observed bot response times `[s]` (min, max).
+    pub response: Option<(f64, f64)>,
+}
+
+/// The bot, as seen in the records.
+#[derive(Debug, Clone)]
+pub struct BotFit {
+    pub met: u64,
+    pub coverage: f64,
+    pub basic: BotProfileFit,
+    pub complex: BotProfileFit,
+    /// Bot-resolved first visits that came back (linked by contact id).
+    pub returns: u64,
+    pub false_resolution: f64,
+    /// Mean delay from the bot's answer to the return `[s]`.
+    pub return_after_mean_s: Option<f64>,
+}
+
+/// A calibrated scenario and how it was obtained.
+#[derive(Debug, Clone)]
+pub struct Calibration {
+    pub name: String,
+    pub source: String,
+    /// Epoch second of the midnight starting the records' first day.
+    pub start_epoch_s: i64,
+    /// Days covered (whole days from the first day's midnight).
+    pub days: f64,
+    /// Distinct `replication` values (1 for a real export).
+    pub replications: usize,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub skipped: Vec<Skipped>,
+    /// Mean first visits per day.
+    pub per_day: f64,
+    /// Hourly profile, normalised to average 1.
+    pub hourly_profile: [f64; 24],
+    /// Monday..Sunday factors (mean 1), when every weekday is covered.
+    pub weekday_factors: Option<[f64; 7]>,
+    /// Whole days seen per weekday.
+    pub weekday_days: [u32; 7],
+    pub categories: Vec<CategoryFit>,
+    pub bot: Option<BotFit>,
+    /// Mean chats in service per hour of day (a staffing starting point).
+    pub busy_by_hour: [f64; 24],
+    /// Pool names seen in the records.
+    pub pools_seen: Vec<String>,
+}
+
+#[derive(Default)]
+struct CatAcc {
+    contacts: u64,
+    complex: u64,
+    vip: u64,
+    offered: u64,
+    handle: [Vec<f64>; 2],
+    waits: Vec<(f64, bool)>,
+}
+
+/// Reads and fits a records file.
+pub fn calibrate_file(path: &Path, opts: &Options) -> Result<Calibration, CalibrateError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| CalibrateError::Io(anyhow::anyhow!("cannot read {}: {e}", path.display())))?;
+    let name = opts.name.clone().unwrap_or_else(|| {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "records".into());
+        format!("Calibrated from {stem}")
+    });
+    let source = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    calibrate_reader(
+        std::io::BufReader::new(file),
+        &path.display().to_string(),
+        &name,
+        &source,
+        opts,
+    )
+}
+
+/// Reads and fits records from any reader; `file` names it in messages.
+pub fn calibrate_reader(
+    input: impl std::io::Read,
+    file: &str,
+    name: &str,
+    source: &str,
+    opts: &Options,
+) -> Result<Calibration, CalibrateError> {
+    let refuse = |message: String| CalibrateError::Refused {
+        file: file.to_string(),
+        message,
+    };
+    let mut reader = Reader::new(input).map_err(refuse)?;
+    let mut cats: Vec<(String, CatAcc)> = Vec::new();
+    let mut reps: Vec<String> = Vec::new();
+    let mut hour = [0u64; 24];
+    let mut by_day: HashMap<i64, u64> = HashMap::new();
+    let (mut first, mut last) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut bot_seen = false;
+    let mut bot_met = 0u64;
+    let mut prof = [BotProfileFit::default(), BotProfileFit::default()];
+    let mut resolved_end: HashMap<(usize, String), f64> = HashMap::new();
+    let mut returns: Vec<(usize, String, f64)> = Vec::new();
+    let mut busy = [0.0f64; 24];
+    let mut pools_seen: Vec<String> = Vec::new();
+    let mut first_visits = 0u64;
+
+    while let Some(r) = reader.next_record().map_err(refuse)? {
+        let Record {
+            replication,
+            contact,
+            visit,
+            arrival,
+            category,
+            complex,
+            vip,
+            bot_met: met,
+            bot_resolved,
+            queued_at,
+            service_start,
+            end,
+            abandoned,
+            ticket,
+            pool,
+        } = r;
+        let rep = match reps.iter().position(|x| *x == replication) {
+            Some(i) => i,
+            None => {
+                reps.push(replication);
+                reps.len() - 1
+            }
+        };
+        let ci = match cats.iter().position(|c| c.0 == category) {
+            Some(i) => i,
+            None => {
+                cats.push((category, CatAcc::default()));
+                cats.len() - 1
+            }
+        };
+        let acc = &mut cats[ci].1;
+        let intent = complex.unwrap_or(false) as usize;
+        if visit == 0 {
+            first_visits += 1;
+            acc.contacts += 1;
+            acc.complex += complex.unwrap_or(false) as u64;
+            acc.vip += vip.unwrap_or(false) as u64;
+            first = first.min(arrival);
+            last = last.max(arrival);
+            hour[((arrival.rem_euclid(DAY_S)) / HOUR_S) as usize % 24] += 1;
+            *by_day.entry((arrival / DAY_S).floor() as i64).or_default() += 1;
+            if let Some(m) = met {
+                bot_seen = true;
+                if m {
+                    bot_met += 1;
+                    let p = &mut prof[intent];
+                    p.met += 1;
+                    let resolved = bot_resolved.unwrap_or(queued_at.is_none());
+                    let answered_at = if resolved { Some(end) } else { queued_at };
+                    if resolved {
+                        p.resolved += 1;
+                        if let Some(c) = &contact {
+                            resolved_end.insert((rep, c.clone()), end);
+                        }
+                    }
+                    if let Some(t) = answered_at {
+                        let d = t - arrival;
+                        p.response = Some(match p.response {
+                            None => (d, d),
+                            Some((lo, hi)) => (lo.min(d), hi.max(d)),
+                        });
+                    }
+                }
+            }
+        } else if let Some(c) = contact {
+            returns.push((rep, c, arrival));
+        }
+        if let Some(q) = queued_at {
+            if !ticket {
+                acc.offered += 1;
+                if abandoned {
+                    acc.waits.push((end - q, true));
+                } else if let Some(s) = service_start {
+                    acc.waits.push((s - q, false));
+                }
+            }
+        }
+        if let (Some(s), false) = (service_start, abandoned) {
+            acc.handle[intent].push(end - s);
+            add_busy(&mut busy, s, end);
+            if let Some(p) = pool {
+                if !pools_seen.contains(&p) {
+                    pools_seen.push(p);
+                }
+            }
+        }
+    }
+    let stats = reader.finish();
+    let total = stats.read;
+    let bad: u64 = stats.skipped.iter().map(|s| s.count).sum();
+    if first_visits == 0 {
+        return Err(refuse(format!(
+            "no usable first visits among {total} rows{}",
+            records::describe_skips(&stats.skipped)
+        )));
+    }
+    if total > 0 && bad as f64 / total as f64 > opts.max_bad_share {
+        return Err(refuse(format!(
+            "{bad} of {total} rows ({:.1}%) are unusable, more than the {:.1}% allowed \
+             (--max-bad-share){}",
+            100.0 * bad as f64 / total as f64,
+            100.0 * opts.max_bad_share,
+            records::describe_skips(&stats.skipped)
+        )));
+    }
+
+    let start_day = (first / DAY_S).floor() as i64;
+    let end_day = (last / DAY_S).floor() as i64;
+    let ndays = (end_day - start_day + 1) as f64;
+    let nrep = reps.len().max(1) as f64;
+    let per_day = first_visits as f64 / ndays / nrep;
+    let mean_hour = first_visits as f64 / 24.0;
+    let mut hourly_profile = [1.0; 24];
+    for h in 0..24 {
+        hourly_profile[h] = hour[h] as f64 / mean_hour;
+    }
+    let mut weekday_days = [0u32; 7];
+    let mut weekday_counts = [0u64; 7];
+    for d in start_day..=end_day {
+        let wd = (d + 3).rem_euclid(7) as usize;
+        weekday_days[wd] += 1;
+        weekday_counts[wd] += by_day.get(&d).copied().unwrap_or(0);
+    }
+    let weekday_factors = weekday_days.iter().all(|&n| n > 0).then(|| {
+        let avg: Vec<f64> = (0..7)
+            .map(|i| weekday_counts[i] as f64 / weekday_days[i] as f64)
+            .collect();
+        let mean = avg.iter().sum::<f64>() / 7.0;
+        let mut w = [1.0; 7];
+        for i in 0..7 {
+            w[i] = avg[i] / mean;
+        }
+        w
+    });
+    let categories = cats
+        .into_iter()
+        .map(|(name, mut a)| {
+            let n = a.contacts.max(1) as f64;
+            let [mut basic, mut complex] = std::mem::take(&mut a.handle);
+            let (handle, complex_handle) = if complex.len() >= MIN_FIT && basic.len() >= MIN_FIT {
+                (fit_durations(&mut basic), fit_durations(&mut complex))
+            } else {
+                basic.append(&mut complex);
+                (fit_durations(&mut basic), None)
+            };
+            CategoryFit {
+                name,
+                contacts: a.contacts,
+                share: a.contacts as f64 / first_visits as f64,
+                complex_share: a.complex as f64 / n,
+                vip_share: a.vip as f64 / n,
+                handle,
+                complex_handle,
+                patience: fit_patience(&mut a.waits),
+                offered: a.offered,
+            }
+        })
+        .filter(|c| c.contacts > 0)
+        .collect();
+    let bot = (bot_seen && bot_met > 0).then(|| {
+        for p in prof.iter_mut() {
+            p.resolve = if p.met > 0 {
+                p.resolved as f64 / p.met as f64
+            } else {
+                0.0
+            };
+        }
+        let mut delays = Vec::new();
+        for (rep, c, at) in &returns {
+            if let Some(e) = resolved_end.get(&(*rep, c.clone())) {
+                delays.push(at - e);
+            }
+        }
+        let resolved = (prof[0].resolved + prof[1].resolved).max(1);
+        let [basic, complex] = prof;
+        BotFit {
+            met: bot_met,
+            coverage: bot_met as f64 / first_visits as f64,
+            basic,
+            complex,
+            returns: delays.len() as u64,
+            false_resolution: delays.len() as f64 / resolved as f64,
+            return_after_mean_s: (!delays.is_empty())
+                .then(|| delays.iter().sum::<f64>() / delays.len() as f64),
+        }
+    });
+    for b in busy.iter_mut() {
+        *b /= ndays * nrep * HOUR_S;
+    }
+    Ok(Calibration {
+        name: name.to_string(),
+        source: source.to_string(),
+        start_epoch_s: start_day * 86_400,
+        days: ndays,
+        replications: reps.len(),
+        rows_read: total,
+        rows_used: total - bad,
+        skipped: stats.skipped,
+        per_day,
+        hourly_profile,
+        weekday_factors,
+        weekday_days,
+        categories,
+        bot,
+        busy_by_hour: busy,
+        pools_seen,
+    })
+}
+
+/// Adds the chat `[s, e)` (epoch seconds) to busy seconds per hour of day.
+fn add_busy(busy: &mut [f64; 24], s: f64, e: f64) {
+    let mut t = s;
+    while t < e {
+        let next = ((t / HOUR_S).floor() + 1.0) * HOUR_S;
+        let upto = next.min(e);
+        busy[((t.rem_euclid(DAY_S)) / HOUR_S) as usize % 24] += upto - t;
+        t = upto;
+    }
+}
