@@ -242,7 +242,10 @@ fn confirm(
     s: &mut [Vec<u32>],
     log: &mut Vec<IterationLog>,
 ) -> anyhow::Result<()> {
-    let reps = ctx.planning.tuning_replications.saturating_mul(CONFIRM_FACTOR);
+    let reps = ctx
+        .planning
+        .tuning_replications
+        .saturating_mul(CONFIRM_FACTOR);
     let offset = ctx.grid.counted_offset;
     for _ in 0..CONFIRM_ROUNDS {
         let model = ctx.staffed_model(base, s);

@@ -5,8 +5,8 @@
 use toml::de::DeValue;
 
 use super::walk::{as_num, as_str, parse_time_of_day, suggest, Ctx, Rule, Tbl, Val};
-use crate::model::time::{DAY_S, HOUR_S};
 use crate::model::planning::VERIFY_SEED_OFFSET;
+use crate::model::time::{DAY_S, HOUR_S};
 use crate::model::{Planning, RunSettings, ShiftType};
 
 const KEYS: &[&str] = &[
@@ -326,7 +326,10 @@ fn shift(ctx: &mut Ctx, s: &Tbl<'_, '_, '_>, run: &RunSettings) -> Option<ShiftT
                 s.line_of(ctx, "start_every_minutes"),
                 &s.key("start_every_minutes"),
                 format!("{m} minutes is not a multiple of the {interval_min}-minute interval"),
-                Some("shifts only start on interval boundaries, so some starts are never used".into()),
+                Some(
+                    "shifts only start on interval boundaries, so some starts are never used"
+                        .into(),
+                ),
             );
         }
     }
@@ -354,7 +357,10 @@ fn shift(ctx: &mut Ctx, s: &Tbl<'_, '_, '_>, run: &RunSettings) -> Option<ShiftT
                 s.line_of(ctx, "earliest_start"),
                 &s.key("earliest_start"),
                 format!("is not on the {interval_min}-minute interval grid"),
-                Some("shifts only start on interval boundaries; starts off the grid are never used".into()),
+                Some(
+                    "shifts only start on interval boundaries; starts off the grid are never used"
+                        .into(),
+                ),
             );
         }
     }
