@@ -199,8 +199,8 @@ fn check_planning(m: &Model, p: &Planning) -> anyhow::Result<()> {
     );
     for (pool, h) in p.shrinkage.iter().enumerate() {
         anyhow::ensure!(
-            h.iter().all(|s| (0.0..0.95).contains(s)),
-            "[planning] shrinkage of pool {} must be in [0, 0.95)",
+            h.iter().all(|s| (0.0..1.0).contains(s)),
+            "[planning] shrinkage of pool {} must be in [0, 1)",
             m.pools.get(pool).map_or("?", |p| &p.name)
         );
     }

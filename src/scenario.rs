@@ -6,6 +6,7 @@
 //! - `walk`: typed getters over the parsed TOML tree that collect issues instead of stopping.
 //! - `sections`, `arrivals`, `categories`, `pools`, `dist`: one converter per part of the
 //!   contract (`/work/shared/design/scenario-format.md`, section 1).
+//! - `planning`: the `[planning]` settings of `kefu plan` (`docs/planning.md`).
 //! - `clock`: strict parsing of date-times and `"HH:MM"` times of day.
 //! - `csvfile`: the CSV files a scenario may refer to (`staffing_csv`, `forecast_csv`).
 //! - Cross-checks at the end: skills served by no pool (error) or used by no category (warning).
@@ -16,6 +17,7 @@ mod clock;
 mod csvfile;
 mod dist;
 mod error;
+mod planning;
 mod pools;
 mod sections;
 #[cfg(test)]
@@ -53,6 +55,7 @@ const TOP_KEYS: &[&str] = &[
     "surge",
     "costs",
     "offline",
+    "planning",
 ];
 
 /// Reads and validates a scenario file. Refuses folders, files over 10 MiB and non-UTF-8 text.
@@ -189,6 +192,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
     let routing = sections::routing(ctx, &root);
     let costs = sections::costs(ctx, &root);
     let offline = sections::offline(ctx, &root);
+    let planning = planning::planning(ctx, &root, &run, pool_names.as_deref());
 
     let (cats, pools) = (cats?, pools?);
     let (categories, pools, skills) = resolve_skills(ctx, cats, pools)?;
@@ -206,7 +210,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
         surges,
         costs,
         offline,
-        planning: None,
+        planning,
     })
 }
 

@@ -219,3 +219,159 @@ fn unused_pool_skill_is_a_warning_and_integers_may_use_underscores() {
     assert_eq!(l.warnings.len(), 1);
     assert_eq!(l.warnings[0].to_string(), "m.toml:13: pools[0].skills: no category needs skill \"farm\" (this pool's agents only take contacts of the other skills it lists)");
 }
+
+const PLANNING: &str = r#"
+[planning]
+tuning_replications = 4
+verify_replications = 6
+verify_seed = 99
+max_iterations = 7
+confidence_z = 1.5
+margin = 0.01
+small_interval_contacts = 10
+small_interval_tolerance = 0.05
+min_agents = 0
+max_occupancy = 0.85
+keep_surge = true
+
+[planning.shrinkage]
+p = [0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.25, 0.2, 0.2, 0.2, 0.2,
+     0.25, 0.25, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.25, 0.3, 0.3]
+
+[[planning.shifts]]
+name = "night"
+hours = 10
+earliest_start = "21:00"
+latest_start = "01:00"
+start_every_minutes = 60
+break_minutes = 45
+break_after_hours = [4, 6]
+cost_factor = 1.2
+"#;
+
+#[test]
+fn planning_section_maps_onto_the_model() {
+    let m = load_str(MINIMAL, "m.toml", Path::new(".")).unwrap().model;
+    assert!(m.planning.is_none());
+    let text = format!("{MINIMAL}{PLANNING}");
+    let l = load_str(&text, "m.toml", Path::new(".")).unwrap();
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    let p = l.model.planning.unwrap();
+    assert_eq!(
+        (p.tuning_replications, p.verify_replications, p.verify_seed),
+        (4, Some(6), Some(99))
+    );
+    assert_eq!((p.max_iterations, p.min_agents), (7, 0));
+    assert_eq!((p.confidence_z, p.margin), (1.5, 0.01));
+    assert_eq!(
+        (p.small_interval_contacts, p.small_interval_tolerance),
+        (10.0, 0.05)
+    );
+    assert_eq!(p.max_occupancy, Some(0.85));
+    assert!(p.keep_surge && p.fixed_pools.is_empty());
+    assert_eq!(p.shrinkage.len(), 1);
+    assert_eq!((p.shrinkage[0][0], p.shrinkage[0][8]), (0.3, 0.2));
+    assert_eq!(p.shifts.len(), 1);
+    let s = &p.shifts[0];
+    assert_eq!(s.name, "night");
+    assert_eq!(s.length_s, 36_000.0);
+    assert_eq!((s.earliest_start_s, s.latest_start_s), (75_600.0, 3_600.0));
+    assert_eq!((s.start_step_s, s.break_s), (3_600.0, 2_700.0));
+    assert_eq!((s.break_earliest_s, s.break_latest_s), (14_400.0, 21_600.0));
+    assert_eq!(s.cost_factor, 1.2);
+    assert!(s.allows_start(0.0) && s.allows_start(82_800.0) && !s.allows_start(7_200.0));
+
+    // An empty section: the defaults, with one zero shrinkage row per pool.
+    let text = format!("{MINIMAL}\n[planning]\n");
+    let p = load_str(&text, "m.toml", Path::new("."))
+        .unwrap()
+        .model
+        .planning
+        .unwrap();
+    let d = crate::model::Planning::default();
+    assert_eq!(p.shifts, d.shifts);
+    assert_eq!(p.shrinkage, vec![[0.0; 24]]);
+    assert_eq!((p.tuning_replications, p.verify_seed), (8, None));
+    assert_eq!(p.max_occupancy, None);
+    // A shift without explicit starts: every step all day; `shifts = []`: no shift types.
+    let text = format!(
+        "{MINIMAL}\n[planning]\nfixed_pools = []\n[planning.shrinkage]\np = 0.25\n[[planning.shifts]]\nname = \"6h\"\nhours = 6\nstart_every_minutes = 15\n"
+    );
+    let p = load_str(&text, "m.toml", Path::new("."))
+        .unwrap()
+        .model
+        .planning
+        .unwrap();
+    assert_eq!(p.shrinkage, vec![[0.25; 24]]);
+    assert_eq!(p.shifts[0].latest_start_s, 86_400.0 - 900.0);
+    assert_eq!(p.shifts[0].break_s, 0.0);
+    let text = format!("{MINIMAL}\n[planning]\nshifts = []\n");
+    let p = load_str(&text, "m.toml", Path::new("."))
+        .unwrap()
+        .model
+        .planning
+        .unwrap();
+    assert!(p.shifts.is_empty());
+}
+
+#[test]
+fn planning_problems_are_all_reported_with_paths() {
+    let text = MINIMAL.replace("days = 1", "days = 1\nseed = 5")
+        + r#"
+[planning]
+tuning_replications = 1
+verify_seed = 5
+margin = 0.5
+max_occupancy = 0
+fixed_pools = ["q", "p"]
+keep_surge = "no"
+
+[planning.shrinkage]
+pp = 0.2
+p = [0.2, 0.2]
+
+[[planning.shifts]]
+name = "x"
+hours = 25
+earliest_start = "8:00"
+start_every_minutes = 7
+break_minutes = 30
+[[planning.shifts]]
+name = "y"
+hours = 4
+break_minutes = 30
+break_after_hours = [3, 1]
+[[planning.shifts]]
+name = "z"
+hours = 4
+break_minutes = 30
+break_after_hours = [1.1, 1.4]
+colour = "red"
+"#;
+    let e = load_str(&text, "m.toml", Path::new(".")).unwrap_err();
+    let keys: Vec<&str> = e.issues().iter().map(|i| i.key.as_str()).collect();
+    for k in [
+        "planning.tuning_replications",
+        "planning.verify_seed",
+        "planning.margin",
+        "planning.max_occupancy",
+        "planning.fixed_pools",
+        "planning.fixed_pools[0]",
+        "planning.keep_surge",
+        "planning.shrinkage.pp",
+        "planning.shrinkage.p",
+        "planning.shifts[0].hours",
+        "planning.shifts[0].earliest_start",
+        "planning.shifts[0].start_every_minutes",
+        "planning.shifts[0].break_after_hours",
+        "planning.shifts[1].break_after_hours",
+        "planning.shifts[2].break_after_hours",
+        "planning.shifts[2].colour",
+    ] {
+        assert!(keys.contains(&k), "{k} not in {keys:?}\n{e}");
+    }
+    assert!(e.issues().iter().all(|i| i.line.is_some()), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("did you mean \"p\"?"), "{text}");
+    assert!(text.contains("equals [run] seed (5)"), "{text}");
+}

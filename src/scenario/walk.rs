@@ -148,6 +148,8 @@ pub(crate) enum Rule {
     Between(f64, f64),
     /// In (0, hi].
     PosAtMost(f64),
+    /// In [lo, hi): e.g. a shrinkage, which must leave some time productive.
+    HalfOpen(f64, f64),
 }
 
 impl Rule {
@@ -164,6 +166,7 @@ impl Rule {
             Rule::UnitPos => v > 0.0 && v <= 1.0,
             Rule::Between(lo, hi) => v >= lo && v <= hi,
             Rule::PosAtMost(hi) => v > 0.0 && v <= hi,
+            Rule::HalfOpen(lo, hi) => v >= lo && v < hi,
         };
         if ok {
             return Ok(());
@@ -175,6 +178,10 @@ impl Rule {
             Rule::UnitPos => (format!("must be > 0 and ≤ 1, got {v}"), share_hint()),
             Rule::Between(lo, hi) => (format!("must be between {lo} and {hi}, got {v}"), None),
             Rule::PosAtMost(hi) => (format!("must be > 0 and ≤ {hi}, got {v}"), None),
+            Rule::HalfOpen(lo, hi) => (
+                format!("must be ≥ {lo} and < {hi}, got {v}"),
+                if hi == 1.0 { share_hint() } else { None },
+            ),
         })
     }
 }
