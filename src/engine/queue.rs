@@ -19,6 +19,10 @@ struct Entry {
 #[derive(Default)]
 pub struct EventQueue {
     heap: Vec<Entry>,
+    /// The pending [`Event::Arrival`], kept out of the heap: the arrival process keeps one
+    /// pending, and it is nearly always the earliest event, so in the heap it would climb to
+    /// the root on every push and be deleted from the root on every pop.
+    arrival: Option<u128>,
     seq: u64,
 }
 
@@ -34,6 +38,26 @@ impl EventQueue {
         self.seq += 1;
         let order = (event.rank() as u64) << 56 | self.seq;
         let key = (time.max(0.0).to_bits() as u128) << 64 | order as u128;
+        if let Event::Arrival = event {
+            match self.arrival {
+                None => {
+                    self.arrival = Some(key);
+                    return;
+                }
+                // A second pending arrival (not made by the engine): the earlier one stays
+                // here, the other goes to the heap.
+                Some(k) if key < k => {
+                    self.arrival = Some(key);
+                    return self.heap_push(k, Event::Arrival);
+                }
+                Some(_) => {}
+            }
+        }
+        self.heap_push(key, event);
+    }
+
+    #[inline]
+    fn heap_push(&mut self, key: u128, event: Event) {
         // Sift up with a hole: move parents down until the new entry's place is found.
         let mut pos = self.heap.len();
         self.heap.push(Entry { key, event });
@@ -53,6 +77,17 @@ impl EventQueue {
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
+        if let Some(k) = self.arrival {
+            if self.heap.first().is_none_or(|e| k < e.key) {
+                self.arrival = None;
+                return Some((f64::from_bits((k >> 64) as u64), Event::Arrival));
+            }
+        }
+        self.heap_pop()
+    }
+
+    #[inline]
+    fn heap_pop(&mut self) -> Option<(f64, Event)> {
         let last = self.heap.pop()?;
         let n = self.heap.len();
         if n == 0 {
@@ -93,11 +128,11 @@ impl EventQueue {
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.arrival.is_some() as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 }
 
@@ -148,22 +183,25 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let t = (x % 1000) as f64 * 0.5;
-            let pool = (round % 60_000) as u16;
-            q.push(t, Event::StaffingChange { pool });
-            reference.push(Reverse((t.to_bits(), round, pool)));
+            // Mostly one pending arrival at a time, as the engine does; sometimes two.
+            let ev = if x % 5 == 0 {
+                Event::Arrival
+            } else {
+                Event::StaffingChange {
+                    pool: (round % 60_000) as u16,
+                }
+            };
+            q.push(t, ev);
+            reference.push(Reverse((t.to_bits(), ev.rank(), round, format!("{ev:?}"))));
             if x % 3 == 0 {
-                let Reverse((tb, _, pool)) = reference.pop().unwrap();
-                assert_eq!(
-                    q.pop(),
-                    Some((f64::from_bits(tb), Event::StaffingChange { pool }))
-                );
+                let Reverse((tb, _, _, ev)) = reference.pop().unwrap();
+                let (t, got) = q.pop().unwrap();
+                assert_eq!((t.to_bits(), format!("{got:?}")), (tb, ev));
             }
         }
-        while let Some(Reverse((tb, _, pool))) = reference.pop() {
-            assert_eq!(
-                q.pop(),
-                Some((f64::from_bits(tb), Event::StaffingChange { pool }))
-            );
+        while let Some(Reverse((tb, _, _, ev))) = reference.pop() {
+            let (t, got) = q.pop().unwrap();
+            assert_eq!((t.to_bits(), format!("{got:?}")), (tb, ev));
         }
         assert!(q.is_empty());
     }
