@@ -24,10 +24,7 @@ const CASES: &[&str] = &[
 #[divan::bench(args = CASES, sample_count = 10, sample_size = 1)]
 fn engine(bencher: Bencher, case: &str) {
     let cases = bench::engine_cases();
-    let c = cases
-        .iter()
-        .find(|c| c.name == case)
-        .expect("a known case");
+    let c = cases.iter().find(|c| c.name == case).expect("a known case");
     let contacts = simulate(&c.model, 0).contacts_simulated;
     bencher
         .counter(ItemsCount::new(contacts))

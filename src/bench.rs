@@ -264,7 +264,10 @@ pub fn run_budget(o: &BenchOptions, mut progress: impl FnMut(&str)) -> Vec<Row> 
         ok: None,
     });
     for (name, m) in [
-        ("M/M/10 load 0.9", textbook(10, 0.9, false, 0.0, o.days * 10.0)),
+        (
+            "M/M/10 load 0.9",
+            textbook(10, 0.9, false, 0.0, o.days * 10.0),
+        ),
         ("M/M/200 load 0.95", textbook(200, 0.95, false, 0.0, o.days)),
         (
             "2 classes M/M/50+M load 0.97",
@@ -329,7 +332,11 @@ pub fn run_budget(o: &BenchOptions, mut progress: impl FnMut(&str)) -> Vec<Row> 
 
 /// The table as text.
 pub fn format_rows(rows: &[Row]) -> String {
-    let w0 = rows.iter().map(|r| r.case.chars().count()).max().unwrap_or(0);
+    let w0 = rows
+        .iter()
+        .map(|r| r.case.chars().count())
+        .max()
+        .unwrap_or(0);
     let w1 = rows
         .iter()
         .map(|r| r.measured.chars().count())

@@ -1,24 +1,48 @@
-//! The future event list: a binary min-heap ordered by (time, rank, insertion sequence), so
-//! events at equal instants are handled in a fixed, documented order. The key is one `u128`
-//! (time bits, then rank and sequence), so a comparison is two integer compares; deletion is
-//! bottom-up (Floyd), one comparison a level, which measured fewer instructions than a 4-ary
-//! heap or `std::collections::BinaryHeap`. Any correct heap pops the same sequence: the key
-//! is a total order.
+//! The future event list, ordered by (time, rank, insertion sequence), so events at equal
+//! instants are handled in a fixed, documented order. The key is one `u128` (time bits, then
+//! rank and sequence): a comparison is two integer compares, and since the key is a total
+//! order, any correct priority queue pops the same sequence (results are bit-identical to the
+//! `std::collections::BinaryHeap` this replaced).
+//!
+//! The one pending arrival is kept beside the heap (it is nearly always the earliest event,
+//! so in the heap it would climb to the root on every push and leave from it on every pop);
+//! everything else is in a 4-ary heap whose keys are stored apart from the events, four to a
+//! cache line: a deletion waits on half as many dependent loads as in a binary heap, and
+//! the smallest of four children is found with independent comparisons. (Measured: about
+//! 4% less CPU time than a binary heap on M/M/200+M, though more instructions.)
 
 use super::event::Event;
 
-#[derive(Clone, Copy)]
-struct Entry {
-    /// `time_bits << 64 | rank << 56 | seq`. Non-negative times compare like their IEEE bit
-    /// patterns, which is cheaper than floats.
-    key: u128,
-    event: Event,
+/// Children per node. Four keys of 16 bytes fill one cache line, and the minimum of four is
+/// found with independent comparisons, so a deletion waits on half as many dependent loads as
+/// in a binary heap.
+const ARITY: usize = 4;
+/// The root sits at this index so that the four children of every node share a cache line.
+const ROOT: usize = ARITY - 1;
+
+#[inline]
+fn parent(i: usize) -> usize {
+    i / ARITY + ROOT - 1
 }
 
+#[inline]
+fn first_child(i: usize) -> usize {
+    (i + 1 - ROOT) * ARITY
+}
+
+#[repr(C, align(64))]
+#[derive(Clone, Copy)]
+struct KeyLine([u128; ARITY]);
+
 /// Pending events.
-#[derive(Default)]
 pub struct EventQueue {
-    heap: Vec<Entry>,
+    /// `time_bits << 64 | rank << 56 | seq` of the heap entries, in cache-line groups
+    /// (slots `0..ROOT` are unused). Non-negative times compare like their IEEE bit patterns.
+    keys: Vec<KeyLine>,
+    /// The events, at the same indices as their keys.
+    events: Vec<Event>,
+    /// Entries in the heap.
+    n: usize,
     /// The pending [`Event::Arrival`], kept out of the heap: the arrival process keeps one
     /// pending, and it is nearly always the earliest event, so in the heap it would climb to
     /// the root on every push and be deleted from the root on every pop.
@@ -26,9 +50,32 @@ pub struct EventQueue {
     seq: u64,
 }
 
+impl Default for EventQueue {
+    fn default() -> Self {
+        EventQueue {
+            keys: Vec::new(),
+            events: Vec::new(),
+            n: 0,
+            arrival: None,
+            seq: 0,
+        }
+    }
+}
+
 impl EventQueue {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    #[inline]
+    fn key(&self, i: usize) -> u128 {
+        self.keys[i / ARITY].0[i % ARITY]
+    }
+
+    #[inline]
+    fn set(&mut self, i: usize, key: u128, event: Event) {
+        self.keys[i / ARITY].0[i % ARITY] = key;
+        self.events[i] = event;
     }
 
     /// Schedules `event` at `time` `[s]` (must be ≥ 0 and finite).
@@ -58,27 +105,33 @@ impl EventQueue {
 
     #[inline]
     fn heap_push(&mut self, key: u128, event: Event) {
-        // Sift up with a hole: move parents down until the new entry's place is found.
-        let mut pos = self.heap.len();
-        self.heap.push(Entry { key, event });
-        while pos > 0 {
-            let parent = (pos - 1) / 2;
-            // SAFETY: parent < pos < len.
-            let p = unsafe { *self.heap.get_unchecked(parent) };
-            if p.key <= key {
+        let mut pos = ROOT + self.n;
+        self.n += 1;
+        if pos / ARITY >= self.keys.len() {
+            self.keys.push(KeyLine([u128::MAX; ARITY]));
+        }
+        if pos >= self.events.len() {
+            self.events.resize(pos + 1, Event::HorizonEnd);
+        }
+        // Sift up with a hole.
+        while pos > ROOT {
+            let p = parent(pos);
+            let pk = self.key(p);
+            if pk <= key {
                 break;
             }
-            unsafe { *self.heap.get_unchecked_mut(pos) = p };
-            pos = parent;
+            let pe = self.events[p];
+            self.set(pos, pk, pe);
+            pos = p;
         }
-        self.heap[pos] = Entry { key, event };
+        self.set(pos, key, event);
     }
 
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
         if let Some(k) = self.arrival {
-            if self.heap.first().is_none_or(|e| k < e.key) {
+            if self.n == 0 || k < self.key(ROOT) {
                 self.arrival = None;
                 return Some((f64::from_bits((k >> 64) as u64), Event::Arrival));
             }
@@ -88,47 +141,42 @@ impl EventQueue {
 
     #[inline]
     fn heap_pop(&mut self) -> Option<(f64, Event)> {
-        let last = self.heap.pop()?;
-        let n = self.heap.len();
-        if n == 0 {
-            return Some((f64::from_bits((last.key >> 64) as u64), last.event));
+        if self.n == 0 {
+            return None;
         }
-        let h = &mut self.heap[..];
-        let top = h[0];
-        // Floyd's bottom-up deletion: walk the hole down to a leaf along the smaller child
-        // (one comparison a level), then sift the former last entry up from there (it
-        // usually belongs near the bottom, so this is short).
-        let mut pos = 0;
-        let mut child = 1;
-        while child + 1 < n {
-            // SAFETY: child + 1 < n = h.len().
-            let (a, b) = unsafe { (h.get_unchecked(child).key, h.get_unchecked(child + 1).key) };
-            child += (b < a) as usize;
-            // SAFETY: child < n and pos < child.
-            unsafe { *h.get_unchecked_mut(pos) = *h.get_unchecked(child) };
-            pos = child;
-            child = 2 * pos + 1;
-        }
-        if child < n {
-            h[pos] = h[child];
-            pos = child;
-        }
-        while pos > 0 {
-            let parent = (pos - 1) / 2;
-            // SAFETY: parent < pos < n.
-            let p = unsafe { *h.get_unchecked(parent) };
-            if p.key <= last.key {
-                break;
+        let top = (self.key(ROOT), self.events[ROOT]);
+        self.n -= 1;
+        let end = ROOT + self.n;
+        let (last_key, last_event) = (self.key(end), self.events[end]);
+        self.keys[end / ARITY].0[end % ARITY] = u128::MAX;
+        if self.n > 0 {
+            // Sift the former last entry down from the root with a hole. Unused slots hold
+            // the largest key, so a full group of four is always compared.
+            let mut pos = ROOT;
+            loop {
+                let first = first_child(pos);
+                if first >= end {
+                    break;
+                }
+                let g = &self.keys[first / ARITY].0;
+                let (a, b) = if g[1] < g[0] { (1, g[1]) } else { (0, g[0]) };
+                let (c, d) = if g[3] < g[2] { (3, g[3]) } else { (2, g[2]) };
+                let (best, best_key) = if d < b { (c, d) } else { (a, b) };
+                if last_key <= best_key {
+                    break;
+                }
+                let child = first + best;
+                let ce = self.events[child];
+                self.set(pos, best_key, ce);
+                pos = child;
             }
-            unsafe { *h.get_unchecked_mut(pos) = p };
-            pos = parent;
+            self.set(pos, last_key, last_event);
         }
-        h[pos] = last;
-        Some((f64::from_bits((top.key >> 64) as u64), top.event))
+        Some((f64::from_bits((top.0 >> 64) as u64), top.1))
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len() + self.arrival.is_some() as usize
+        self.n + self.arrival.is_some() as usize
     }
 
     pub fn is_empty(&self) -> bool {

@@ -153,7 +153,8 @@ pub(crate) enum Rule {
 impl Rule {
     fn check(self, v: f64) -> Result<(), (String, Option<String>)> {
         let share_hint = || {
-            (2.0..=100.0).contains(&v)
+            (2.0..=100.0)
+                .contains(&v)
                 .then(|| format!("write shares as fractions: {v}% is {}", v / 100.0))
         };
         let ok = match self {

@@ -267,7 +267,9 @@ mod tests {
             }
         }
         for _ in 0..1_000_000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             check(((x >> 11) as f64 / (1u64 << 53) as f64) * 40.0 - 10.0);
             check(((x >> 11) as f64 / (1u64 << 53) as f64 * 60.0 - 12.0).exp());
         }
