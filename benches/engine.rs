@@ -48,7 +48,7 @@ fn histogram_insert(bencher: Bencher) {
     let waits: Vec<f64> = (0..100_000u64)
         .map(|i| {
             let u = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64;
-            if i % 10 == 0 {
+            if i.is_multiple_of(10) {
                 0.0
             } else {
                 -300.0 * (1.0 - u).ln()

@@ -403,6 +403,7 @@ impl<'m> Engine<'m> {
         f(&mut self.stats.class_intervals[base + k - if c.vip { 2 } else { 1 }]);
     }
 
+    #[allow(clippy::wrong_self_convention)] // "to the human stage", not a conversion
     fn to_human(&mut self, id: ContactId) {
         let now = self.now;
         let interval = self.rec.interval_of(now) as u32;

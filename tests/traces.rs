@@ -104,7 +104,7 @@ fn vip_is_served_first_but_not_preemptively() {
     let vip_max = value(&agg, &["by_priority", "vip", "wait_p99_s"]).unwrap();
     let normal_min = value(&agg, &["by_priority", "normal", "wait_p50_s"]).unwrap();
     let vips = value(&agg, &["by_priority", "vip", "answered"]).unwrap();
-    assert!(vips >= 3.0 && vips <= 17.0, "a mix of classes: {vips} VIP");
+    assert!((3.0..=17.0).contains(&vips), "a mix of classes: {vips} VIP");
     assert!(
         vip_max < normal_min,
         "VIP p99 {vip_max} vs normal p50 {normal_min}"

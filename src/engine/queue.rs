@@ -35,6 +35,7 @@ fn first_child(i: usize) -> usize {
 struct KeyLine([u128; ARITY]);
 
 /// Pending events.
+#[derive(Default)]
 pub struct EventQueue {
     /// `time_bits << 64 | rank << 56 | seq` of the heap entries, in cache-line groups
     /// (slots `0..ROOT` are unused). Non-negative times compare like their IEEE bit patterns.
@@ -48,18 +49,6 @@ pub struct EventQueue {
     /// the root on every push and be deleted from the root on every pop.
     arrival: Option<u128>,
     seq: u64,
-}
-
-impl Default for EventQueue {
-    fn default() -> Self {
-        EventQueue {
-            keys: Vec::new(),
-            events: Vec::new(),
-            n: 0,
-            arrival: None,
-            seq: 0,
-        }
-    }
 }
 
 impl EventQueue {
@@ -232,7 +221,7 @@ mod tests {
             x ^= x << 17;
             let t = (x % 1000) as f64 * 0.5;
             // Mostly one pending arrival at a time, as the engine does; sometimes two.
-            let ev = if x % 5 == 0 {
+            let ev = if x.is_multiple_of(5) {
                 Event::Arrival
             } else {
                 Event::StaffingChange {
@@ -241,7 +230,7 @@ mod tests {
             };
             q.push(t, ev);
             reference.push(Reverse((t.to_bits(), ev.rank(), round, format!("{ev:?}"))));
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 let Reverse((tb, _, _, ev)) = reference.pop().unwrap();
                 let (t, got) = q.pop().unwrap();
                 assert_eq!((t.to_bits(), format!("{got:?}")), (tb, ev));

@@ -245,7 +245,7 @@ mod tests {
     #[test]
     fn table_lookup_matches_the_logarithm() {
         let mut x = 0x1234_5678_9abc_def0_u64;
-        let mut check = |v: f64| {
+        let check = |v: f64| {
             let want = if v <= 0.0 {
                 ZERO_SLOT
             } else if v < MIN_S {
