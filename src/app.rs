@@ -1,7 +1,7 @@
 //! The commands: load → validate → simulate → write, with exit statuses per the contract
 //! (0 success, 2 invalid input, 1 any other failure).
 
-use crate::cli::{CalibrateArgs, Cli, Command, ErlangArgs, PlanArgs, RunArgs};
+use crate::cli::{BenchArgs, CalibrateArgs, Cli, Command, ErlangArgs, PlanArgs, RunArgs};
 use crate::model::Model;
 use crate::report::{self, OutputDir};
 use crate::runner::{self, RunOptions};
@@ -75,6 +75,41 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Sweep(args)) => crate::whatif::cmd::sweep(args),
         Some(Command::Merge(args)) => crate::whatif::cmd::merge(args),
         Some(Command::Calibrate(args)) => calibrate(args),
+        Some(Command::Bench(args)) => bench(&args),
+    }
+}
+
+fn bench(args: &BenchArgs) -> Result<(), Failure> {
+    if !(args.days.is_finite() && args.days > 0.0 && args.days <= 365.0) {
+        return Err(Failure::Input(format!(
+            "--days must be a number of days in (0, 365], got {}",
+            args.days
+        )));
+    }
+    let opts = crate::bench::BenchOptions {
+        reps: args.reps,
+        days: args.days,
+    };
+    let rows = crate::bench::run_budget(&opts, |step| warn(&format!("bench: {step}")));
+    let mut text = format!(
+        "kefu {} speed budget ({} repetitions, best kept; rates per core by thread CPU time)\n",
+        env!("CARGO_PKG_VERSION"),
+        args.reps
+    );
+    text.push_str(&crate::bench::format_rows(&rows));
+    say(&text)?;
+    let failed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.ok == Some(false))
+        .map(|r| r.case.as_str())
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Other(anyhow::anyhow!(
+            "speed budget not met: {}",
+            failed.join("; ")
+        )))
     }
 }
 

@@ -37,6 +37,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Combine the folders written by `kefu sweep --shard K/N` into one sweep's output.
     Merge(MergeArgs),
+    /// Measure speed against the budget (docs/performance.md); exit 1 if a budget fails.
+    /// Timing-sensitive: run it on a quiet machine, not in shared CI.
+    Bench(BenchArgs),
 }
 
 /// How many replications: a number, or `auto` (until the service level is precise enough).
@@ -140,6 +143,17 @@ pub struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `kefu bench`.
+#[derive(Debug, Args, Clone)]
+pub struct BenchArgs {
+    /// Repetitions of each timing; the best is kept.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub reps: u32,
+    /// Counted days of the single-replication M/M/200 cases (more: steadier figures).
+    #[arg(long, default_value_t = 5.0)]
+    pub days: f64,
 }
 
 /// Options of `kefu run`.

@@ -19,13 +19,14 @@ pub mod trace;
 pub mod waiting;
 
 use crate::model::{BotProfile, Model};
+use crate::stats::histogram::Slot;
 use crate::stats::{HumanStats, RepStats};
 use agents::{AgentId, PoolAgents};
 use contact::{Contact, ContactId, Contacts, Stage};
 use event::Event;
 use queue::EventQueue;
 use recorder::{AlertChange, Levels, Recorder};
-use rng::{chance, exp1, unit_f64, Source, Streams};
+use rng::{chance, contact_stream, exp1, unit_f64, Source, Streams};
 use trace::{Outcome, TraceRow, TraceSink};
 use waiting::{Pick, WaitingLines};
 
@@ -63,6 +64,9 @@ struct Engine<'m> {
     horizon_passed: bool,
     /// Counted contacts not finished yet.
     outstanding: u64,
+    /// Whether a contact can come back after a false bot resolution (else its return draws
+    /// are never used, and not made).
+    returns_possible: bool,
     rec: Recorder,
     stats: RepStats,
     replication: u64,
@@ -92,8 +96,12 @@ pub fn simulate_traced<'m>(
         }
         e.now = t;
         e.stats.events += 1;
-        let levels = e.levels();
-        e.rec.advance(t, levels, &mut e.stats);
+        if e.rec.integrates_to(t) {
+            let levels = e.levels();
+            e.rec.advance(t, levels, &mut e.stats);
+        } else {
+            e.rec.skip_to(t);
+        }
         match ev {
             Event::Arrival => e.arrival(),
             Event::BotDone { contact } => e.bot_done(contact),
@@ -160,6 +168,10 @@ impl<'m> Engine<'m> {
             arrivals_done: false,
             horizon_passed: false,
             outstanding: 0,
+            returns_possible: m
+                .bot
+                .as_ref()
+                .is_some_and(|b| b.return_after.is_some() && b.false_resolution > 0.0),
             rec: Recorder::new(
                 m.run.counted_from,
                 m.run.counted_to,
@@ -232,7 +244,11 @@ impl<'m> Engine<'m> {
         self.stats.contacts_simulated += 1;
 
         // Attributes: fixed draws from the contact's own generators (common random numbers).
-        let mut attr = self.streams.contact(n, Source::Arrivals);
+        // Draws whose value cannot matter are skipped only when they are the last ones of
+        // their stream (or of a stream whose later draws are skipped too), so every draw that
+        // is used has the same value as when all are made.
+        let key = self.streams.contact_key(n);
+        let mut attr = contact_stream(key, Source::Arrivals);
         let u_cat = unit_f64(&mut attr);
         let complex_u = unit_f64(&mut attr);
         let vip_u = unit_f64(&mut attr);
@@ -240,23 +256,45 @@ impl<'m> Engine<'m> {
         let cat = &m.categories[category];
         let complex = complex_u < cat.complex_share;
         let vip = vip_u < cat.vip_share;
+        let returns = self.returns_possible;
 
-        let mut handle = self.streams.contact(n, Source::Handle);
+        let mut handle = contact_stream(key, Source::Handle);
         let dist = if complex {
             &cat.complex_handle_time
         } else {
             &cat.handle_time
         };
         let handle_s = dist.sample(&mut handle);
-        let return_handle_s = dist.sample(&mut handle);
+        let return_handle_s = if returns {
+            dist.sample(&mut handle)
+        } else {
+            0.0
+        };
 
-        let mut pat = self.streams.contact(n, Source::Patience);
+        let mut pat = contact_stream(key, Source::Patience);
+        let p_silent = cat.silent_abandon;
+        // A chance of 0 or 1 is decided without a draw; it is then the draws before it that
+        // are needed only to keep later ones aligned.
+        let silent_drawn = p_silent > 0.0 && p_silent < 1.0;
         let (patience_s, return_patience_s) = match &cat.patience {
-            Some(d) => (d.sample(&mut pat), d.sample(&mut pat)),
+            Some(d) => {
+                let first = d.sample(&mut pat);
+                if returns || silent_drawn {
+                    (first, d.sample(&mut pat))
+                } else {
+                    (first, f64::INFINITY)
+                }
+            }
             None => (f64::INFINITY, f64::INFINITY),
         };
-        let silent = chance(&mut pat, cat.silent_abandon);
-        let return_silent = chance(&mut pat, cat.silent_abandon);
+        let (silent, return_silent) = if silent_drawn {
+            (
+                chance(&mut pat, p_silent),
+                returns && chance(&mut pat, p_silent),
+            )
+        } else {
+            (p_silent >= 1.0, p_silent >= 1.0)
+        };
 
         let counted = t >= m.run.counted_from;
         let mut c = Contact {
@@ -294,7 +332,7 @@ impl<'m> Engine<'m> {
 
         let mut bot_response = None;
         if let Some(bot) = &m.bot {
-            let mut b = self.streams.contact(n, Source::Bot);
+            let mut b = contact_stream(key, Source::Bot);
             let covered = chance(&mut b, bot.coverage);
             let profile: &BotProfile = match &bot.promotion {
                 Some(p) if m.arrivals.promotion_at(t) => p,
@@ -474,12 +512,13 @@ impl<'m> Engine<'m> {
                 if c.counted {
                     let wait = now - c.queued_at;
                     let within = (wait <= self.m.target.answer_within_s) as u64;
+                    let slot = Slot::of(wait);
                     self.record(&c, |h| {
                         h.answered += 1;
                         h.answered_within_target += within;
                         h.waited += (wait > 0.0) as u64;
                         h.wait_sum_s += wait;
-                        h.waits.record(wait);
+                        h.waits.record_slot(slot, wait);
                     });
                     self.record_interval(&c, |ci| {
                         ci.answered += 1;

@@ -6,6 +6,7 @@
 //! and the command line in [`cli`] and [`app`].
 
 pub mod app;
+pub mod bench;
 pub mod calibrate;
 pub mod cli;
 pub mod engine;

@@ -1,40 +1,53 @@
-//! The future event list: a binary heap ordered by (time, rank, insertion sequence), so
-//! events at equal instants are handled in a fixed, documented order.
+//! The future event list, ordered by (time, rank, insertion sequence), so events at equal
+//! instants are handled in a fixed, documented order. The key is one `u128` (time bits, then
+//! rank and sequence): a comparison is two integer compares, and since the key is a total
+//! order, any correct priority queue pops the same sequence (results are bit-identical to the
+//! `std::collections::BinaryHeap` this replaced).
+//!
+//! The one pending arrival is kept beside the heap (it is nearly always the earliest event,
+//! so in the heap it would climb to the root on every push and leave from it on every pop);
+//! everything else is in a 4-ary heap whose keys are stored apart from the events, four to a
+//! cache line: a deletion waits on half as many dependent loads as in a binary heap, and
+//! the smallest of four children is found with independent comparisons. (Measured: about
+//! 4% less CPU time than a binary heap on M/M/200+M, though more instructions.)
 
 use super::event::Event;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
-struct Entry {
-    /// Non-negative times compare like their IEEE bit patterns, which is cheaper than floats.
-    time_bits: u64,
-    /// `rank << 56 | seq`.
-    order: u64,
-    event: Event,
+/// Children per node. Four keys of 16 bytes fill one cache line, and the minimum of four is
+/// found with independent comparisons, so a deletion waits on half as many dependent loads as
+/// in a binary heap.
+const ARITY: usize = 4;
+/// The root sits at this index so that the four children of every node share a cache line.
+const ROOT: usize = ARITY - 1;
+
+#[inline]
+fn parent(i: usize) -> usize {
+    i / ARITY + ROOT - 1
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
+#[inline]
+fn first_child(i: usize) -> usize {
+    (i + 1 - ROOT) * ARITY
 }
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    // Reversed: BinaryHeap is a max-heap and we want the earliest first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time_bits, other.order).cmp(&(self.time_bits, self.order))
-    }
-}
+
+#[repr(C, align(64))]
+#[derive(Clone, Copy)]
+struct KeyLine([u128; ARITY]);
 
 /// Pending events.
 #[derive(Default)]
 pub struct EventQueue {
-    heap: BinaryHeap<Entry>,
+    /// `time_bits << 64 | rank << 56 | seq` of the heap entries, in cache-line groups
+    /// (slots `0..ROOT` are unused). Non-negative times compare like their IEEE bit patterns.
+    keys: Vec<KeyLine>,
+    /// The events, at the same indices as their keys.
+    events: Vec<Event>,
+    /// Entries in the heap.
+    n: usize,
+    /// The pending [`Event::Arrival`], kept out of the heap: the arrival process keeps one
+    /// pending, and it is nearly always the earliest event, so in the heap it would climb to
+    /// the root on every push and be deleted from the root on every pop.
+    arrival: Option<u128>,
     seq: u64,
 }
 
@@ -43,33 +56,120 @@ impl EventQueue {
         Self::default()
     }
 
+    #[inline]
+    fn key(&self, i: usize) -> u128 {
+        self.keys[i / ARITY].0[i % ARITY]
+    }
+
+    #[inline]
+    fn set(&mut self, i: usize, key: u128, event: Event) {
+        self.keys[i / ARITY].0[i % ARITY] = key;
+        self.events[i] = event;
+    }
+
     /// Schedules `event` at `time` `[s]` (must be ≥ 0 and finite).
     #[inline]
     pub fn push(&mut self, time: f64, event: Event) {
         debug_assert!(time >= 0.0 && time.is_finite(), "bad event time {time}");
         self.seq += 1;
         let order = (event.rank() as u64) << 56 | self.seq;
-        self.heap.push(Entry {
-            time_bits: time.max(0.0).to_bits(),
-            order,
-            event,
-        });
+        let key = (time.max(0.0).to_bits() as u128) << 64 | order as u128;
+        if let Event::Arrival = event {
+            match self.arrival {
+                None => {
+                    self.arrival = Some(key);
+                    return;
+                }
+                // A second pending arrival (not made by the engine): the earlier one stays
+                // here, the other goes to the heap.
+                Some(k) if key < k => {
+                    self.arrival = Some(key);
+                    return self.heap_push(k, Event::Arrival);
+                }
+                Some(_) => {}
+            }
+        }
+        self.heap_push(key, event);
+    }
+
+    #[inline]
+    fn heap_push(&mut self, key: u128, event: Event) {
+        let mut pos = ROOT + self.n;
+        self.n += 1;
+        if pos / ARITY >= self.keys.len() {
+            self.keys.push(KeyLine([u128::MAX; ARITY]));
+        }
+        if pos >= self.events.len() {
+            self.events.resize(pos + 1, Event::HorizonEnd);
+        }
+        // Sift up with a hole.
+        while pos > ROOT {
+            let p = parent(pos);
+            let pk = self.key(p);
+            if pk <= key {
+                break;
+            }
+            let pe = self.events[p];
+            self.set(pos, pk, pe);
+            pos = p;
+        }
+        self.set(pos, key, event);
     }
 
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
-        self.heap
-            .pop()
-            .map(|e| (f64::from_bits(e.time_bits), e.event))
+        if let Some(k) = self.arrival {
+            if self.n == 0 || k < self.key(ROOT) {
+                self.arrival = None;
+                return Some((f64::from_bits((k >> 64) as u64), Event::Arrival));
+            }
+        }
+        self.heap_pop()
+    }
+
+    #[inline]
+    fn heap_pop(&mut self) -> Option<(f64, Event)> {
+        if self.n == 0 {
+            return None;
+        }
+        let top = (self.key(ROOT), self.events[ROOT]);
+        self.n -= 1;
+        let end = ROOT + self.n;
+        let (last_key, last_event) = (self.key(end), self.events[end]);
+        self.keys[end / ARITY].0[end % ARITY] = u128::MAX;
+        if self.n > 0 {
+            // Sift the former last entry down from the root with a hole. Unused slots hold
+            // the largest key, so a full group of four is always compared.
+            let mut pos = ROOT;
+            loop {
+                let first = first_child(pos);
+                if first >= end {
+                    break;
+                }
+                let g = &self.keys[first / ARITY].0;
+                let (a, b) = if g[1] < g[0] { (1, g[1]) } else { (0, g[0]) };
+                let (c, d) = if g[3] < g[2] { (3, g[3]) } else { (2, g[2]) };
+                let (best, best_key) = if d < b { (c, d) } else { (a, b) };
+                if last_key <= best_key {
+                    break;
+                }
+                let child = first + best;
+                let ce = self.events[child];
+                self.set(pos, best_key, ce);
+                pos = child;
+            }
+            self.set(pos, last_key, last_event);
+        }
+        Some((f64::from_bits((top.0 >> 64) as u64), top.1))
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.n + self.arrival.is_some() as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 }
 
@@ -107,5 +207,39 @@ mod tests {
                 Event::Arrival,
             ]
         );
+    }
+
+    #[test]
+    fn pops_like_a_reference_heap() {
+        use std::cmp::Reverse;
+        let mut q = EventQueue::new();
+        let mut reference = std::collections::BinaryHeap::new();
+        let mut x = 88172645463325252u64;
+        for round in 0..20_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let t = (x % 1000) as f64 * 0.5;
+            // Mostly one pending arrival at a time, as the engine does; sometimes two.
+            let ev = if x.is_multiple_of(5) {
+                Event::Arrival
+            } else {
+                Event::StaffingChange {
+                    pool: (round % 60_000) as u16,
+                }
+            };
+            q.push(t, ev);
+            reference.push(Reverse((t.to_bits(), ev.rank(), round, format!("{ev:?}"))));
+            if x.is_multiple_of(3) {
+                let Reverse((tb, _, _, ev)) = reference.pop().unwrap();
+                let (t, got) = q.pop().unwrap();
+                assert_eq!((t.to_bits(), format!("{got:?}")), (tb, ev));
+            }
+        }
+        while let Some(Reverse((tb, _, _, ev))) = reference.pop() {
+            let (t, got) = q.pop().unwrap();
+            assert_eq!((t.to_bits(), format!("{got:?}")), (tb, ev));
+        }
+        assert!(q.is_empty());
     }
 }

@@ -30,6 +30,12 @@ pub struct Recorder {
     last: f64,
     waiting: u32,
     alert_since: Option<f64>,
+    /// Fast path of [`advance`](Self::advance): while `cached_lo <= a < cached_hi`,
+    /// `interval_of(a) == cached`, and a span ending by `cached_end` stays in that interval.
+    cached: usize,
+    cached_lo: f64,
+    cached_hi: f64,
+    cached_end: f64,
 }
 
 impl Recorder {
@@ -43,12 +49,66 @@ impl Recorder {
             last: 0.0,
             waiting: 0,
             alert_since: None,
+            cached: 0,
+            cached_lo: f64::INFINITY,
+            cached_hi: f64::NEG_INFINITY,
+            cached_end: f64::NEG_INFINITY,
+        }
+    }
+
+    /// The smallest instant whose [`interval_of`](Self::interval_of) is at least `i`
+    /// (`interval_of` never decreases with time; the nominal edge is within a few ulps).
+    fn first_instant_of(&self, i: usize) -> f64 {
+        let mut x = self.from + i as f64 * self.interval_s;
+        for _ in 0..64 {
+            if self.interval_by_division(x) >= i {
+                let below = x.next_down();
+                if self.interval_by_division(below) < i {
+                    return x;
+                }
+                x = below;
+            } else {
+                x = x.next_up();
+            }
+        }
+        // Not reached in practice; a bound that makes the fast path never apply.
+        f64::NEG_INFINITY
+    }
+
+    /// Caches the interval of `a` for the fast path of [`advance`](Self::advance).
+    #[cold]
+    fn cache_interval(&mut self, a: f64) {
+        let i = self.interval_by_division(a);
+        self.cached = i;
+        if i + 1 >= self.intervals {
+            self.cached_lo = self.first_instant_of(i);
+            self.cached_hi = f64::INFINITY;
+            self.cached_end = f64::INFINITY;
+        } else {
+            self.cached_lo = self.first_instant_of(i);
+            self.cached_hi = self.first_instant_of(i + 1);
+            self.cached_end = self.from + (i + 1) as f64 * self.interval_s;
+        }
+        if !(self.cached_lo <= a && a < self.cached_hi) {
+            // Never trust a cache that does not hold for the instant it was made for.
+            self.cached_lo = f64::INFINITY;
+            self.cached_hi = f64::NEG_INFINITY;
         }
     }
 
     /// The reporting interval of an instant, clamped to the counted horizon.
     #[inline]
     pub fn interval_of(&self, t: f64) -> usize {
+        if self.cached_lo <= t && t < self.cached_hi {
+            return self.cached;
+        }
+        self.interval_by_division(t)
+    }
+
+    /// [`interval_of`](Self::interval_of) by definition (the cache holds exactly where this
+    /// gives the cached interval).
+    #[inline]
+    fn interval_by_division(&self, t: f64) -> usize {
         (((t - self.from) / self.interval_s).max(0.0) as usize)
             .min(self.intervals.saturating_sub(1))
     }
@@ -62,6 +122,19 @@ impl Recorder {
         self.alert_since.is_some()
     }
 
+    /// Whether [`advance`](Self::advance) to `t` has anything to integrate (else it only
+    /// needs to note the instant, which [`skip_to`](Self::skip_to) does without the levels).
+    #[inline]
+    pub fn integrates_to(&self, t: f64) -> bool {
+        t.min(self.to) > self.last.max(self.from) && self.intervals > 0
+    }
+
+    /// [`advance`](Self::advance) when [`integrates_to`](Self::integrates_to) is false.
+    #[inline]
+    pub fn skip_to(&mut self, t: f64) {
+        self.last = t;
+    }
+
     /// Integrates the levels that held since the last call up to `t`.
     #[inline]
     pub fn advance(&mut self, t: f64, levels: Levels, stats: &mut RepStats) {
@@ -72,7 +145,29 @@ impl Recorder {
             return;
         }
         let alert = self.alert_since.is_some();
-        let mut i = self.interval_of(a);
+        if !(self.cached_lo <= a && a < self.cached_hi) {
+            self.cache_interval(a);
+        }
+        if self.cached_lo <= a && a < self.cached_hi && b <= self.cached_end {
+            // The whole span lies in one interval: the loop below would run once.
+            let dt = b - a;
+            let iv = &mut stats.intervals[self.cached];
+            iv.waiting_area += self.waiting as f64 * dt;
+            iv.headcount_area += levels.headcount as f64 * dt;
+            iv.surge_area += levels.surge as f64 * dt;
+            iv.busy_area += levels.busy as f64 * dt;
+            iv.slot_area += levels.slots as f64 * dt;
+            iv.max_waiting = iv.max_waiting.max(self.waiting);
+            if alert {
+                iv.alert_s += dt;
+            }
+            stats.busy_area += levels.busy as f64 * dt;
+            stats.slot_area += levels.slots as f64 * dt;
+            stats.agent_seconds += levels.headcount as f64 * dt;
+            stats.surge_agent_seconds += levels.surge as f64 * dt;
+            return;
+        }
+        let mut i = self.interval_by_division(a);
         let mut s = a;
         while s < b {
             let end = (self.from + (i + 1) as f64 * self.interval_s).min(b);

@@ -61,10 +61,23 @@ impl Streams {
     /// The generator for contact number `n`'s draws from `source`.
     #[inline]
     pub fn contact(&self, n: u64, source: Source) -> ContactRng {
-        let k = mix64(self.key ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-            ^ (source as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
-        ContactRng::from_seed(k.to_le_bytes())
+        contact_stream(self.contact_key(n), source)
     }
+
+    /// The part of contact `n`'s stream keys shared by all sources: computed once per contact,
+    /// then [`contact_stream`] derives each source's generator with one multiply and xor.
+    #[inline]
+    pub fn contact_key(&self, n: u64) -> u64 {
+        mix64(self.key ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+}
+
+/// The generator for `source` of the contact whose [`Streams::contact_key`] is `key`
+/// (the same generator as [`Streams::contact`]).
+#[inline]
+pub fn contact_stream(key: u64, source: Source) -> ContactRng {
+    let k = key ^ (source as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    ContactRng::from_seed(k.to_le_bytes())
 }
 
 /// A uniform draw in [0, 1) with 53 random bits.

@@ -28,6 +28,88 @@ fn inv_ln_growth() -> f64 {
     1.0 / GROWTH.ln()
 }
 
+const ZERO_SLOT: u32 = u32::MAX;
+const TINY_SLOT: u32 = u32::MAX - 1;
+
+/// Where a value goes in a [`Histogram`]: a bin, the zero count or the tiny count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot(u32);
+
+/// The bin of `v ≥ MIN_S` by definition: `⌊ln(v / MIN_S) / ln GROWTH⌋`, capped.
+#[inline]
+fn bin_by_log(v: f64) -> usize {
+    (((v / MIN_S).ln() * inv_ln_growth()) as usize).min(BINS - 1)
+}
+
+/// Sub-octave cells per power of two in the bin lookup (each cell is narrower than a bin).
+const CELL_BITS: u32 = 8;
+/// Relative distance to a bin edge under which the bin is found by [`bin_by_log`] itself,
+/// far above the rounding error of the logarithm, so both ways agree bit for bit.
+const EDGE_GUARD: f64 = 1e-9;
+
+/// Tables for finding a bin without a logarithm: approximate bin edges, and for each
+/// sub-octave cell of the covered range the bin of its lower end.
+struct BinTables {
+    /// `edges[i] = MIN_S · GROWTH^i`, `i = 0 ..= BINS`.
+    edges: Vec<f64>,
+    /// Cell index of `MIN_S`'s cell.
+    first_cell: u64,
+    /// Bin holding the lower end of each cell (cells from `first_cell` on).
+    cell_bin: Vec<u16>,
+}
+
+fn tables() -> &'static BinTables {
+    static T: std::sync::OnceLock<BinTables> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let edges: Vec<f64> = (0..=BINS).map(|i| MIN_S * GROWTH.powi(i as i32)).collect();
+        let cell = |v: f64| v.to_bits() >> (52 - CELL_BITS);
+        let first_cell = cell(MIN_S);
+        let last_cell = cell(edges[BINS]);
+        let mut cell_bin = Vec::with_capacity((last_cell - first_cell + 1) as usize);
+        let mut bin = 0usize;
+        for c in first_cell..=last_cell {
+            let lo = f64::from_bits(c << (52 - CELL_BITS)).max(MIN_S);
+            while bin < BINS - 1 && edges[bin + 1] <= lo {
+                bin += 1;
+            }
+            cell_bin.push(bin as u16);
+        }
+        BinTables {
+            edges,
+            first_cell,
+            cell_bin,
+        }
+    })
+}
+
+impl Slot {
+    /// The slot of `v`: exactly the bin `⌊ln(v / MIN_S) / ln GROWTH⌋` (capped), found with a
+    /// table lookup and at most a couple of comparisons instead of a logarithm.
+    #[inline]
+    pub fn of(v: f64) -> Slot {
+        if v <= 0.0 {
+            return Slot(ZERO_SLOT);
+        }
+        if v < MIN_S {
+            return Slot(TINY_SLOT);
+        }
+        let t = tables();
+        let c = (v.to_bits() >> (52 - CELL_BITS)).wrapping_sub(t.first_cell) as usize;
+        let Some(&start) = t.cell_bin.get(c) else {
+            return Slot(bin_by_log(v) as u32);
+        };
+        let mut i = start as usize;
+        while i < BINS - 1 && v >= t.edges[i + 1] {
+            i += 1;
+        }
+        let (lo, hi) = (t.edges[i], t.edges[i + 1]);
+        if v - lo < lo * EDGE_GUARD || hi - v < hi * EDGE_GUARD {
+            return Slot(bin_by_log(v) as u32);
+        }
+        Slot(i as u32)
+    }
+}
+
 impl Histogram {
     pub fn new() -> Self {
         Histogram {
@@ -42,20 +124,22 @@ impl Histogram {
     /// Records one duration.
     #[inline]
     pub fn record(&mut self, v: f64) {
+        self.record_slot(Slot::of(v), v);
+    }
+
+    /// Records `v`, whose slot ([`Slot::of`]) is already known: several histograms fed the
+    /// same value find its bin once.
+    #[inline]
+    pub fn record_slot(&mut self, slot: Slot, v: f64) {
         self.count += 1;
-        if v <= 0.0 {
-            self.zeros += 1;
-            return;
-        }
         if v > self.max {
             self.max = v;
         }
-        if v < MIN_S {
-            self.tiny += 1;
-            return;
+        match slot.0 {
+            ZERO_SLOT => self.zeros += 1,
+            TINY_SLOT => self.tiny += 1,
+            i => self.bins[i as usize] += 1,
         }
-        let i = ((v / MIN_S).ln() * inv_ln_growth()) as usize;
-        self.bins[i.min(BINS - 1)] += 1;
     }
 
     /// Adds another histogram's counts.
@@ -156,6 +240,41 @@ mod tests {
             assert!((got / exact - 1.0).abs() < 0.006, "q{q}: {got} vs {exact}");
         }
         assert!((h.fraction_at_most(120.0).unwrap() - 0.12).abs() < 0.001);
+    }
+
+    #[test]
+    fn table_lookup_matches_the_logarithm() {
+        let mut x = 0x1234_5678_9abc_def0_u64;
+        let check = |v: f64| {
+            let want = if v <= 0.0 {
+                ZERO_SLOT
+            } else if v < MIN_S {
+                TINY_SLOT
+            } else {
+                bin_by_log(v) as u32
+            };
+            assert_eq!(Slot::of(v).0, want, "{v}");
+        };
+        for i in 0..=BINS + 5 {
+            let e = MIN_S * GROWTH.powi(i as i32);
+            let mut v = e;
+            for _ in 0..40 {
+                v = v.next_down();
+            }
+            for _ in 0..80 {
+                check(v);
+                v = v.next_up();
+            }
+        }
+        for _ in 0..1_000_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            check(((x >> 11) as f64 / (1u64 << 53) as f64) * 40.0 - 10.0);
+            check(((x >> 11) as f64 / (1u64 << 53) as f64 * 60.0 - 12.0).exp());
+        }
+        check(0.0);
+        check(f64::MAX);
     }
 
     #[test]

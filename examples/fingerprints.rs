@@ -1,0 +1,61 @@
+//! Fingerprints of the full per-replication results of nine models, to check that an engine
+//! change leaves every number bit-for-bit unchanged (compare the output before and after),
+//! and `time [days]`: one replication of M/M/200+M at load 1.0 for instruction counts
+//! (`valgrind --tool=callgrind`) or CPU time. Run from the repository root:
+//! `cargo run --release --example fingerprints [time [days]]`.
+use kefu::engine::simulate;
+use kefu::model::textbook::Textbook;
+use kefu::scenario;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::time::Instant;
+
+fn fp(name: &str, m: &kefu::model::Model, reps: u64) {
+    let mut h = Sha256::new();
+    for r in 0..reps {
+        let s = simulate(m, r);
+        h.update(format!("{s:?}").as_bytes());
+    }
+    let d: String = h
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    println!("{name:<24} {d}");
+}
+
+fn main() {
+    let mode = std::env::args().nth(1).unwrap_or_default();
+    let mm = |c: u32, load: f64, pat: Option<f64>, vip: f64, days: f64| {
+        let mut tb = Textbook::new(load * c as f64 / 300.0, 300.0, c);
+        tb.mean_patience_s = pat;
+        tb.vip_share = vip;
+        tb.days = days;
+        tb.model()
+    };
+    if mode == "time" {
+        let days: f64 = std::env::args().nth(2).map_or(5.0, |d| d.parse().unwrap());
+        let m = mm(200, 1.0, Some(240.0), 0.0, days);
+        let t = Instant::now();
+        let s = simulate(&m, 0);
+        let dt = t.elapsed().as_secs_f64();
+        println!(
+            "{} contacts {} events {:.3} s {:.2} M/s",
+            s.contacts_simulated,
+            s.events,
+            dt,
+            s.contacts_simulated as f64 / dt / 1e6
+        );
+        return;
+    }
+    fp("mm10", &mm(10, 0.9, None, 0.0, 3.0), 2);
+    fp("mm200", &mm(200, 0.95, None, 0.0, 1.0), 2);
+    fp("mm200m", &mm(200, 1.0, Some(240.0), 0.0, 1.0), 2);
+    fp("mm200m_over", &mm(200, 1.2, Some(240.0), 0.0, 1.0), 2);
+    fp("prio", &mm(50, 0.97, Some(600.0), 0.3, 2.0), 2);
+    for f in ["default", "mmc-textbook", "overnight-farm", "singles-day"] {
+        let l = scenario::load(Path::new(&format!("scenarios/{f}.toml"))).unwrap();
+        fp(f, &l.model, 2);
+    }
+}
