@@ -68,6 +68,8 @@ pub fn run_with(
     let batch = (threads.max(1) * 2) as u32;
     let mut next = 0;
     while next < opts.replications {
+        // Ctrl-C / SIGTERM: stop between batches (see `interrupt`).
+        crate::interrupt::check()?;
         let end = (next + batch).min(opts.replications);
         let results: Vec<RepStats> = pool.install(|| {
             (next..end)
