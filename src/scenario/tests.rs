@@ -228,7 +228,11 @@ fn a_100_mb_file_is_refused_quickly_and_csvs_are_checked_too() {
     f.set_len(100 * 1024 * 1024).unwrap(); // sparse: no 100 MB written
     let started = std::time::Instant::now();
     let e = load(&big).unwrap_err().to_string();
-    assert!(started.elapsed().as_secs_f64() < 0.5, "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed().as_secs_f64() < 0.5,
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(
         e,
         format!(
@@ -243,7 +247,9 @@ fn a_100_mb_file_is_refused_quickly_and_csvs_are_checked_too() {
         .set_len(100 * 1024 * 1024)
         .unwrap();
     let text = MINIMAL.replace("agents = 3", "staffing_csv = \"plan.csv\"");
-    let e = load_str(&text, "m.toml", dir.path()).unwrap_err().to_string();
+    let e = load_str(&text, "m.toml", dir.path())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("is larger than 10 MiB (104857600 bytes)"), "{e}");
     for (bytes, want) in [
         (&b""[..], "the header has no `start` column"),
@@ -257,18 +263,26 @@ fn a_100_mb_file_is_refused_quickly_and_csvs_are_checked_too() {
         ),
     ] {
         std::fs::write(&csv, bytes).unwrap();
-        let e = load_str(&text, "m.toml", dir.path()).unwrap_err().to_string();
+        let e = load_str(&text, "m.toml", dir.path())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(want), "{bytes:?}: {e}");
     }
     // In-memory files (run.json, fuzzing) go through the same checks.
     let e = load_str_with_files(&text, "m.toml", vec![])
         .unwrap_err()
         .to_string();
-    assert!(e.contains("plan.csv is not among the files recorded"), "{e}");
+    assert!(
+        e.contains("plan.csv is not among the files recorded"),
+        "{e}"
+    );
     let l = load_str_with_files(
         &text,
         "m.toml",
-        vec![("plan.csv".into(), b"start,pool,agents\n2026-01-05T00:00,p,2\n".to_vec())],
+        vec![(
+            "plan.csv".into(),
+            b"start,pool,agents\n2026-01-05T00:00,p,2\n".to_vec(),
+        )],
     )
     .unwrap();
     assert_eq!(l.files.len(), 1);

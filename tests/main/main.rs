@@ -2,5 +2,7 @@
 mod cli;
 mod common;
 mod determinism;
+mod fuzz_props;
+mod reliability;
 mod theory;
 mod traces;
