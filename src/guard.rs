@@ -67,7 +67,8 @@ pub fn check_limits(m: &Model, e: &Estimate) -> Result<(), String> {
             m.run.interval_s / 60.0
         ));
     }
-    if !(e.contacts_per_replication <= MAX_CONTACTS_PER_REPLICATION) {
+    let per_rep = e.contacts_per_replication;
+    if per_rep.is_nan() || per_rep > MAX_CONTACTS_PER_REPLICATION {
         return Err(format!(
             "one replication would simulate about {} contacts; at most {} are allowed (check [arrivals] per_day, the peaks' multipliers and [run] days)",
             human_count(e.contacts_per_replication),
