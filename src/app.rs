@@ -187,12 +187,17 @@ pub fn run_options(m: &Model, args: &RunArgs) -> RunOptions {
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let loaded = load(args.scenario.as_deref())?;
+    crate::interrupt::install();
+    let (loaded, args) = match args.from.clone() {
+        Some(from) => crate::rerun::prepare(&from, args)?,
+        None => (load(args.scenario.as_deref())?, args),
+    };
     let m = &loaded.model;
     let mut opts = run_options(m, &args);
     if let Some(f) = &args.font_file {
         report::charts::font::use_font_file(f).map_err(|e| Failure::Input(format!("{e:#}")))?;
     }
+    crate::guard::before_run(m, &opts, args.yes)?;
     let dest = out_dir(&args);
     let out = OutputDir::create(&dest)?;
     let auto_requested = matches!(args.replications, Some(crate::cli::Replications::Auto));
@@ -225,7 +230,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     };
     let agg = &outcome.aggregate;
 
-    let summary = report::json::summary(m, agg, opts.replications, opts.seed);
+    let mut summary = report::json::summary(m, agg, opts.replications, opts.seed);
+    let stability = crate::stability::assess(m, agg);
+    if let Some(obj) = summary.as_object_mut() {
+        obj.insert("stability".into(), stability.to_json());
+        obj.insert(
+            "notes".into(),
+            serde_json::json!(crate::stability::null_notes(agg)),
+        );
+    }
     out.write("summary.json", report::json::to_text(&summary))?;
     out.write("intervals.csv", report::csv_out::intervals(m, agg))?;
     out.write(
@@ -250,6 +263,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         "replications": opts.replications,
         "threads": outcome.threads,
         "kefu_version": env!("CARGO_PKG_VERSION"),
+        "git_revision": crate::rerun::git_revision(),
+        "command": std::env::args().collect::<Vec<_>>(),
+        "peak_memory_mb": crate::guard::peak_memory_mb(),
         "wall_time_s": outcome.wall_s,
         "charts_s": charts_s,
         "contacts_simulated": outcome.contacts_simulated,
@@ -261,6 +277,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         "peak_rss_mb": peak_rss_mb(),
         "warnings": loaded.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
         "scenario_text": loaded.source_text,
+        "files": crate::rerun::record(&loaded),
+        "rerun": "kefu run --from <this run.json> reproduces summary.json",
     });
     let mut run_info = run_info;
     if let Some(a) = &auto {
@@ -272,6 +290,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         report::html::report_html(m, agg, &summary, &run_info, &charts),
     )?;
     let dest = out.commit().context("writing the results")?;
+    if let Some(w) = stability.warning() {
+        warn(&w);
+    }
     if !args.quiet {
         let mut text = report::terminal::summary(m, agg, opts.replications);
         if let Some(a) = &auto {

@@ -160,7 +160,14 @@ pub struct BenchArgs {
 #[derive(Debug, Args, Default, Clone)]
 pub struct RunArgs {
     /// The scenario file; without it the built-in default scenario runs.
+    #[arg(conflicts_with = "from")]
     pub scenario: Option<PathBuf>,
+    /// Re-run a recorded run: the scenario, CSV files, seed and replications in its run.json.
+    #[arg(long, value_name = "RUN_JSON")]
+    pub from: Option<PathBuf>,
+    /// Do not ask for confirmation before a run estimated to take over a minute.
+    #[arg(long, short)]
+    pub yes: bool,
     /// Output folder (default: output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,

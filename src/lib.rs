@@ -11,11 +11,17 @@ pub mod calibrate;
 pub mod cli;
 pub mod engine;
 pub mod erlang;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod guard;
+pub mod interrupt;
 pub mod model;
 pub mod plan;
 pub mod report;
+pub mod rerun;
 pub mod runner;
 pub mod scenario;
+pub mod stability;
 pub mod stats;
 pub mod summary;
 pub mod trace;

@@ -5,6 +5,11 @@ fn main() {
     let cli = kefu::cli::Cli::parse();
     if let Err(e) = kefu::app::dispatch(cli) {
         kefu::app::warn(&format!("error: {e}"));
-        std::process::exit(e.exit_code());
+        let code = if kefu::interrupt::requested() {
+            kefu::interrupt::EXIT_STATUS
+        } else {
+            e.exit_code()
+        };
+        std::process::exit(code);
     }
 }

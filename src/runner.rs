@@ -103,6 +103,8 @@ fn run_inner(
         }
     }
     while next < opts.replications {
+        // Ctrl-C / SIGTERM: stop between batches (see `interrupt`).
+        crate::interrupt::check()?;
         let end = (next + batch).min(opts.replications);
         let results: Vec<RepStats> = pool.install(|| {
             (next..end)

@@ -40,6 +40,8 @@ pub struct Loaded {
     pub model: Model,
     pub warnings: Vec<Issue>,
     pub source_text: String,
+    /// The CSV files the scenario refers to, as read (path as written → bytes).
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -88,7 +90,22 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
 
 /// Validates scenario text; `origin` names the file in messages, `base_dir` resolves CSV paths.
 pub fn load_str(text: &str, origin: &str, base_dir: &Path) -> Result<Loaded, ScenarioError> {
-    let mut ctx = Ctx::new(origin, text, base_dir.to_path_buf());
+    load_ctx(Ctx::new(origin, text, base_dir.to_path_buf()), text, origin)
+}
+
+/// Like [`load_str`], but the CSV files it refers to come from `files` (path as written in
+/// the scenario → contents) instead of the disk: for `kefu run --from run.json` and fuzzing.
+pub fn load_str_with_files(
+    text: &str,
+    origin: &str,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Loaded, ScenarioError> {
+    let mut ctx = Ctx::new(origin, text, std::path::PathBuf::new());
+    ctx.memfiles = Some(files);
+    load_ctx(ctx, text, origin)
+}
+
+fn load_ctx(mut ctx: Ctx, text: &str, origin: &str) -> Result<Loaded, ScenarioError> {
     let text_body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let model = match toml::de::DeTable::parse(text_body) {
         Ok(doc) => {
@@ -120,6 +137,7 @@ pub fn load_str(text: &str, origin: &str, base_dir: &Path) -> Result<Loaded, Sce
     let Ctx {
         errors,
         mut warnings,
+        files_read,
         ..
     } = ctx;
     match model {
@@ -129,6 +147,7 @@ pub fn load_str(text: &str, origin: &str, base_dir: &Path) -> Result<Loaded, Sce
                 model,
                 warnings,
                 source_text: text.to_string(),
+                files: files_read,
             })
         }
         _ => {

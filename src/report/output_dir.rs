@@ -30,6 +30,7 @@ impl OutputDir {
         }
         std::fs::create_dir(&tmp)
             .with_context(|| format!("cannot create the folder {}", tmp.display()))?;
+        crate::interrupt::register_temp(&tmp);
         Ok(OutputDir {
             dest: dest.to_path_buf(),
             tmp,
@@ -59,6 +60,11 @@ impl OutputDir {
 
     /// Moves the finished folder into place, replacing any previous one.
     pub fn commit(mut self) -> Result<PathBuf> {
+        // A signal arriving now waits until the folder is in place (see `interrupt`).
+        crate::interrupt::critical(|| self.commit_inner())
+    }
+
+    fn commit_inner(&mut self) -> Result<PathBuf> {
         let old = self.dest.with_file_name(format!(
             ".{}.old-{}",
             self.dest
@@ -92,5 +98,6 @@ impl Drop for OutputDir {
         if !self.committed {
             std::fs::remove_dir_all(&self.tmp).ok();
         }
+        crate::interrupt::unregister_temp(&self.tmp);
     }
 }

@@ -30,6 +30,44 @@ pub(crate) fn read_csv(
     line: Option<usize>,
     rel: &str,
 ) -> Option<CsvData> {
+    let bytes = if let Some(files) = &ctx.memfiles {
+        let found = files
+            .iter()
+            .find(|(name, _)| name == rel)
+            .map(|(_, b)| b.clone());
+        match found {
+            Some(b) => b,
+            None => {
+                ctx.err(
+                    line,
+                    key,
+                    format!("{rel} is not among the files recorded with this scenario"),
+                );
+                return None;
+            }
+        }
+    } else {
+        read_from_disk(ctx, key, line, rel)?
+    };
+    if bytes.len() as u64 > MAX_BYTES {
+        ctx.err(
+            line,
+            key,
+            format!("{rel} is larger than 10 MiB ({} bytes)", bytes.len()),
+        );
+        return None;
+    }
+    ctx.files_read.push((rel.to_string(), bytes.clone()));
+    let file = if ctx.memfiles.is_some() {
+        rel.to_string()
+    } else {
+        ctx.base_dir.join(rel).display().to_string()
+    };
+    parse_csv(ctx, key, file, &bytes)
+}
+
+/// Reads a CSV file from the disk, reporting a missing file, a folder or an oversized file.
+fn read_from_disk(ctx: &mut Ctx, key: &str, line: Option<usize>, rel: &str) -> Option<Vec<u8>> {
     let path = ctx.base_dir.join(rel);
     let file = path.display().to_string();
     let hint = "the path is relative to the scenario file's folder";
@@ -57,18 +95,22 @@ pub(crate) fn read_csv(
         }
         Ok(_) => {}
     }
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
+    match std::fs::read(&path) {
+        Ok(b) => Some(b),
         Err(e) => {
             ctx.err_hint(line, key, format!("cannot read {file}: {e}"), hint);
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// Parses CSV bytes (`file` names them in messages): header and non-empty records.
+fn parse_csv(ctx: &mut Ctx, key: &str, file: String, bytes: &[u8]) -> Option<CsvData> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
-        .from_reader(bytes.as_slice());
+        .from_reader(bytes);
     let header = match reader.headers() {
         Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => {

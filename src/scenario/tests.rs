@@ -23,8 +23,8 @@ fn bad_corpus_gives_the_expected_messages() {
     let bless = std::env::var_os("KEFU_BLESS").is_some();
     let files = toml_files("tests/bad");
     assert!(
-        files.len() >= 20,
-        "the corpus should hold at least 20 files"
+        files.len() >= 30,
+        "the corpus should hold at least 30 files"
     );
     let mut failures = Vec::new();
     for path in files {
@@ -374,4 +374,72 @@ colour = "red"
     let text = e.to_string();
     assert!(text.contains("did you mean \"p\"?"), "{text}");
     assert!(text.contains("equals [run] seed (5)"), "{text}");
+}
+
+#[test]
+fn a_100_mb_file_is_refused_quickly_and_csvs_are_checked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.toml");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(100 * 1024 * 1024).unwrap(); // sparse: no 100 MB written
+    let started = std::time::Instant::now();
+    let e = load(&big).unwrap_err().to_string();
+    assert!(
+        started.elapsed().as_secs_f64() < 0.5,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        e,
+        format!(
+            "cannot read {}: it is 104857600 bytes; scenario files are limited to 10 MiB",
+            big.display()
+        )
+    );
+    // The same limit for a CSV, then an empty CSV and a non-UTF-8 one.
+    let csv = dir.path().join("plan.csv");
+    std::fs::File::create(&csv)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let text = MINIMAL.replace("agents = 3", "staffing_csv = \"plan.csv\"");
+    let e = load_str(&text, "m.toml", dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is larger than 10 MiB (104857600 bytes)"), "{e}");
+    for (bytes, want) in [
+        (&b""[..], "the header has no `start` column"),
+        (
+            &b"start,pool,agents\n2026-01-05T00:00,p,\xff\n"[..],
+            "not a readable CSV line",
+        ),
+        (
+            &b"start,pool,agents\n\"2026-01-05T00:00,p,3\n"[..],
+            "has no rows for pool \"p\"",
+        ),
+    ] {
+        std::fs::write(&csv, bytes).unwrap();
+        let e = load_str(&text, "m.toml", dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(want), "{bytes:?}: {e}");
+    }
+    // In-memory files (run.json, fuzzing) go through the same checks.
+    let e = load_str_with_files(&text, "m.toml", vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("plan.csv is not among the files recorded"),
+        "{e}"
+    );
+    let l = load_str_with_files(
+        &text,
+        "m.toml",
+        vec![(
+            "plan.csv".into(),
+            b"start,pool,agents\n2026-01-05T00:00,p,2\n".to_vec(),
+        )],
+    )
+    .unwrap();
+    assert_eq!(l.files.len(), 1);
 }

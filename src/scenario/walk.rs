@@ -21,6 +21,11 @@ pub(crate) struct Ctx {
     line_starts: Vec<usize>,
     pub errors: Vec<Issue>,
     pub warnings: Vec<Issue>,
+    /// Files given in memory (path as written in the scenario → bytes), read instead of the
+    /// disk: `kefu run --from run.json` and the fuzz targets use them.
+    pub memfiles: Option<Vec<(String, Vec<u8>)>>,
+    /// The CSV files read (path as written in the scenario → bytes), for `run.json`.
+    pub files_read: Vec<(String, Vec<u8>)>,
 }
 
 impl Ctx {
@@ -33,6 +38,8 @@ impl Ctx {
             line_starts,
             errors: Vec::new(),
             warnings: Vec::new(),
+            memfiles: None,
+            files_read: Vec::new(),
         }
     }
 

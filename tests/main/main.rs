@@ -2,6 +2,8 @@
 mod cli;
 mod common;
 mod determinism;
+mod fuzz_props;
 mod operations;
+mod reliability;
 mod theory;
 mod traces;
