@@ -145,7 +145,7 @@ pub fn compare_html(
             Some(f) => card(
                 &mut h,
                 "Variance reduction by pairing",
-                &format!("{:.0}× less variance", f * f),
+                &format!("{:.1}× less variance", f * f),
                 &format!(
                     "CI ±{:.2} pp paired vs ±{:.2} pp from independent runs ({f:.1}× narrower)",
                     s.diff.ci95.unwrap_or(0.0) * 100.0,

@@ -66,7 +66,7 @@ fn shade_peaks<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<time_axis::TimeAxis, RangedCoordf64>>,
     m: &Model,
     (y0, y1): (f64, f64),
-    names: bool,
+    names_at_top: bool,
 ) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
     let (from, to) = (m.run.counted_from, m.run.counted_to);
     let mut any = false;
@@ -81,13 +81,17 @@ fn shade_peaks<DB: DrawingBackend>(
             [(a, y0), (b, y1)],
             PEAK.mix(0.18).filled(),
         )))?;
-        if names {
-            chart.draw_series(std::iter::once(Text::new(
-                p.name.clone(),
-                ((a + b) / 2.0, y1 - (y1 - y0) * 0.01),
-                style::bold_note_at(&RGBColor(170, 90, 0), HPos::Center, VPos::Top),
-            )))?;
-        }
+        // Names at the top, or at the bottom where the data crowd the top.
+        let (y, v) = if names_at_top {
+            (y1 - (y1 - y0) * 0.01, VPos::Top)
+        } else {
+            (y0 + (y1 - y0) * 0.015, VPos::Bottom)
+        };
+        chart.draw_series(std::iter::once(Text::new(
+            p.name.clone(),
+            ((a + b) / 2.0, y),
+            style::bold_note_at(&RGBColor(170, 90, 0), HPos::Center, v),
+        )))?;
         any = true;
     }
     Ok(any)
@@ -355,7 +359,7 @@ impl Chart for PlanServiceLevelChart<'_> {
                 .bold_line_style(RGBColor(215, 215, 215))
                 .light_line_style(RGBColor(240, 240, 240))
                 .draw()?;
-            peaks |= shade_peaks(&mut chart, m, (y0, 100.0), true)?;
+            peaks |= shade_peaks(&mut chart, m, (y0, 100.0), false)?;
             let mid = |j: usize| {
                 let (a, b) = span(r, j);
                 (a + b) / 2.0
