@@ -179,7 +179,7 @@ fn plan_charts_and_report() {
         assert!(h.contains(&ah), "agent-hours {ah} missing");
     }
     let gap = json["pools"][0]["roster"]["gap"].as_f64().unwrap();
-    assert!(h.contains(&format!("gap {:.1}%", gap * 100.0)));
+    assert!(h.contains(&format!("gap {:.1}%", (gap * 100.0).max(0.0) + 0.0)));
     assert!(h.contains("<h2>Shifts</h2>") && h.contains("<td>4 h</td>"));
 }
 

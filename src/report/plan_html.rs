@@ -133,17 +133,18 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
         paid_hours,
     );
     if let Some(c) = plan.filter(|c| !c.missed.is_empty()) {
-        let _ = write!(
-            line,
-            " {} of the misses {} beyond the 95% confidence interval{}.",
-            c.significant.len(),
-            if c.significant.len() == 1 { "is" } else { "are" },
-            if c.significant.is_empty() {
-                ": more replications would tell whether they are real"
-            } else {
-                ": add agents there (see the table below)"
-            }
-        );
+        if c.significant.is_empty() {
+            line.push_str(
+                " No miss is beyond its 95% confidence interval: more replications would tell whether it is real.",
+            );
+        } else {
+            let _ = write!(
+                line,
+                " {} of the misses {} beyond the 95% confidence interval: add agents there (see the table below).",
+                c.significant.len(),
+                if c.significant.len() == 1 { "is" } else { "are" },
+            );
+        }
     }
     if !r.iteration.converged {
         line.push_str(" The simulated requirement did NOT converge: raise <code>max_iterations</code>.");
@@ -194,7 +195,7 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
     card(
         &mut h,
         "Roster optimality (LP gap)",
-        &format!("{:.1}%", gap * 100.0),
+        &format!("{:.1}%", gap * 100.0 + 0.0),
         "above the LP lower bound of the shift cost",
     );
     card(
@@ -324,7 +325,7 @@ fn shifts_section(h: &mut String, m: &Model, r: &PlanResult) {
             esc(ro.method),
             ro.objective,
             ro.lp_bound,
-            ro.gap * 100.0,
+            (ro.gap * 100.0).max(0.0) + 0.0,
             ro.on_duty.iter().max().copied().unwrap_or(0),
             p.planned.iter().max().copied().unwrap_or(0)
         );

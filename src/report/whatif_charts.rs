@@ -90,7 +90,17 @@ where
         ]
         .into_iter()
         .fold(0.0f64, f64::max);
-        let m = if reach > 0.0 { reach * 1.15 } else { 1.0 };
+        // Rounding noise (e.g. 1e-14 h between identical staffings) is no difference to show.
+        let m = if reach > 1e-9 { reach * 1.15 } else { 1.0 };
+        let decimals = (1.0 - (m / 2.0).log10().floor()).clamp(0.0, 6.0) as usize;
+        let fmt_x = move |x: &f64| {
+            let s = format!("{x:.decimals$}");
+            if s.chars().filter(|c| c.is_ascii_digit()).all(|c| c == '0') {
+                s.trim_start_matches('-').to_string()
+            } else {
+                s
+            }
+        };
         let mut chart = ChartBuilder::on(&area)
             .caption(&p.title, ("sans-serif", 28, FontStyle::Bold))
             .margin(12)
@@ -107,6 +117,7 @@ where
                 _ => String::new(),
             })
             .x_labels(5)
+            .x_label_formatter(&fmt_x)
             .x_desc("B − A")
             .label_style(("sans-serif", 21))
             .axis_desc_style(("sans-serif", 21))

@@ -105,6 +105,22 @@ fn panels<DB: DrawingBackend>(
     plot.split_evenly((n.max(1), 1))
 }
 
+/// Labelled ticks on the percent axis: every 5, 10 or 20 points, coarser when panels share
+/// the height.
+fn y_label_count(range: f64, many: bool) -> usize {
+    let mut step = if range <= 30.0 {
+        5.0
+    } else if range <= 60.0 {
+        10.0
+    } else {
+        20.0
+    };
+    if many && step < 20.0 {
+        step *= 2.0;
+    }
+    (range / step).round() as usize + 1
+}
+
 /// Requirement per method and the planned headcount over time.
 pub struct RequirementChart<'a> {
     m: &'a Model,
@@ -347,7 +363,7 @@ impl Chart for PlanServiceLevelChart<'_> {
             chart
                 .configure_mesh()
                 .x_label_formatter(&|t| time_axis::label(m, *t))
-                .y_labels(((100.0 - y0) / 5.0) as usize + 1)
+                .y_labels(y_label_count(100.0 - y0, many))
                 .y_label_formatter(&|v| format!("{v:.0}%"))
                 .x_desc(if many { "" } else { "Time (start of interval)" })
                 .y_desc(format!(
