@@ -143,7 +143,11 @@ fn plan_charts_and_report() {
             .filter_map(|n| n.text())
             .map(str::trim)
             .collect();
-        assert!(texts.contains(&f.title.as_str()), "{} lacks its title", f.svg);
+        assert!(
+            texts.contains(&f.title.as_str()),
+            "{} lacks its title",
+            f.svg
+        );
         assert!(texts.contains(&"flash sale"), "{}: peak not named", f.svg);
         assert!(!f.insight.is_empty());
         assert!(h.contains(&kefu::report::html::esc(&f.insight)));
@@ -172,7 +176,10 @@ fn plan_charts_and_report() {
     let low = plan_method(&json, "plan")["lowest_interval_service_level"]
         .as_f64()
         .unwrap();
-    assert!(verdict.contains(&format!("{:.1}%", low * 100.0)), "{verdict}");
+    assert!(
+        verdict.contains(&format!("{:.1}%", low * 100.0)),
+        "{verdict}"
+    );
     // Each method's agent-hours in the table, and the roster.
     for mth in json["methods"].as_array().unwrap() {
         let ah = format!("{:.1}</td>", mth["agent_hours"].as_f64().unwrap());

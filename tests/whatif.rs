@@ -432,7 +432,10 @@ fn compare_and_sweep_write_a_report() {
     );
     assert!(verdict.contains(&head), "{verdict}");
     let f = v["variance_reduction"]["variance_factor"].as_f64().unwrap();
-    assert!(h.contains(&format!("{f:.1}× less variance")), "variance factor {f}");
+    assert!(
+        h.contains(&format!("{f:.1}× less variance")),
+        "variance factor {f}"
+    );
     assert!(h.contains("B − A: large pool, 38 agents → large pool, 41 agents"));
 
     let sw = dir.path().join("sweep");

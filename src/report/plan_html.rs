@@ -147,7 +147,9 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
         }
     }
     if !r.iteration.converged {
-        line.push_str(" The simulated requirement did NOT converge: raise <code>max_iterations</code>.");
+        line.push_str(
+            " The simulated requirement did NOT converge: raise <code>max_iterations</code>.",
+        );
     }
     html::verdict_box(&mut h, class, &head, &line);
 
@@ -226,7 +228,11 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
             _ => (paid_hours, true),
         };
         let low = lowest(&c.sl);
-        let strong = if c.method == "plan" { " style=\"font-weight:700\"" } else { "" };
+        let strong = if c.method == "plan" {
+            " style=\"font-weight:700\""
+        } else {
+            ""
+        };
         let _ = write!(
             h,
             "<tr{strong}><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}{}</td>",

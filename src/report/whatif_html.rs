@@ -76,20 +76,25 @@ pub fn compare_html(
     let (class, head) = match sl.map(|r| (r.significant(), r.diff.mean, r.diff.ci95)) {
         Some((Some(true), Some(d), Some(ci))) if d > 0.0 => (
             "met",
-            format!("B raises the service level by {:.2} ± {:.2} points", d * 100.0, ci * 100.0),
+            format!(
+                "B raises the service level by {:.2} ± {:.2} points",
+                d * 100.0,
+                ci * 100.0
+            ),
         ),
         Some((Some(true), Some(d), Some(ci))) => (
             "missed",
-            format!("B lowers the service level by {:.2} ± {:.2} points", -d * 100.0, ci * 100.0),
+            format!(
+                "B lowers the service level by {:.2} ± {:.2} points",
+                -d * 100.0,
+                ci * 100.0
+            ),
         ),
-        Some((_, _, Some(ci))) if ci == 0.0 => (
+        Some((_, _, Some(0.0))) => (
             "close",
             "A and B give the same service level in every replication".to_string(),
         ),
-        Some((Some(false), _, _)) => (
-            "close",
-            "No real difference in service level".to_string(),
-        ),
+        Some((Some(false), _, _)) => ("close", "No real difference in service level".to_string()),
         _ => ("missed", "No verdict: no service level to compare".into()),
     };
     let mut line = String::new();
@@ -184,7 +189,11 @@ pub fn compare_html(
             Some(false) => "not significant",
             None => "n/a",
         };
-        let strong = if verdict == "real" { " style=\"font-weight:700\"" } else { "" };
+        let strong = if verdict == "real" {
+            " style=\"font-weight:700\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             h,
             "<tr{strong}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
@@ -230,7 +239,11 @@ pub fn compare_html(
             format!(
                 "{reps}, chosen automatically for a service-level CI of ±{:.2} pp{}",
                 mode["precision"].as_f64().unwrap_or(0.0) * 100.0,
-                if mode["converged"] == false { " (cap reached)" } else { "" }
+                if mode["converged"] == false {
+                    " (cap reached)"
+                } else {
+                    ""
+                }
             )
         } else {
             reps.to_string()
@@ -297,7 +310,11 @@ pub fn sweep_verdict(info: &SweepInfo, t: &SweepTable) -> (&'static str, String)
     if info.keys.len() == 1 {
         let key = &info.keys[0].key;
         if let Some(i) = (1..sl.len()).find(|&i| meets(&sl[i]) != meets(&sl[i - 1])) {
-            let dir = if meets(&sl[i]) { "rises above" } else { "falls below" };
+            let dir = if meets(&sl[i]) {
+                "rises above"
+            } else {
+                "falls below"
+            };
             return (
                 "close",
                 format!(

@@ -24,10 +24,7 @@ const METHODS: [(&str, &str, RGBColor, bool); 4] = [
 
 /// The display name of a method (`plan.json` `method`).
 pub fn method_label(method: &str) -> &'static str {
-    METHODS
-        .iter()
-        .find(|m| m.0 == method)
-        .map_or("?", |m| m.1)
+    METHODS.iter().find(|m| m.0 == method).map_or("?", |m| m.1)
 }
 
 /// Draws both plan charts into `charts/` and returns them in report order.
@@ -221,12 +218,7 @@ impl Chart for RequirementChart<'_> {
                 MAIN.stroke_width(4),
             ))?;
             for (v, c) in [(&p.sipp_erlang_a, VIP), (&p.sipp_erlang_c, GREY)] {
-                chart.draw_series(DashedLineSeries::new(
-                    steps(r, v),
-                    12,
-                    8,
-                    c.stroke_width(3),
-                ))?;
+                chart.draw_series(DashedLineSeries::new(steps(r, v), 12, 8, c.stroke_width(3)))?;
             }
         }
         let mut legend = vec![
@@ -420,7 +412,10 @@ impl Chart for PlanServiceLevelChart<'_> {
                 let mut segs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
                 for (j, mo) in c.sl[k].iter().enumerate() {
                     match mo.mean() {
-                        Some(v) => segs.last_mut().expect("non-empty").push((mid(j), v * 100.0)),
+                        Some(v) => segs
+                            .last_mut()
+                            .expect("non-empty")
+                            .push((mid(j), v * 100.0)),
                         None => segs.push(Vec::new()),
                     }
                 }
