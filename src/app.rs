@@ -359,10 +359,18 @@ fn plan(args: PlanArgs) -> Result<(), Failure> {
     json["scenario_file"] = serde_json::json!(args.scenario.display().to_string());
     json["scenario_sha256"] = serde_json::json!(sha256_hex(&loaded.source_text));
     out.write("plan.json", report::json::to_text(&json))?;
+    if let Some(w) = report::charts::missing_glyph_warning(m) {
+        warn(&format!("warning: {w}"));
+    }
+    report::plan_html::write_plan_report(&out, m, &r, &json)?;
     let dest = out.commit().context("writing the plan")?;
     if !args.quiet {
         let mut text = output::terminal(&r, m);
         text.push_str(&format!("  results in {}/\n", dest.display()));
+        text.push_str(&format!(
+            "  report: {}\n",
+            dest.join("report.html").display()
+        ));
         say(&text)?;
     }
     Ok(())

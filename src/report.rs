@@ -7,7 +7,9 @@ pub mod csv_out;
 pub mod html;
 pub mod json;
 pub mod output_dir;
+pub mod plan_html;
 pub mod terminal;
 pub mod whatif_charts;
+pub mod whatif_html;
 
 pub use output_dir::OutputDir;

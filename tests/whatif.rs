@@ -372,3 +372,106 @@ fn an_invalid_sweep_point_is_refused_before_anything_runs() {
     assert!(String::from_utf8_lossy(&r.stderr).contains("1 of 2 sweep point(s) are invalid"));
     assert!(!out.exists());
 }
+
+/// report.html of compare and sweep: well-formed, self-contained, the chart(s) inlined, and
+/// the verdict with the numbers of compare.json / the sweep table.
+fn check_report(path: &Path, svgs: usize) -> (String, String) {
+    let h = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse_with_options(
+        &h,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("report.html is not well-formed: {e}"));
+    assert_eq!(
+        doc.descendants().filter(|n| n.has_tag_name("svg")).count(),
+        svgs
+    );
+    assert!(!h.contains("http"), "report.html mentions http");
+    for (i, _) in h.match_indices("src=") {
+        assert!(h[i..].starts_with("src=\"data:"), "external src at {i}");
+    }
+    assert!(!h.contains("<script") && !h.contains("<link"));
+    let verdict: String = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("verdict"))
+        .expect("a verdict")
+        .descendants()
+        .filter_map(|n| n.text())
+        .collect();
+    (h, verdict)
+}
+
+#[test]
+fn compare_and_sweep_write_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.toml", &pool_scenario(38));
+    let b = write(dir.path(), "b.toml", &pool_scenario(41));
+    let out = dir.path().join("cmp");
+    kefu(&[
+        "compare",
+        s(&a),
+        s(&b),
+        "--out",
+        s(&out),
+        "--replications",
+        "4",
+        "-q",
+    ]);
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap()).unwrap();
+    let (h, verdict) = check_report(&out.join("report.html"), 1);
+    let sl = &v["human"]["service_level"];
+    assert_eq!(sl["significant"], true);
+    let head = format!(
+        "B raises the service level by {:.2} ± {:.2} points",
+        sl["diff"]["mean"].as_f64().unwrap() * 100.0,
+        sl["diff"]["ci95"].as_f64().unwrap() * 100.0
+    );
+    assert!(verdict.contains(&head), "{verdict}");
+    let f = v["variance_reduction"]["variance_factor"].as_f64().unwrap();
+    assert!(
+        h.contains(&format!("{f:.1}× less variance")),
+        "variance factor {f}"
+    );
+    assert!(h.contains("B − A: large pool, 38 agents → large pool, 41 agents"));
+
+    let sw = dir.path().join("sweep");
+    kefu(&[
+        "sweep",
+        s(&a),
+        "--set",
+        "pools[0].agents=36,40,44",
+        "--out",
+        s(&sw),
+        "--replications",
+        "2",
+        "-q",
+    ]);
+    let (_, verdict) = check_report(&sw.join("report.html"), 2);
+    let csv = std::fs::read_to_string(sw.join("sweep.csv")).unwrap();
+    let table = kefu::whatif::sweep::parse_csv(&csv, &["pools[0].agents".to_string()]).unwrap();
+    let sl: Vec<f64> = table
+        .rows
+        .iter()
+        .map(|r| table.estimate(r, "human.service_level").mean.unwrap())
+        .collect();
+    eprintln!("{sl:?}: {verdict}");
+    let i = sl.iter().position(|&x| x >= 0.9);
+    match i {
+        Some(0) => assert!(verdict.contains("Every point"), "{verdict}"),
+        Some(i) => assert!(
+            verdict.contains(&format!(
+                "between pools[0].agents = {} ({:.1}%) and pools[0].agents = {} ({:.1}%)",
+                table.rows[i - 1].values[0],
+                sl[i - 1] * 100.0,
+                table.rows[i].values[0],
+                sl[i] * 100.0
+            )),
+            "{verdict}"
+        ),
+        None => assert!(verdict.contains("No point"), "{verdict}"),
+    }
+}

@@ -9,6 +9,7 @@ mod breakdown;
 pub mod font;
 mod funnel;
 mod load;
+pub mod plan;
 mod service_level;
 mod style;
 mod time_axis;

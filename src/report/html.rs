@@ -130,14 +130,8 @@ pub fn report_html(
     run_info: &Value,
     charts: &[ChartFile],
 ) -> String {
-    let mut h = String::new();
+    let mut h = page_open(&format!("kefu report: {}", m.name));
     let name = esc(&m.name);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n\
-         <title>kefu report: {name}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-    );
     let start = m
         .run
         .calendar
@@ -159,25 +153,55 @@ pub fn report_html(
         h.push_str("<h2>Charts</h2>\n");
     }
     for c in charts {
-        let _ = writeln!(
-            h,
-            "<figure id=\"fig-{stem}\">\n<h3>{title}</h3>\n<p>{insight}</p>\n{svg}\n<figcaption>Also as files: \
-             <code>{png}</code>, <code>{svgf}</code></figcaption>\n</figure>",
-            stem = esc(&c.stem),
-            title = esc(&c.title),
-            insight = esc(&c.insight),
-            svg = inline_svg(c),
-            png = esc(&c.png),
-            svgf = esc(&c.svg),
-        );
+        figure(&mut h, c);
     }
     inputs(&mut h, m);
     provenance(&mut h, run_info);
-    h.push_str("</main>\n</body>\n</html>\n");
+    page_close(&mut h);
     h
 }
 
-fn fmt_num(v: f64) -> String {
+/// The start of a report page: doctype, head with the shared style, `<main>` opened.
+pub fn page_open(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        esc(title)
+    )
+}
+
+/// Closes what [`page_open`] opened.
+pub fn page_close(h: &mut String) {
+    h.push_str("</main>\n</body>\n</html>\n");
+}
+
+/// One chart: heading, its sentence, the inlined SVG and where the files are.
+pub fn figure(h: &mut String, c: &ChartFile) {
+    let _ = writeln!(
+        h,
+        "<figure id=\"fig-{stem}\">\n<h3>{title}</h3>\n<p>{insight}</p>\n{svg}\n<figcaption>Also as files: \
+         <code>{png}</code>, <code>{svgf}</code></figcaption>\n</figure>",
+        stem = esc(&c.stem),
+        title = esc(&c.title),
+        insight = esc(&c.insight),
+        svg = inline_svg(c),
+        png = esc(&c.png),
+        svgf = esc(&c.svg),
+    );
+}
+
+/// The coloured verdict box: `class` is `met`, `missed` or `close`; `line_html` is markup.
+pub fn verdict_box(h: &mut String, class: &str, head: &str, line_html: &str) {
+    let _ = writeln!(
+        h,
+        "<section class=\"verdict {class}\" id=\"verdict\">\n<p class=\"head\">{}</p>\n<p class=\"line\">{line_html}</p>\n</section>",
+        esc(head)
+    );
+}
+
+/// A number without a needless fraction: `3` or `2.50`.
+pub fn fmt_num(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{v:.0}")
     } else {
@@ -185,7 +209,8 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
-fn card(h: &mut String, key: &str, value: &str, detail: &str) {
+/// A key figure: label, value, detail.
+pub fn card(h: &mut String, key: &str, value: &str, detail: &str) {
     let _ = writeln!(
         h,
         "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div><div class=\"d\">{}</div></div>",
@@ -214,17 +239,17 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) {
         (_, true, true) => ("close", "Target met, but only just".to_string()),
         (_, false, true) => ("close", "Target NOT met, but close".to_string()),
     };
-    let _ = writeln!(
+    verdict_box(
         h,
-        "<section class=\"verdict {class}\" id=\"verdict\">\n<p class=\"head\">{}</p>\n<p class=\"line\">\
-         Service level <strong>{}</strong> against the {:.0}% target: the share of contacts reaching the agents \
-         that were answered within {}.{}</p>\n</section>",
-        esc(&head),
+        class,
+        &head,
+        &format!("Service level <strong>{}</strong> against the {:.0}% target: the share of contacts reaching the agents \
+         that were answered within {}.{}",
         esc(&pct_ci(sl)),
         target * 100.0,
         esc(&within),
         if close { " The confidence interval includes the target: run more replications or add margin." } else { "" }
-    );
+    ));
     h.push_str("<div class=\"cards\">\n");
     let abandoned = est(s, &["human", "abandoned"])
         .0
@@ -356,7 +381,8 @@ fn staffing(s: &Staffing) -> String {
     }
 }
 
-fn row(h: &mut String, k: &str, v: &str) {
+/// A table row: header cell and value.
+pub fn row(h: &mut String, k: &str, v: &str) {
     let _ = writeln!(
         h,
         "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",

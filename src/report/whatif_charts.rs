@@ -65,13 +65,21 @@ where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE)?;
-    let root = root.titled(title, ("sans-serif", 34))?;
-    let (body, foot) = root.split_vertically(H - 110);
-    foot.draw(&Text::new(
-        "thick blue bar: paired 95% CI of B − A (common random numbers); thin grey bar: 95% CI had the runs been independent; dot: mean difference; red line: no difference",
-        (30, 10),
-        ("sans-serif", 20),
-    ))?;
+    let root = root.titled(title, ("sans-serif", 38, FontStyle::Bold))?;
+    let (body, foot) = root.split_vertically(H - 130);
+    for (k, line) in [
+        "Thick blue bar: paired 95% CI of B − A (common random numbers); thin grey bar: the 95% CI had the runs",
+        "been independent; dot: mean difference; red line: no difference. A blue bar clear of the red line is a real difference.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        foot.draw(&Text::new(
+            *line,
+            (30, 14 + 34 * k as i32),
+            ("sans-serif", 25),
+        ))?;
+    }
     let cols = 4.min(panels.len().max(1));
     let rows = panels.len().div_ceil(cols).max(1);
     let areas = body.split_evenly((rows, cols));
@@ -82,12 +90,22 @@ where
         ]
         .into_iter()
         .fold(0.0f64, f64::max);
-        let m = if reach > 0.0 { reach * 1.15 } else { 1.0 };
+        // Rounding noise (e.g. 1e-14 h between identical staffings) is no difference to show.
+        let m = if reach > 1e-9 { reach * 1.15 } else { 1.0 };
+        let decimals = (1.0 - (m / 2.0).log10().floor()).clamp(0.0, 6.0) as usize;
+        let fmt_x = move |x: &f64| {
+            let s = format!("{x:.decimals$}");
+            if s.chars().filter(|c| c.is_ascii_digit()).all(|c| c == '0') {
+                s.trim_start_matches('-').to_string()
+            } else {
+                s
+            }
+        };
         let mut chart = ChartBuilder::on(&area)
-            .caption(&p.title, ("sans-serif", 24))
+            .caption(&p.title, ("sans-serif", 28, FontStyle::Bold))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(90)
+            .x_label_area_size(56)
+            .y_label_area_size(110)
             .build_cartesian_2d(-m..m, 0.0..3.0)?;
         chart
             .configure_mesh()
@@ -99,8 +117,10 @@ where
                 _ => String::new(),
             })
             .x_labels(5)
+            .x_label_formatter(&fmt_x)
             .x_desc("B − A")
-            .label_style(("sans-serif", 16))
+            .label_style(("sans-serif", 21))
+            .axis_desc_style(("sans-serif", 21))
             .draw()?;
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(0.0, 0.0), (0.0, 3.0)],
@@ -167,13 +187,25 @@ where
     );
     let xpad = if x1 > x0 { 0.0 } else { 0.5 };
     let mut chart = ChartBuilder::on(&root)
-        .caption(c.title, ("sans-serif", 34))
+        .caption(c.title, ("sans-serif", 36, FontStyle::Bold))
         .margin(24)
         .x_label_area_size(70)
         .y_label_area_size(100)
         .build_cartesian_2d((x0 - xpad)..(x1 + xpad), (lo - pad)..(hi + pad))?;
+    let whole = c.xs.iter().all(|x| x.fract() == 0.0);
+    let fmt_x = |x: &f64| {
+        if whole && x.fract().abs() < 1e-9 {
+            format!("{x:.0}")
+        } else if whole {
+            String::new()
+        } else {
+            let t = format!("{x:.3}");
+            t.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+    };
     chart
         .configure_mesh()
+        .x_label_formatter(&fmt_x)
         .x_desc(c.x_desc)
         .y_desc(c.y_desc)
         .label_style(("sans-serif", 22))

@@ -9,7 +9,7 @@ use crate::app::{load, say, sha256_hex, warn, Failure};
 use crate::cli::{AutoArgs, CompareArgs, MergeArgs, Replications, SweepArgs};
 use crate::model::Model;
 use crate::report::whatif_charts::{self, Curve, DiffPanel, Heat};
-use crate::report::{json::to_text, OutputDir};
+use crate::report::{json::to_text, whatif_html, OutputDir};
 use crate::runner::{RunOptions, RunOutcome};
 use crate::scenario;
 use anyhow::Context;
@@ -174,6 +174,18 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     md.push_str(&verdict_text(&rows));
     md.push_str("\n![B − A with 95% CIs](compare.png)\n");
     out.write("compare.md", md)?;
+    let chart = whatif_html::chart_file(
+        &out,
+        "compare",
+        &title,
+        "Each panel is one metric: the dot is the mean difference B − A and the thick blue bar its paired 95% CI; \
+         a bar clear of the red zero line is a real difference, and the thin grey bar shows how wide it would be \
+         without pairing.",
+    )?;
+    out.write(
+        "report.html",
+        whatif_html::compare_html(&doc, &rows, ma.target.service_level, Some(&chart)),
+    )?;
     let dest = out.commit().context("writing the results")?;
     if !args.quiet {
         let mut s = format!(
@@ -457,6 +469,7 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
             })
             .collect()
     };
+    let mut charts = Vec::new();
     let target_label = format!(
         "target {:.0}% within {:.0} s",
         info.target_service_level * 100.0,
@@ -497,6 +510,22 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
             md.push_str(
                 "\n![service level](sweep_service_level.png)\n![mean wait](sweep_mean_wait.png)\n",
             );
+            charts.push(whatif_html::chart_file(
+                out,
+                "sweep_service_level",
+                &format!("Service level against {}", k.key),
+                &format!(
+                    "The blue line is the service level at each value of {} with its 95% band; where it crosses the \
+                     red line the target is met.",
+                    k.key
+                ),
+            )?);
+            charts.push(whatif_html::chart_file(
+                out,
+                "sweep_mean_wait",
+                &format!("Mean wait against {}", k.key),
+                "The mean wait of answered chats at each point, with its 95% band.",
+            )?);
         }
         [kx, ky] => {
             let sl = est("human.service_level");
@@ -523,10 +552,20 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
                 },
             )?;
             md.push_str("\n![service level heat map](sweep_heatmap.png)\n");
+            charts.push(whatif_html::chart_file(
+                out,
+                "sweep_heatmap",
+                &format!("Service level over {} × {}", kx.key, ky.key),
+                "Each cell is one point of the sweep coloured by its service level; the line marks the target.",
+            )?);
         }
         _ => {}
     }
     out.write("sweep.md", md)?;
+    out.write(
+        "report.html",
+        whatif_html::sweep_html(&info, table, manifest, &charts),
+    )?;
     Ok(())
 }
 

@@ -199,6 +199,16 @@ pub fn fmt_level(v: Option<f64>, unit: Unit) -> String {
 /// A difference in the metric's unit (shares in percentage points).
 pub fn fmt_diff(v: Option<f64>, unit: Unit) -> String {
     let Some(x) = v else { return "n/a".into() };
+    let s = fmt_diff_raw(x, unit);
+    // A difference that rounds to zero is shown without a sign: "0.0 h", not "-0.0 h".
+    if s.chars().filter(|c| c.is_ascii_digit()).all(|c| c == '0') {
+        s.trim_start_matches(['-', '+']).to_string()
+    } else {
+        s
+    }
+}
+
+fn fmt_diff_raw(x: f64, unit: Unit) -> String {
     match unit {
         Unit::Share => format!("{:+.2} pp", x * 100.0),
         Unit::Seconds => format!("{x:+.1} s"),
