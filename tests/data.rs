@@ -303,6 +303,22 @@ fn three_commands_records_to_scenario_to_results() {
     );
     kefu(&["run", "cal.toml", "--out", "o2", "-q"], d);
     assert!(d.join("o2/summary.json").exists());
+    // The third command: a staffing plan for the calibrated scenario, loadable back.
+    kefu(
+        &[
+            "plan",
+            "cal.toml",
+            "--out",
+            "p",
+            "-q",
+            "--replications",
+            "4",
+        ],
+        d,
+    );
+    let plan = std::fs::read_to_string(d.join("p/plan.csv")).unwrap();
+    assert!(plan.starts_with("start,pool,agents\n"), "{plan}");
+    assert!(plan.lines().count() > 48, "a row per interval: {plan}");
 }
 
 #[test]
