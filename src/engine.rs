@@ -102,6 +102,17 @@ pub fn simulate_traced<'m>(
         }
         e.now = t;
         e.stats.events += 1;
+        if let Event::PatienceEnd {
+            contact,
+            generation,
+        } = ev
+        {
+            if !e.still_waiting(contact, generation) {
+                // A stale timer (the contact was served): nothing changes, so neither the
+                // time-weighted statistics nor anything else need to catch up to `t`.
+                continue;
+            }
+        }
         if e.rec.integrates_to(t) {
             let levels = e.levels();
             e.rec.advance(t, levels, &mut e.stats);
@@ -631,11 +642,19 @@ impl<'m> Engine<'m> {
         }
     }
 
-    fn patience_end(&mut self, id: ContactId, generation: u32) {
+    /// Whether the contact of a patience timer is still waiting (else it was served, or the
+    /// slot reused, before the patience ran out).
+    #[inline]
+    fn still_waiting(&self, id: ContactId, generation: u32) -> bool {
         let c = self.contacts.get(id);
-        if c.generation != generation || c.stage != Stage::Waiting {
+        c.generation == generation && c.stage == Stage::Waiting
+    }
+
+    fn patience_end(&mut self, id: ContactId, generation: u32) {
+        if !self.still_waiting(id, generation) {
             return; // served before its patience ran out
         }
+        let c = self.contacts.get(id);
         let wait = self.now - c.queued_at;
         let silent = c.silent;
         if c.counted {
