@@ -2,7 +2,7 @@
 //! change leaves every number bit-for-bit unchanged (compare the output before and after),
 //! and `time [days]`: one replication of M/M/200+M at load 1.0 for instruction counts
 //! (`valgrind --tool=callgrind`) or CPU time. Run from the repository root:
-//! `cargo run --release --example fingerprints [time [days]]`.
+//! `cargo run --release --example fingerprints [time [days [repetitions]]]`.
 use kefu::engine::simulate;
 use kefu::model::textbook::Textbook;
 use kefu::scenario;
@@ -36,17 +36,24 @@ fn main() {
     };
     if mode == "time" {
         let days: f64 = std::env::args().nth(2).map_or(5.0, |d| d.parse().unwrap());
+        let reps: usize = std::env::args().nth(3).map_or(1, |d| d.parse().unwrap());
         let m = mm(200, 1.0, Some(240.0), 0.0, days);
-        let t = Instant::now();
-        let s = simulate(&m, 0);
-        let dt = t.elapsed().as_secs_f64();
-        println!(
-            "{} contacts {} events {:.3} s {:.2} M/s",
-            s.contacts_simulated,
-            s.events,
-            dt,
-            s.contacts_simulated as f64 / dt / 1e6
-        );
+        for _ in 0..reps {
+            let c0 = kefu::bench::thread_cpu_s();
+            let t = Instant::now();
+            let s = simulate(&m, 0);
+            let dt = t.elapsed().as_secs_f64();
+            let cpu = c0.and_then(|c0| kefu::bench::thread_cpu_s().map(|c1| c1 - c0));
+            let cpu = cpu.unwrap_or(dt);
+            println!(
+                "{} contacts {} events {:.3} s wall {:.3} s CPU {:.2} M/s (CPU)",
+                s.contacts_simulated,
+                s.events,
+                dt,
+                cpu,
+                s.contacts_simulated as f64 / cpu / 1e6
+            );
+        }
         return;
     }
     fp("mm10", &mm(10, 0.9, None, 0.0, 3.0), 2);

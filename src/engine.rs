@@ -19,8 +19,7 @@ pub mod trace;
 pub mod waiting;
 
 use crate::model::{BotProfile, Model};
-use crate::stats::histogram::Slot;
-use crate::stats::{HumanStats, RepStats};
+use crate::stats::{ClassInterval, HumanStats, RepStats};
 use agents::{AgentId, PoolAgents};
 use contact::{Contact, ContactId, Contacts, Stage};
 use event::Event;
@@ -69,6 +68,13 @@ struct Engine<'m> {
     returns_possible: bool,
     rec: Recorder,
     stats: RepStats,
+    /// Human-stage outcomes by cell (category × priority, [`cell`]): each contact is recorded
+    /// once, in its cell; `stats.human`, `by_category` and `by_priority` are summed from the
+    /// cells at the end ([`Engine::fold_cells`]).
+    cells: Vec<HumanStats>,
+    /// `cell_intervals[i * cells + k]`: cell k in interval i; folded at the end into
+    /// `stats.class_intervals` and the human counters of `stats.intervals`.
+    cell_intervals: Vec<ClassInterval>,
     replication: u64,
     /// Per-contact trace hook (`None`: no trace).
     sink: Option<&'m mut dyn TraceSink>,
@@ -96,6 +102,17 @@ pub fn simulate_traced<'m>(
         }
         e.now = t;
         e.stats.events += 1;
+        if let Event::PatienceEnd {
+            contact,
+            generation,
+        } = ev
+        {
+            if !e.still_waiting(contact, generation) {
+                // A stale timer (the contact was served): nothing changes, so neither the
+                // time-weighted statistics nor anything else need to catch up to `t`.
+                continue;
+            }
+        }
         if e.rec.integrates_to(t) {
             let levels = e.levels();
             e.rec.advance(t, levels, &mut e.stats);
@@ -131,7 +148,14 @@ pub fn simulate_traced<'m>(
         }
     }
     e.stats.censored = e.outstanding;
+    e.fold_cells();
     e.stats
+}
+
+/// The cell (category × priority) of a contact: `2 · category + (0 if VIP else 1)`.
+#[inline]
+fn cell(c: &Contact) -> usize {
+    2 * c.category as usize + !c.vip as usize
 }
 
 impl<'m> Engine<'m> {
@@ -180,6 +204,8 @@ impl<'m> Engine<'m> {
                 m.target.queue_alert_waiting,
             ),
             stats: RepStats::new(m.categories.len(), intervals),
+            cells: vec![HumanStats::default(); 2 * m.categories.len()],
+            cell_intervals: vec![ClassInterval::default(); 2 * m.categories.len() * intervals],
             replication,
             sink: None,
         }
@@ -423,19 +449,41 @@ impl<'m> Engine<'m> {
 
     // ---- human stage -----------------------------------------------------------------
 
-    /// Applies `f` to the human stats of every class the contact belongs to.
-    fn record(&mut self, c: &Contact, f: impl Fn(&mut HumanStats)) {
-        f(&mut self.stats.human);
-        f(&mut self.stats.by_category[c.category as usize]);
-        f(&mut self.stats.by_priority[if c.vip { 0 } else { 1 }]);
-    }
-
-    /// Applies `f` to the interval counters of every class the contact belongs to.
-    fn record_interval(&mut self, c: &Contact, f: impl Fn(&mut crate::stats::ClassInterval)) {
-        let k = self.stats.classes();
-        let base = c.interval as usize * k;
-        f(&mut self.stats.class_intervals[base + c.category as usize]);
-        f(&mut self.stats.class_intervals[base + k - if c.vip { 2 } else { 1 }]);
+    /// Sums the cells into the classes of [`RepStats`]: all contacts, categories, priorities,
+    /// per interval and overall.
+    fn fold_cells(&mut self) {
+        let s = &mut self.stats;
+        let k = s.by_category.len();
+        for (cat, h) in s.by_category.iter_mut().enumerate() {
+            h.merge(&self.cells[2 * cat]);
+            h.merge(&self.cells[2 * cat + 1]);
+        }
+        for (p, h) in s.by_priority.iter_mut().enumerate() {
+            for cat in 0..k {
+                h.merge(&self.cells[2 * cat + p]);
+            }
+        }
+        for h in &s.by_category {
+            s.human.merge(h);
+        }
+        let classes = k + 2;
+        for (i, iv) in s.intervals.iter_mut().enumerate() {
+            let cells = &self.cell_intervals[i * 2 * k..(i + 1) * 2 * k];
+            let out = &mut s.class_intervals[i * classes..(i + 1) * classes];
+            for (j, ci) in cells.iter().enumerate() {
+                add_class(&mut out[j / 2], ci);
+                add_class(&mut out[k + j % 2], ci);
+            }
+            let mut all = ClassInterval::default();
+            for ci in &out[..k] {
+                add_class(&mut all, ci);
+            }
+            iv.offered += all.offered;
+            iv.answered += all.answered;
+            iv.answered_within_target += all.answered_within_target;
+            iv.abandoned += all.abandoned;
+            iv.wait_sum_s += all.wait_sum_s;
+        }
     }
 
     #[allow(clippy::wrong_self_convention)] // "to" as in "hand over to", not a conversion
@@ -446,13 +494,14 @@ impl<'m> Engine<'m> {
         c.queued_at = now;
         c.interval = interval;
         let skill = self.m.categories[c.category as usize].skill;
-        let c = c.clone();
+        let (counted, is_return, cell, patience_s, generation) =
+            (c.counted, c.is_return, cell(c), c.patience_s, c.generation);
         let on_duty = self.skill_pools[skill]
             .iter()
             .any(|&p| self.pools[p].active() > 0);
         if !on_duty {
             if self.m.offline.tickets {
-                if c.counted {
+                if counted {
                     self.stats.tickets += 1;
                     self.stats.intervals[interval as usize].tickets += 1;
                 }
@@ -461,7 +510,7 @@ impl<'m> Engine<'m> {
                 t.ticket = true;
                 self.lines.push_ticket(&self.contacts, id, skill);
             } else {
-                if c.counted {
+                if counted {
                     self.stats.unserved += 1;
                     self.outstanding -= 1;
                 }
@@ -470,16 +519,14 @@ impl<'m> Engine<'m> {
             }
             return;
         }
-        if c.counted {
-            let ret = c.is_return as u64;
-            self.record(&c, |h| {
-                h.offered += 1;
-                h.returns += ret;
-            });
-            self.record_interval(&c, |ci| ci.offered += 1);
-            let iv = &mut self.stats.intervals[interval as usize];
-            iv.offered += 1;
-            iv.returns += ret as u32;
+        if counted {
+            let h = &mut self.cells[cell];
+            h.offered += 1;
+            h.returns += is_return as u64;
+            self.cell_intervals[interval as usize * self.cells.len() + cell].offered += 1;
+            if is_return {
+                self.stats.intervals[interval as usize].returns += 1;
+            }
         }
         self.contacts.get_mut(id).stage = Stage::Waiting;
         for i in 0..self.skill_pools[skill].len() {
@@ -490,12 +537,12 @@ impl<'m> Engine<'m> {
         }
         self.lines.push_live(&self.contacts, id, skill);
         self.change_waiting(1);
-        if c.patience_s.is_finite() {
+        if patience_s.is_finite() {
             self.events.push(
-                now + c.patience_s,
+                now + patience_s,
                 Event::PatienceEnd {
                     contact: id,
-                    generation: c.generation,
+                    generation,
                 },
             );
         }
@@ -505,30 +552,25 @@ impl<'m> Engine<'m> {
     fn start_chat(&mut self, id: ContactId, pool: usize, agent: AgentId) {
         let now = self.now;
         let held = self.pools[pool].occupy(agent);
-        let c = self.contacts.get(id).clone();
+        let cells = self.cells.len();
+        let c = self.contacts.get_mut(id);
         let stretch = 1.0 + self.m.pools[pool].concurrency_slowdown * held as f64;
         let duration = match c.stage {
             Stage::Waiting => {
                 if c.counted {
                     let wait = now - c.queued_at;
                     let within = (wait <= self.m.target.answer_within_s) as u64;
-                    let slot = Slot::of(wait);
-                    self.record(&c, |h| {
-                        h.answered += 1;
-                        h.answered_within_target += within;
-                        h.waited += (wait > 0.0) as u64;
-                        h.wait_sum_s += wait;
-                        h.waits.record_slot(slot, wait);
-                    });
-                    self.record_interval(&c, |ci| {
-                        ci.answered += 1;
-                        ci.answered_within_target += within as u32;
-                        ci.wait_sum_s += wait;
-                    });
-                    let iv = &mut self.stats.intervals[c.interval as usize];
-                    iv.answered += 1;
-                    iv.answered_within_target += within as u32;
-                    iv.wait_sum_s += wait;
+                    let k = cell(c);
+                    let h = &mut self.cells[k];
+                    h.answered += 1;
+                    h.answered_within_target += within;
+                    h.waited += (wait > 0.0) as u64;
+                    h.wait_sum_s += wait;
+                    h.waits.record(wait);
+                    let ci = &mut self.cell_intervals[c.interval as usize * cells + k];
+                    ci.answered += 1;
+                    ci.answered_within_target += within as u32;
+                    ci.wait_sum_s += wait;
                 }
                 c.handle_s * stretch
             }
@@ -542,13 +584,12 @@ impl<'m> Engine<'m> {
             Stage::Ghost => self.m.routing.silent_close_s,
             other => unreachable!("a contact in stage {other:?} cannot be picked up"),
         };
-        let cm = self.contacts.get_mut(id);
         if c.stage == Stage::Ghost {
-            cm.stage = Stage::Closing;
+            c.stage = Stage::Closing;
         } else {
-            cm.stage = Stage::InService;
-            cm.service_start = now;
-            cm.pool = pool as u16;
+            c.stage = Stage::InService;
+            c.service_start = now;
+            c.pool = pool as u16;
         }
         let pool = pool as u16;
         self.events.push(
@@ -601,29 +642,36 @@ impl<'m> Engine<'m> {
         }
     }
 
-    fn patience_end(&mut self, id: ContactId, generation: u32) {
+    /// Whether the contact of a patience timer is still waiting (else it was served, or the
+    /// slot reused, before the patience ran out).
+    #[inline]
+    fn still_waiting(&self, id: ContactId, generation: u32) -> bool {
         let c = self.contacts.get(id);
-        if c.generation != generation || c.stage != Stage::Waiting {
+        c.generation == generation && c.stage == Stage::Waiting
+    }
+
+    fn patience_end(&mut self, id: ContactId, generation: u32) {
+        if !self.still_waiting(id, generation) {
             return; // served before its patience ran out
         }
-        let c = c.clone();
+        let c = self.contacts.get(id);
         let wait = self.now - c.queued_at;
+        let silent = c.silent;
         if c.counted {
             let short = (wait < self.m.target.short_abandon_s) as u64;
-            let silent = c.silent as u64;
-            self.record(&c, |h| {
-                h.abandoned += 1;
-                h.short_abandoned += short;
-                h.silent_abandoned += silent;
-                h.waited += (wait > 0.0) as u64;
-            });
-            self.record_interval(&c, |ci| ci.abandoned += 1);
-            self.stats.intervals[c.interval as usize].abandoned += 1;
+            let k = cell(c);
+            let interval = c.interval as usize;
+            let h = &mut self.cells[k];
+            h.abandoned += 1;
+            h.short_abandoned += short;
+            h.silent_abandoned += silent as u64;
+            h.waited += (wait > 0.0) as u64;
+            self.cell_intervals[interval * self.cells.len() + k].abandoned += 1;
             self.outstanding -= 1;
         }
         self.trace(id, Outcome::Abandoned);
         self.change_waiting(-1);
-        if c.silent {
+        if silent {
             // Still in line: an agent will open it and spend `silent_close_s` closing it.
             self.contacts.get_mut(id).stage = Stage::Ghost;
         } else {
@@ -763,6 +811,14 @@ impl<'m> Engine<'m> {
             self.fill_pool(pool);
         }
     }
+}
+
+fn add_class(to: &mut ClassInterval, c: &ClassInterval) {
+    to.offered += c.offered;
+    to.answered += c.answered;
+    to.answered_within_target += c.answered_within_target;
+    to.abandoned += c.abandoned;
+    to.wait_sum_s += c.wait_sum_s;
 }
 
 /// The category whose cumulative share first exceeds `u`.
