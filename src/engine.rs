@@ -278,7 +278,7 @@ impl<'m> Engine<'m> {
         let u_cat = unit_f64(&mut attr);
         let complex_u = unit_f64(&mut attr);
         let vip_u = unit_f64(&mut attr);
-        let category = pick_category(m, u_cat);
+        let category = pick_category(m, u_cat, t);
         let cat = &m.categories[category];
         let complex = complex_u < cat.complex_share;
         let vip = vip_u < cat.vip_share;
@@ -821,9 +821,13 @@ fn add_class(to: &mut ClassInterval, c: &ClassInterval) {
     to.wait_sum_s += c.wait_sum_s;
 }
 
-/// The category whose cumulative share first exceeds `u`.
+/// The category whose cumulative share first exceeds `u`: the per-category forecast's mix
+/// at `t` where it covers, the static `share`s elsewhere.
 #[inline]
-fn pick_category(m: &Model, u: f64) -> usize {
+fn pick_category(m: &Model, u: f64, t: f64) -> usize {
+    if let Some(cum) = m.arrivals.category_mix_at(t) {
+        return cum.iter().position(|&c| u < c).unwrap_or(cum.len() - 1);
+    }
     let mut acc = 0.0;
     for (i, c) in m.categories.iter().enumerate() {
         acc += c.share;

@@ -121,6 +121,10 @@ pub struct Peak {
 pub struct Forecast {
     /// Sorted, non-overlapping `(from, to, rate per second)` in simulation time.
     pub rows: Vec<(f64, f64, f64)>,
+    /// With a `category` column: per row, the cumulative shares of the categories' rates
+    /// (model category order, last one exactly 1), or empty for a row whose total is 0.
+    /// Empty when the file has no `category` column (the categories' `share`s apply).
+    pub mix: Vec<Vec<f64>>,
 }
 
 impl Arrivals {
@@ -170,6 +174,15 @@ impl Arrivals {
         next
     }
 
+    /// Cumulative per-category rate shares at `t` when a per-category forecast row covers
+    /// `t` (and its total is positive); `None` where the categories' static `share`s apply.
+    /// Peaks scale the total only, so they leave the mix unchanged.
+    pub fn category_mix_at(&self, t: f64) -> Option<&[f64]> {
+        let f = self.forecast.as_ref()?;
+        let i = f.row_index(t)?;
+        f.mix.get(i).map(Vec::as_slice).filter(|m| !m.is_empty())
+    }
+
     /// Whether the bot is in promotion mode at `t`.
     pub fn promotion_at(&self, t: f64) -> bool {
         self.peaks
@@ -179,9 +192,13 @@ impl Arrivals {
 }
 
 impl Forecast {
-    fn row_at(&self, t: f64) -> Option<&(f64, f64, f64)> {
+    fn row_index(&self, t: f64) -> Option<usize> {
         let i = self.rows.partition_point(|r| r.1 <= t);
-        self.rows.get(i).filter(|r| r.0 <= t)
+        self.rows.get(i).filter(|r| r.0 <= t).map(|_| i)
+    }
+
+    fn row_at(&self, t: f64) -> Option<&(f64, f64, f64)> {
+        self.row_index(t).map(|i| &self.rows[i])
     }
 
     fn next_edge(&self, t: f64) -> Option<f64> {

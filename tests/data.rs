@@ -454,3 +454,117 @@ fn forecast_gaps_and_overlaps_name_their_lines() {
         assert!(e.contains(want), "{want}: {e}");
     }
 }
+
+/// Two categories `a` (share 0.6) and `b` (0.4), a forecast from `f.csv`, hour-long rows.
+fn two_categories(days: u32) -> String {
+    format!(
+        "name = \"fc\"\n[run]\nstart = 2026-01-05T00:00:00\ndays = {days}\nreplications = 3\n\
+         [arrivals]\nforecast_csv = \"f.csv\"\n\
+         [[categories]]\nname = \"a\"\nshare = 0.6\n\
+         handle_time = {{ dist = \"exponential\", mean_s = 200 }}\n\
+         patience = {{ dist = \"exponential\", mean_s = 240 }}\n\
+         [[categories]]\nname = \"b\"\nshare = 0.4\ncomplex_share = 0.5\n\
+         handle_time = {{ dist = \"exponential\", mean_s = 400 }}\n\
+         complex_handle_time = {{ dist = \"exponential\", mean_s = 600 }}\n\
+         patience = {{ dist = \"exponential\", mean_s = 300 }}\n\
+         [[pools]]\nname = \"general\"\nskills = [\"general\"]\nagents = 12\n"
+    )
+}
+
+#[test]
+fn a_per_category_forecast_in_the_shares_mix_reproduces_the_share_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (mut total, mut split) = (
+        String::from("start,contacts\n"),
+        String::from("Start,Category,Contacts\n"),
+    );
+    for day in 5..7 {
+        for h in 0..24 {
+            let w = [1, 2, 3, 2][h % 4];
+            total.push_str(&format!("2026-01-{day:02}T{h:02}:00,{}\n", 100 * w));
+            // Category order within an interval does not matter.
+            split.push_str(&format!("2026-01-{day:02}T{h:02}:00,b,{}\n", 40 * w));
+            split.push_str(&format!("2026-01-{day:02}T{h:02}:00,a,{}\n", 60 * w));
+        }
+    }
+    std::fs::create_dir(d.join("t")).unwrap();
+    std::fs::create_dir(d.join("s")).unwrap();
+    std::fs::write(d.join("t/f.csv"), total).unwrap();
+    std::fs::write(d.join("s/f.csv"), split).unwrap();
+    for sub in ["t", "s"] {
+        std::fs::write(d.join(sub).join("f.toml"), two_categories(2)).unwrap();
+    }
+    let t = scenario::load(&d.join("t/f.toml")).unwrap().model;
+    let s = scenario::load(&d.join("s/f.toml")).unwrap();
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let s = s.model;
+    assert!(s.arrivals.category_mix_at(3600.0).is_some());
+    let (at, as_) = (
+        run(&t, &opts(&t, 2)).unwrap().aggregate,
+        run(&s, &opts(&s, 2)).unwrap().aggregate,
+    );
+    for path in [
+        "contacts",
+        "human.offered",
+        "human.answered",
+        "human.abandoned",
+        "by_category.a.offered",
+        "by_category.a.answered",
+        "by_category.a.abandoned",
+        "by_category.b.offered",
+        "by_category.b.answered",
+        "by_category.b.abandoned",
+        "by_category.b.service_level",
+    ] {
+        let path: Vec<&str> = path.split('.').collect();
+        let v = at.values(&path);
+        assert!(v.is_some(), "{path:?}");
+        assert_eq!(v, as_.values(&path), "{path:?}");
+    }
+}
+
+#[test]
+fn a_per_category_forecast_changes_the_mix_over_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // `a` only in the morning (00:00–12:00), `b` only in the afternoon and evening; `b`'s
+    // rows before noon are left out (missing counts as 0), `a`'s after noon are explicit 0s.
+    let mut csv = String::from("start,category,contacts\n");
+    for h in 0..24 {
+        if h < 12 {
+            csv.push_str(&format!("2026-01-05T{h:02}:00,a,200\n"));
+        } else {
+            csv.push_str(&format!("2026-01-05T{h:02}:00,a,0\n"));
+            csv.push_str(&format!("2026-01-05T{h:02}:00,b,200\n"));
+        }
+    }
+    std::fs::write(d.join("f.csv"), csv).unwrap();
+    std::fs::write(d.join("f.toml"), two_categories(1)).unwrap();
+    let m = scenario::load(&d.join("f.toml")).unwrap().model;
+    let agg = run(&m, &opts(&m, 2)).unwrap().aggregate;
+    let offered = |c: &str| agg.values(&["by_category", c, "offered"]).unwrap();
+    for r in 0..3 {
+        // 2 400 expected each; the static shares would give a 60/40 split.
+        for c in ["a", "b"] {
+            let n = offered(c)[r].unwrap();
+            assert!((2200.0..2600.0).contains(&n), "{c}: {n}");
+        }
+    }
+    let csv = kefu::report::csv_out::intervals_by_class(&m, &agg);
+    let mut seen = [0.0; 2];
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[1] != "category" {
+            continue;
+        }
+        let hour: u32 = f[0][11..13].parse().unwrap();
+        let offered: f64 = f[3].parse().unwrap();
+        match (f[2], hour < 12) {
+            ("a", true) => seen[0] += offered,
+            ("b", false) => seen[1] += offered,
+            (c, _) => assert_eq!(offered, 0.0, "{line}: {c} outside its hours"),
+        }
+    }
+    assert!(seen.iter().all(|&x| x > 2000.0), "{seen:?}\n{csv}");
+}

@@ -5,6 +5,7 @@ use super::csvfile::{cell, read_csv, require_columns};
 use super::walk::{as_num, format_epoch, parse_local_datetime, suggest, Ctx, Rule, Tbl};
 use crate::model::time::DAY_S;
 use crate::model::{Arrivals, Forecast, Peak, RunSettings};
+use toml::de::DeValue;
 
 const KEYS: &[&str] = &[
     "per_day",
@@ -26,7 +27,14 @@ pub(crate) fn arrivals(
     let t = root.table(ctx, "arrivals", "arrivals", KEYS);
     let forecast = t.get("forecast_csv").and_then(|_| {
         let rel = t.string(ctx, "forecast_csv")?;
-        forecast_csv(ctx, t.line_of(ctx, "forecast_csv"), rel, run)
+        let names = category_names(root);
+        forecast_csv(
+            ctx,
+            t.line_of(ctx, "forecast_csv"),
+            rel,
+            run,
+            names.as_deref(),
+        )
     });
     let per_day = if t.has("forecast_csv") {
         t.num_or(ctx, "per_day", Rule::NonNeg, 0.0)
@@ -194,28 +202,44 @@ fn peaks(
     out
 }
 
-/// Reads a `start,contacts` forecast into rate rows (simulation time).
+/// The `[[categories]]` names in order, read without reporting anything (`categories`
+/// reports the problems); `None` when any entry lacks a non-empty string name.
+fn category_names(root: &Tbl<'_, '_, '_>) -> Option<Vec<String>> {
+    let DeValue::Array(items) = root.get("categories")?.get_ref() else {
+        return None;
+    };
+    items
+        .iter()
+        .map(|it| match it.get_ref() {
+            DeValue::Table(t) => match t.get("name").map(|v| v.get_ref()) {
+                Some(DeValue::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads a `start,contacts` forecast, optionally split by a `category` column, into rate rows
+/// (simulation time). `categories`: the scenario's category names (`None` when they are
+/// broken, which `[[categories]]` reports; a per-category forecast is then skipped).
 fn forecast_csv(
     ctx: &mut Ctx,
     line: Option<usize>,
     rel: &str,
     run: &RunSettings,
+    categories: Option<&[String]>,
 ) -> Option<Forecast> {
     let key = "arrivals.forecast_csv";
     let csv = read_csv(ctx, key, line, rel)?;
-    if let Some(_c) = csv.column("category") {
-        ctx.err_in(
-            &csv.file,
-            Some(1),
-            key,
-            "a `category` column is not supported yet",
-            Some("give total contacts per interval; categories split them by `share`".into()),
-        );
-        return None;
-    }
     let cols = require_columns(ctx, &csv, key, &["start", "contacts"])?;
+    let by_cat = match csv.column("category") {
+        None => None,
+        Some(c) => Some((c, categories?)),
+    };
     let before = ctx.error_count();
-    let mut rows: Vec<(usize, i64, f64)> = Vec::new();
+    // (line, start, category index, contacts)
+    let mut rows: Vec<(usize, i64, usize, f64)> = Vec::new();
     for (at, rec) in &csv.rows {
         let (s, c) = (cell(rec, cols[0]), cell(rec, cols[1]));
         let start = parse_local_datetime(s);
@@ -228,6 +252,10 @@ fn forecast_csv(
                 Some("use YYYY-MM-DDTHH:MM".into()),
             );
         }
+        let cat = match by_cat {
+            None => Some(0),
+            Some((col, names)) => category_index(ctx, &csv.file, *at, key, cell(rec, col), names),
+        };
         let contacts = c.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0);
         if contacts.is_none() {
             ctx.err_in(
@@ -238,47 +266,154 @@ fn forecast_csv(
                 None,
             );
         }
-        if let (Some(s), Some(c)) = (start, contacts) {
-            rows.push((*at, s, c));
+        if let (Some(s), Some(k), Some(c)) = (start, cat, contacts) {
+            rows.push((*at, s, k, c));
         }
     }
     if ctx.error_count() > before {
         return None;
     }
     if rows.is_empty() {
-        ctx.err_in(
-            &csv.file,
-            None,
-            key,
-            "has no rows",
-            Some("add one `start,contacts` row per interval".into()),
-        );
+        let hint = if by_cat.is_some() {
+            "add one `start,category,contacts` row per interval and category"
+        } else {
+            "add one `start,contacts` row per interval"
+        };
+        ctx.err_in(&csv.file, None, key, "has no rows", Some(hint.into()));
+        return None;
+    }
+    // Consecutive rows with the same start make one interval; a category missing from an
+    // interval counts as 0 contacts.
+    let ncat = by_cat.map_or(1, |(_, names)| names.len());
+    let mut groups: Vec<Interval> = Vec::new();
+    for (at, s, k, c) in rows {
+        let g = match groups.last_mut() {
+            Some(g) if g.1 == s && by_cat.is_some() => g,
+            _ => {
+                groups.push((at, s, vec![0.0; ncat], vec![None; ncat]));
+                groups.last_mut().expect("just pushed")
+            }
+        };
+        if let (Some(first), Some((_, names))) = (g.3[k], by_cat) {
+            ctx.err_in(
+                &csv.file,
+                Some(at),
+                key,
+                format!(
+                    "second row for category \"{}\" at {} (the first is on line {first})",
+                    names[k],
+                    format_epoch(s)
+                ),
+                Some("give one row per interval and category".into()),
+            );
+            continue;
+        }
+        g.2[k] = c;
+        g.3[k] = Some(at);
+    }
+    if ctx.error_count() > before {
         return None;
     }
     let step = check_steps(
         ctx,
         &csv.file,
         key,
-        rows.iter().map(|r| (r.0, r.1)),
+        groups.iter().map(|g| (g.0, g.1)),
         run.interval_s as i64,
     )?;
+    if let Some((_, names)) = by_cat {
+        for (k, name) in names.iter().enumerate() {
+            if groups.iter().all(|g| g.3[k].is_none()) {
+                ctx.warn_in(
+                    &csv.file,
+                    None,
+                    key,
+                    format!("category \"{name}\" has no rows: it gets no contacts where the forecast covers"),
+                    Some("add its rows, or ignore this if that is intended".into()),
+                );
+            }
+        }
+    }
     let origin = run.calendar.origin_epoch_s;
     let mut out = Vec::new();
+    let mut mix = Vec::new();
     let mut outside = 0;
-    for (_, s, c) in rows {
+    for (_, s, counts, _) in groups {
         let from = (s - origin) as f64;
         let to = from + step as f64;
         if to <= 0.0 || from >= run.counted_to {
             outside += 1;
-        } else {
-            out.push((from, to, c / step as f64));
+            continue;
+        }
+        // Sum the contacts before dividing, so a split forecast has exactly the rate of
+        // the same totals given without categories.
+        let total: f64 = counts.iter().sum();
+        out.push((from, to, total / step as f64));
+        if by_cat.is_some() {
+            mix.push(cumulative_shares(&counts, total));
         }
     }
     if outside > 0 {
-        let msg = format!("{outside} row(s) lie outside the simulated span and are ignored");
+        let msg = if by_cat.is_some() {
+            format!("{outside} interval(s) lie outside the simulated span and are ignored")
+        } else {
+            format!("{outside} row(s) lie outside the simulated span and are ignored")
+        };
         ctx.warn_in(&csv.file, None, key, msg, None);
     }
-    Some(Forecast { rows: out })
+    Some(Forecast { rows: out, mix })
+}
+
+/// One forecast interval: (first line, start, contacts per category, line of each
+/// category's row).
+type Interval = (usize, i64, Vec<f64>, Vec<Option<usize>>);
+
+/// Index of a forecast row's category among the scenario's, or an error naming the line.
+fn category_index(
+    ctx: &mut Ctx,
+    file: &str,
+    at: usize,
+    key: &str,
+    name: &str,
+    names: &[String],
+) -> Option<usize> {
+    if let Some(k) = names.iter().position(|n| n == name) {
+        return Some(k);
+    }
+    let list: Vec<&str> = names.iter().map(String::as_str).collect();
+    let msg = if name.is_empty() {
+        "empty category".to_string()
+    } else {
+        format!("unknown category \"{name}\"")
+    };
+    let hint = match suggest(name, &list) {
+        Some(s) if !name.is_empty() => format!("did you mean \"{s}\"?"),
+        _ => format!("the [[categories]] are: {}", list.join(", ")),
+    };
+    ctx.err_in(file, Some(at), key, msg, Some(hint));
+    None
+}
+
+/// Cumulative shares of `counts` (last exactly 1); empty when `total` is 0 (no arrivals).
+fn cumulative_shares(counts: &[f64], total: f64) -> Vec<f64> {
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let mut acc = 0.0;
+    let mut cum: Vec<f64> = counts
+        .iter()
+        .map(|c| {
+            acc += c;
+            acc / total
+        })
+        .collect();
+    // The last category with contacts takes everything above the previous ones.
+    if let Some(last) = counts.iter().rposition(|c| *c > 0.0) {
+        for x in &mut cum[last..] {
+            *x = 1.0;
+        }
+    }
+    cum
 }
 
 /// Checks that `(line, epoch start)` rows are evenly spaced at one step that divides a day;
@@ -348,4 +483,146 @@ pub(crate) fn check_steps(
         }
     }
     (ctx.error_count() == before).then_some(step)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{load_str_with_files, Loaded};
+
+    const TWO: &str = r#"
+name = "m"
+[run]
+start = 2026-01-05T00:00:00
+days = 1
+[arrivals]
+forecast_csv = "f.csv"
+[[categories]]
+name = "beauty"
+share = 0.6
+handle_time = { dist = "exponential", mean_s = 100 }
+[[categories]]
+name = "shoes"
+share = 0.4
+handle_time = { dist = "exponential", mean_s = 100 }
+[[pools]]
+name = "p"
+skills = ["general"]
+agents = 3
+"#;
+
+    fn load(csv: &str) -> Result<Loaded, String> {
+        load_str_with_files(
+            TWO,
+            "m.toml",
+            vec![("f.csv".into(), csv.as_bytes().to_vec())],
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn per_category_rows_give_the_total_rate_and_the_mix() {
+        let l = load(
+            "start,category,contacts\n\
+             2026-01-05T00:00,beauty,90\n2026-01-05T00:00,shoes,270\n\
+             2026-01-05T01:00,shoes,720\n2026-01-05T01:00,beauty,0\n",
+        )
+        .unwrap();
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+        let a = &l.model.arrivals;
+        let cal = l.model.run.calendar;
+        assert!((a.rate(&cal, 10.0) - 0.1).abs() < 1e-12);
+        assert!((a.rate(&cal, 3700.0) - 0.2).abs() < 1e-12);
+        assert_eq!(a.category_mix_at(10.0), Some(&[0.25, 1.0][..]));
+        // Order within an interval does not matter; a zero category never gets drawn.
+        assert_eq!(a.category_mix_at(3700.0), Some(&[0.0, 1.0][..]));
+        // Outside the forecast the shares apply.
+        assert_eq!(a.category_mix_at(7300.0), None);
+        assert_eq!(a.rate(&cal, 7300.0), 0.0);
+    }
+
+    #[test]
+    fn a_missing_category_row_counts_as_zero() {
+        let l = load(
+            "start,category,contacts\n\
+             2026-01-05T00:00,beauty,90\n2026-01-05T00:00,shoes,270\n\
+             2026-01-05T01:00,shoes,720\n",
+        )
+        .unwrap();
+        let a = &l.model.arrivals;
+        assert_eq!(a.category_mix_at(3700.0), Some(&[0.0, 1.0][..]));
+        // A category with no row anywhere is warned about.
+        let l = load("start,category,contacts\n2026-01-05T00:00,shoes,10\n").unwrap();
+        assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+        assert!(l.warnings[0].message.contains("\"beauty\" has no rows"));
+        // An interval whose total is 0 has no mix (no arrivals to split).
+        let l =
+            load("start,category,contacts\n2026-01-05T00:00,shoes,0\n2026-01-05T00:00,beauty,0\n")
+                .unwrap();
+        assert_eq!(l.model.arrivals.category_mix_at(10.0), None);
+    }
+
+    #[test]
+    fn unknown_categories_name_their_line_and_a_suggestion() {
+        let e = load(
+            "start,category,contacts\n\
+             2026-01-05T00:00,beauty,90\n# a comment\n2026-01-05T00:00,shoess,270\n\
+             2026-01-05T00:30,toys,1\n2026-01-05T00:30,,1\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("f.csv:4: arrivals.forecast_csv: unknown category \"shoess\" (did you mean \"shoes\"?)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("f.csv:5: arrivals.forecast_csv: unknown category \"toys\" (the [[categories]] are: beauty, shoes)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("f.csv:6: arrivals.forecast_csv: empty category"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn duplicates_gaps_and_order_name_their_lines() {
+        let e = load(
+            "start,category,contacts\n\
+             2026-01-05T00:00,beauty,90\n2026-01-05T00:00,beauty,1\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("f.csv:3: arrivals.forecast_csv: second row for category \"beauty\" at 2026-01-05T00:00 (the first is on line 2)"),
+            "{e}"
+        );
+        let e = load(
+            "start,category,contacts\n\
+             2026-01-05T00:00,beauty,1\n2026-01-05T00:30,beauty,1\n2026-01-05T00:00,shoes,1\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("f.csv:4: arrivals.forecast_csv: this row starts"),
+            "{e}"
+        );
+        let e = load(
+            "start,category,contacts\n\
+             2026-01-05T00:00,beauty,1\n2026-01-05T00:30,shoes,1\n2026-01-05T01:30,beauty,1\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("f.csv:4: arrivals.forecast_csv: gap before this row"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn comment_lines_count_in_line_numbers() {
+        let e = load("start,contacts\n# c\n\n2026-01-05T00:00,x\n").unwrap_err();
+        assert!(e.contains("f.csv:4:"), "{e}");
+    }
+
+    #[test]
+    fn a_forecast_without_categories_keeps_the_shares() {
+        let l = load("start,contacts\n2026-01-05T00:00,10\n").unwrap();
+        assert_eq!(l.model.arrivals.category_mix_at(10.0), None);
+    }
 }

@@ -125,17 +125,40 @@ fn parse_csv(ctx: &mut Ctx, key: &str, file: String, bytes: &[u8]) -> Option<Csv
         }
     };
     let mut rows = Vec::new();
+    // A record's position is where the reader started looking for it, before any `#`
+    // comment or blank lines it skipped: step over those, then count newlines (records
+    // come in order, so incrementally).
+    let (mut seen_byte, mut seen_line) = (0usize, 1usize);
+    let mut line_at = |p: Option<&csv::Position>| -> usize {
+        let Some(p) = p else { return 0 };
+        let mut b = (p.byte() as usize).min(bytes.len());
+        loop {
+            let rest = &bytes[b..];
+            let end = rest.iter().position(|&c| c == b'\n');
+            let line = &rest[..end.unwrap_or(rest.len())];
+            let skipped = line.first() == Some(&b'#') || line.iter().all(|&c| c == b'\r');
+            match end {
+                Some(e) if skipped => b += e + 1,
+                _ => break,
+            }
+        }
+        if b >= seen_byte {
+            seen_line += bytes[seen_byte..b].iter().filter(|&&c| c == b'\n').count();
+            seen_byte = b;
+        }
+        seen_line
+    };
     for rec in reader.records() {
         match rec {
             Ok(r) => {
-                let at = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                let at = line_at(r.position());
                 if r.iter().all(str::is_empty) {
                     continue;
                 }
                 rows.push((at, r.iter().map(str::to_string).collect()));
             }
             Err(e) => {
-                let at = e.position().map(|p| p.line() as usize);
+                let at = e.position().map(|p| line_at(Some(p)));
                 ctx.err_in(
                     &file,
                     at,
