@@ -48,6 +48,10 @@ pub enum CalibrateError {
     Refused { file: String, message: String },
 }
 
+/// Longest span of records that can be calibrated `[days]`: the scenario's `[run] days`
+/// limit (a longer span is refused, not written as a scenario that does not load).
+pub const MAX_DAYS: i64 = 3660;
+
 /// Fewest observations for a separate fit (else the category's pooled durations are used).
 pub const MIN_FIT: usize = 30;
 
@@ -294,6 +298,17 @@ pub fn calibrate_reader(
 
     let start_day = (first / DAY_S).floor() as i64;
     let end_day = (last / DAY_S).floor() as i64;
+    if end_day - start_day + 1 > MAX_DAYS {
+        let (d0, d1) = (
+            write::date(start_day * 86_400),
+            write::date(end_day * 86_400),
+        );
+        return Err(refuse(format!(
+            "the first visits span {} days, from {d0} to {d1}; a scenario covers at most \
+             {MAX_DAYS} days: check the arrival dates, or split the records",
+            end_day - start_day + 1
+        )));
+    }
     let ndays = (end_day - start_day + 1) as f64;
     let nrep = reps.len().max(1) as f64;
     let per_day = first_visits as f64 / ndays / nrep;
@@ -354,8 +369,10 @@ pub fn calibrate_reader(
             };
         }
         let mut delays = Vec::new();
-        for (rep, c, at) in &returns {
-            if let Some(e) = resolved_end.get(&(*rep, c.clone())) {
+        // Each bot resolution is linked to one return at most (the first in the file): a
+        // contact coming back twice, or an id reused, must not push the share above 1.
+        for (rep, c, at) in returns {
+            if let Some(e) = resolved_end.remove(&(rep, c)) {
                 delays.push(at - e);
             }
         }
@@ -395,13 +412,139 @@ pub fn calibrate_reader(
     })
 }
 
-/// Adds the chat `[s, e)` (epoch seconds) to busy seconds per hour of day.
+/// Adds the chat `[s, e)` (epoch seconds) to busy seconds per hour of day, in at most 25
+/// steps however long the chat (whole days add an hour to every hour of day at once).
 fn add_busy(busy: &mut [f64; 24], s: f64, e: f64) {
-    let mut t = s;
+    let whole_days = ((e - s) / DAY_S).floor();
+    if whole_days >= 1.0 {
+        for b in busy.iter_mut() {
+            *b += whole_days * HOUR_S;
+        }
+    }
+    let mut t = s + whole_days.max(0.0) * DAY_S;
     while t < e {
         let next = ((t / HOUR_S).floor() + 1.0) * HOUR_S;
         let upto = next.min(e);
         busy[((t.rem_euclid(DAY_S)) / HOUR_S) as usize % 24] += upto - t;
         t = upto;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calibrate(text: &str) -> Result<Calibration, CalibrateError> {
+        let opts = Options {
+            name: None,
+            max_bad_share: 1.0,
+        };
+        calibrate_reader(text.as_bytes(), "r.csv", "r", "r.csv", &opts)
+    }
+
+    const HEADER: &str = "arrival,category,queued_at,service_start,end,abandoned\n";
+
+    /// Found while seeding the records_csv fuzz target: arrivals from year 0000 to 9999
+    /// were written as `days = 3652425`, a scenario that does not load (`kefu calibrate`
+    /// then failed with "the calibrated scenario does not load", exit 1). Now refused.
+    #[test]
+    fn a_span_over_the_scenario_limit_is_refused_clearly() {
+        let text = format!(
+            "{HEADER}0000-01-01T00:00,x,,,0000-01-01T00:00:01,0\n\
+             9999-12-31T23:59,x,,,9999-12-31T23:59:59,0\n"
+        );
+        let e = calibrate(&text).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "r.csv: the first visits span 3652425 days, from 0000-01-01 to 9999-12-31"
+            ) && e.contains("at most 3660 days"),
+            "{e}"
+        );
+        // The longest span allowed still calibrates into a loadable scenario.
+        let text = format!(
+            "{HEADER}2026-01-01T10:00,x,,,2026-01-01T10:00:01,0\n\
+             2036-01-08T10:00,x,,,2036-01-08T10:00:01,0\n"
+        );
+        let c = calibrate(&text).unwrap();
+        assert_eq!(c.days, MAX_DAYS as f64);
+        crate::scenario::load_str(&c.to_toml(), "c.toml", Path::new(".")).unwrap();
+    }
+
+    /// A chat served for thousands of years (a corrupt `end`) used to be spread over busy
+    /// hours one hour at a time: ~10⁸ steps per row, an apparent hang. Whole days now add at
+    /// once; the totals are unchanged.
+    #[test]
+    fn a_very_long_chat_is_added_to_busy_hours_at_once() {
+        let mut busy = [0.0; 24];
+        let started = std::time::Instant::now();
+        add_busy(&mut busy, 1800.0, 1800.0 + 1e6 * DAY_S + 2.0 * HOUR_S);
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        assert_eq!(busy[0], 1e6 * HOUR_S + 1800.0);
+        assert_eq!(busy[1], 1e6 * HOUR_S + HOUR_S);
+        assert_eq!(busy[2], 1e6 * HOUR_S + 1800.0);
+        assert_eq!(busy[3], 1e6 * HOUR_S);
+        // Short chats as before, across midnight.
+        let mut b = [0.0; 24];
+        add_busy(&mut b, DAY_S - 600.0, DAY_S + 300.0);
+        assert_eq!((b[23], b[0], b[1]), (600.0, 300.0, 0.0));
+        assert_eq!(b.iter().sum::<f64>(), 900.0);
+    }
+
+    #[test]
+    fn a_long_chat_row_calibrates_promptly() {
+        let text = format!(
+            "{HEADER}2026-01-05T10:00,x,2026-01-05T10:00,2026-01-05T10:01,9999-12-31T23:00,0\n"
+        );
+        let started = std::time::Instant::now();
+        let c = calibrate(&text).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        crate::scenario::load_str(&c.to_toml(), "c.toml", Path::new(".")).unwrap();
+    }
+
+    /// records_csv fuzzing, crash-1df966bb: a control character in a cell quoted by the
+    /// report (here a category name spanning lines) went verbatim into the `#` comments
+    /// heading the scenario, which then did not load (or, with a newline, injected TOML).
+    #[test]
+    fn cells_quoted_in_the_report_cannot_break_the_scenario() {
+        let text = format!(
+            "{HEADER}2026-01-05T10:00,\"x\nname = 1\u{1}\",,,2026-01-05T10:00:01,0\n\
+             2026-01-05T10:00,y,,,2026-01-05T10:00:01,\"\u{0}\"\n"
+        );
+        let c = calibrate(&text).unwrap();
+        let l = crate::scenario::load_str(&c.to_toml(), "c.toml", Path::new(".")).unwrap();
+        assert_eq!(l.model.categories[0].name, "x\nname = 1\u{1}");
+        assert_eq!(c.skipped[0].reason, "unreadable flag");
+    }
+
+    /// Proptest (`structured_records_never_panic`, 5 000 cases): a bot-resolved contact
+    /// with two return rows counted two false resolutions for one resolution, and
+    /// `false_resolution = 2` does not load. A resolution now links to one return at most.
+    #[test]
+    fn a_resolution_links_to_one_return_at_most() {
+        let text = "contact_id,visit,bot_met,bot_resolved,arrival,category,queued_at,\
+                    service_start,end,abandoned\n\
+                    7,0,1,1,2026-01-05T10:00,x,,,2026-01-05T10:00:05,0\n\
+                    7,1,0,0,2026-01-05T10:10,x,,,2026-01-05T10:10:05,0\n\
+                    7,1,0,0,2026-01-05T10:20,x,,,2026-01-05T10:20:05,0\n";
+        let c = calibrate(text).unwrap();
+        let b = c.bot.as_ref().unwrap();
+        assert_eq!((b.returns, b.false_resolution), (1, 1.0));
+        assert_eq!(b.return_after_mean_s, Some(595.0));
+        crate::scenario::load_str(&c.to_toml(), "c.toml", Path::new(".")).unwrap();
+    }
+
+    /// The same near-constant handle times through the whole calibration: the scenario loads.
+    #[test]
+    fn near_constant_handle_times_write_a_loadable_scenario() {
+        let text = format!(
+            "{HEADER}2026-01-05T00:00,x,2026-01-05T00:00,2026-01-05T00:00,2026-01-05T00:41:36.904,0\n\
+             2026-01-05T00:00,x,2026-01-05T00:00,2026-01-05T00:00,2026-01-05T00:41:37.022,0\n\
+             2026-01-05T00:00,x,2026-01-05T00:00,,2026-01-05T00:00:00.001,1\n\
+             2026-01-05T00:00,x,2026-01-05T00:00,,2026-01-05T00:00:00.002,1\n"
+        );
+        let c = calibrate(&text).unwrap();
+        let toml = c.to_toml();
+        crate::scenario::load_str(&toml, "c.toml", Path::new("."))
+            .unwrap_or_else(|e| panic!("{e}\n{toml}"));
     }
 }

@@ -2,9 +2,10 @@
 //! `tests/main/fuzz_props.rs`: each takes arbitrary bytes and must return without panicking,
 //! hanging or producing a non-finite number. Not part of the planner-facing API.
 //!
-//! A calibrate records-CSV target belongs here too once `src/calibrate/` is merged
-//! (`records_csv(data)`, reading the bytes through the calibrate reader's pure entry point).
+//! [`records_csv`] drives `kefu calibrate` (records reader, fits, written scenario) the same
+//! way on arbitrary records files.
 
+use crate::calibrate::{self, Calibration};
 use crate::model::Model;
 use crate::scenario::{self, Loaded};
 use crate::summary::Aggregate;
@@ -52,6 +53,77 @@ pub fn forecast_csv(data: &[u8]) -> Option<Loaded> {
             .ok()?;
     check_model(&l.model);
     Some(l)
+}
+
+/// A records file for `kefu calibrate`: any bytes give a calibration or a clear error
+/// (never a panic or a hang); a calibration's numbers are finite and the scenario it writes
+/// loads with [`scenario::load_str`] (as `kefu calibrate` checks before it reports success).
+///
+/// Unusable rows are tolerated up to 100% here (`max_bad_share = 1`) so that the fits and
+/// the writer see every input that has at least one usable first visit; the refusal above
+/// `--max-bad-share` is a comparison made before any of them.
+pub fn records_csv(data: &[u8]) -> Option<Calibration> {
+    let opts = calibrate::Options {
+        name: None,
+        max_bad_share: 1.0,
+    };
+    let cal = match calibrate::calibrate_reader(data, "fuzz.csv", "fuzz", "fuzz.csv", &opts) {
+        Ok(c) => c,
+        Err(e) => {
+            // A refusal names the file and says why.
+            let msg = e.to_string();
+            assert!(msg.starts_with("fuzz.csv: ") && msg.len() > 10, "{msg}");
+            return None;
+        }
+    };
+    check_calibration(&cal);
+    let text = cal.to_toml();
+    let l = scenario::load_str(&text, "calibrated.toml", std::path::Path::new("."))
+        .unwrap_or_else(|e| panic!("the calibrated scenario does not load: {e}\n{text}"));
+    check_model(&l.model);
+    Some(cal)
+}
+
+/// Every number a calibration reports is finite and in range.
+fn check_calibration(c: &Calibration) {
+    let finite = |what: &str, v: f64| assert!(v.is_finite(), "{what} = {v}");
+    let unit = |what: &str, v: f64| assert!((0.0..=1.0).contains(&v), "{what} = {v}");
+    assert!(c.rows_used > 0 && c.rows_used <= c.rows_read);
+    assert!(c.days >= 1.0 && c.replications >= 1, "{} days", c.days);
+    finite("per_day", c.per_day);
+    assert!(c.per_day > 0.0);
+    for v in c.hourly_profile.iter().chain(&c.busy_by_hour) {
+        finite("hourly value", *v);
+        assert!(*v >= 0.0);
+    }
+    for v in c.weekday_factors.iter().flatten() {
+        finite("weekday factor", *v);
+    }
+    assert!(!c.categories.is_empty());
+    for cat in &c.categories {
+        unit("share", cat.share);
+        unit("complex_share", cat.complex_share);
+        unit("vip_share", cat.vip_share);
+        for f in [&cat.handle, &cat.complex_handle].into_iter().flatten() {
+            finite("sample mean", f.sample_mean_s);
+            finite("ks", f.ks);
+            for k in &f.candidates {
+                finite("candidate mean", k.mean_s);
+                finite("candidate cv", k.cv);
+            }
+        }
+        if let Some(p) = &cat.patience {
+            finite("patience mean", p.mean_s);
+            finite("patience ci low", p.ci95.0);
+            finite("patience ci high", p.ci95.1);
+        }
+    }
+    if let Some(b) = &c.bot {
+        unit("bot coverage", b.coverage);
+        unit("resolve basic", b.basic.resolve);
+        unit("resolve complex", b.complex.resolve);
+        finite("false resolution", b.false_resolution);
+    }
 }
 
 /// What every loaded model must satisfy: finite expected arrivals, headcounts defined over

@@ -9,7 +9,15 @@ use std::fmt::Write;
 /// Occupancy assumed when turning chats in service into a starting headcount.
 pub const STARTING_OCCUPANCY: f64 = 0.85;
 
-fn date(epoch_s: i64) -> String {
+/// Most agents a schedule window may have (the scenario's limit).
+pub const MAX_AGENTS: f64 = 1_000_000.0;
+
+/// The starting headcount for `busy` chats in service: at least 1, at most [`MAX_AGENTS`].
+fn starting_agents(busy: f64) -> u32 {
+    (busy / STARTING_OCCUPANCY).ceil().clamp(1.0, MAX_AGENTS) as u32
+}
+
+pub(crate) fn date(epoch_s: i64) -> String {
     let (y, m, d) = civil_from_days(epoch_s.div_euclid(86_400));
     format!("{y:04}-{m:02}-{d:02}")
 }
@@ -30,6 +38,21 @@ fn q(s: &str) -> String {
     out
 }
 
+/// A report line as a TOML comment: the report quotes cells of the records (category
+/// names, unparseable values), and a control character there (a newline inside a quoted
+/// CSV field, a NUL…) is not allowed in a comment, or would end it and inject TOML.
+fn comment_safe(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c.is_control() && c != '\t' {
+            let _ = write!(out, "\\u{{{:04X}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Shares as millionths that sum exactly to one (the largest absorbs the rounding).
 fn shares(values: &[f64]) -> Vec<String> {
     let mut u: Vec<i64> = values.iter().map(|v| (v * 1e6).round() as i64).collect();
@@ -42,15 +65,30 @@ fn shares(values: &[f64]) -> Vec<String> {
         .collect()
 }
 
+/// `x` with `decimals` decimals, or in exponent form when that would round a positive
+/// value to zero (a near-constant sample's cv of 2e-5 must not be written as `0.0000`,
+/// which does not load).
+fn fixed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    if x > 0.0 && s.parse::<f64>() == Ok(0.0) {
+        format!("{x:e}")
+    } else {
+        s
+    }
+}
+
 fn dist(f: &DurationFit) -> String {
     let b = f.best();
     match b.family {
-        Family::Exponential => format!("{{ dist = \"exponential\", mean_s = {:.2} }}", b.mean_s),
+        Family::Exponential => format!(
+            "{{ dist = \"exponential\", mean_s = {} }}",
+            fixed(b.mean_s, 2)
+        ),
         fam => format!(
-            "{{ dist = \"{}\", mean_s = {:.2}, cv = {:.4} }}",
+            "{{ dist = \"{}\", mean_s = {}, cv = {} }}",
             fam.name(),
-            b.mean_s,
-            b.cv
+            fixed(b.mean_s, 2),
+            fixed(b.cv, 4)
         ),
     }
 }
@@ -223,6 +261,16 @@ impl Calibration {
                 self.pools_seen.join(", ")
             }
         ));
+        if self
+            .busy_by_hour
+            .iter()
+            .any(|&b| b / STARTING_OCCUPANCY > MAX_AGENTS)
+        {
+            r.push(format!(
+                "  some hours would need over {MAX_AGENTS} agents (chats lasting years? check \
+                 the end times): capped at {MAX_AGENTS}"
+            ));
+        }
         r.push(
             "not fitted: peaks, silent abandonment, concurrency, skills (one pool serves all)"
                 .into(),
@@ -241,7 +289,7 @@ impl Calibration {
     pub fn to_toml(&self) -> String {
         let mut t = String::new();
         for l in self.report_lines() {
-            let _ = writeln!(t, "# {l}");
+            let _ = writeln!(t, "# {}", comment_safe(&l));
         }
         let _ = writeln!(t, "\nname = {}", q(&self.name));
         let _ = writeln!(
@@ -301,8 +349,8 @@ impl Calibration {
             if let Some(p) = &c.patience {
                 let _ = writeln!(
                     t,
-                    "patience = {{ dist = \"exponential\", mean_s = {:.2} }}",
-                    p.mean_s
+                    "patience = {{ dist = \"exponential\", mean_s = {} }}",
+                    fixed(p.mean_s, 2)
                 );
             }
         }
@@ -341,7 +389,7 @@ impl Calibration {
              [[pools]]\nname = \"agents\"\nskills = [\"general\"]\nschedule = ["
         );
         for h in 0..24 {
-            let agents = (self.busy_by_hour[h] / STARTING_OCCUPANCY).ceil().max(1.0) as u32;
+            let agents = starting_agents(self.busy_by_hour[h]);
             let _ = writeln!(
                 t,
                 "  {{ from = \"{h:02}:00\", to = \"{:02}:00\", agents = {agents} }},",
@@ -350,5 +398,46 @@ impl Calibration {
         }
         let _ = writeln!(t, "]");
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Proptest (`structured_records_never_panic`, 50 000 cases): two handle times of
+    /// 2496.9 s and 2497.0 s gave a gamma fit with cv 2.4e-5, written `cv = 0.0000`,
+    /// which does not load.
+    #[test]
+    fn tiny_positive_values_are_not_rounded_to_zero() {
+        assert_eq!(fixed(0.8, 4), "0.8000");
+        assert_eq!(fixed(0.0, 4), "0.0000");
+        assert_eq!(fixed(2.4e-5, 4), "2.4e-5");
+        assert_eq!(fixed(0.0015, 2), "1.5e-3");
+        assert_eq!(fixed(2497.0, 2), "2497.00");
+        for text in [fixed(2.4e-5, 4), fixed(0.0015, 2)] {
+            let v: toml::Value = toml::from_str(&format!("x = {text}")).unwrap();
+            assert!(v["x"].as_float().unwrap() > 0.0, "{text}");
+        }
+    }
+
+    /// Found by `a_long_chat_row_calibrates_promptly` (a corrupt `end` thousands of years
+    /// after the start): 3.4 M agents an hour, over the scenario's limit of 10⁶.
+    #[test]
+    fn starting_agents_stay_within_the_scenario_limit() {
+        assert_eq!(starting_agents(0.0), 1);
+        assert_eq!(starting_agents(0.85), 1);
+        assert_eq!(starting_agents(0.86), 2);
+        assert_eq!(starting_agents(1e12), 1_000_000);
+        assert_eq!(starting_agents(f64::INFINITY), 1_000_000);
+    }
+
+    #[test]
+    fn comments_never_hold_control_characters() {
+        assert_eq!(comment_safe("a\tb"), "a\tb");
+        assert_eq!(
+            comment_safe("x\nname = 1\r\u{0}\u{7f}"),
+            "x\\u{000A}name = 1\\u{000D}\\u{0000}\\u{007F}"
+        );
     }
 }
