@@ -20,28 +20,13 @@ pub fn fmt_num(v: Option<f64>) -> String {
     }
 }
 
-/// The contract's columns, in order, then kefu's extras.
-const CONTRACT: [&str; 11] = [
-    "arrivals",
-    "bot_resolved",
-    "offered",
-    "answered",
-    "answered_within_target",
-    "abandoned",
-    "tickets",
-    "service_level",
-    "mean_wait_s",
-    "max_waiting",
-    "agents_on_duty",
-];
+/// The contract's columns, in order: the first fields of [`INTERVAL_FIELDS`] (kefu's extras
+/// follow them there).
+const CONTRACT: &[&str] = INTERVAL_FIELDS.split_at(11).0;
 
 /// `intervals.csv`: one row per reporting interval, means over replications.
 pub fn intervals(m: &Model, agg: &Aggregate) -> String {
-    let extras: Vec<&str> = INTERVAL_FIELDS
-        .iter()
-        .copied()
-        .filter(|f| !CONTRACT.contains(f))
-        .collect();
+    let extras = &INTERVAL_FIELDS[CONTRACT.len()..];
     let mut out = String::from("start,");
     out.push_str(&CONTRACT.join(","));
     out.push_str(",service_level_ci95,");
