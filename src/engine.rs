@@ -650,10 +650,13 @@ impl<'m> Engine<'m> {
         c.generation == generation && c.stage == Stage::Waiting
     }
 
+    /// A waiting contact's patience ran out. The event loop has already dropped stale timers
+    /// (contacts served before their patience ended), so this one is current.
     fn patience_end(&mut self, id: ContactId, generation: u32) {
-        if !self.still_waiting(id, generation) {
-            return; // served before its patience ran out
-        }
+        debug_assert!(
+            self.still_waiting(id, generation),
+            "stale timers are dropped by the loop"
+        );
         let c = self.contacts.get(id);
         let wait = self.now - c.queued_at;
         let silent = c.silent;

@@ -282,12 +282,7 @@ impl Aggregate {
 
     /// The estimate of one metric, e.g. `get(&["human", "service_level"])`.
     pub fn get(&self, p: &[&str]) -> Option<Estimate> {
-        let first = self.reps.first()?;
-        let k = first
-            .iter()
-            .position(|(q, _)| q.iter().map(String::as_str).eq(p.iter().copied()))?;
-        let values: Vec<Option<f64>> = self.reps.iter().map(|r| r[k].1).collect();
-        Some(estimate(&values))
+        self.values(p).map(|v| estimate(&v))
     }
 
     /// Per-replication values of one metric.
