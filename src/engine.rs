@@ -15,6 +15,7 @@ pub mod event;
 pub mod queue;
 pub mod recorder;
 pub mod rng;
+pub mod timers;
 pub mod trace;
 pub mod waiting;
 
@@ -102,17 +103,6 @@ pub fn simulate_traced<'m>(
         }
         e.now = t;
         e.stats.events += 1;
-        if let Event::PatienceEnd {
-            contact,
-            generation,
-        } = ev
-        {
-            if !e.still_waiting(contact, generation) {
-                // A stale timer (the contact was served): nothing changes, so neither the
-                // time-weighted statistics nor anything else need to catch up to `t`.
-                continue;
-            }
-        }
         if e.rec.integrates_to(t) {
             let levels = e.levels();
             e.rec.advance(t, levels, &mut e.stats);
@@ -123,10 +113,7 @@ pub fn simulate_traced<'m>(
             Event::Arrival => e.arrival(),
             Event::BotDone { contact } => e.bot_done(contact),
             Event::Return { contact } => e.comes_back(contact),
-            Event::PatienceEnd {
-                contact,
-                generation,
-            } => e.patience_end(contact, generation),
+            Event::PatienceEnd { contact } => e.patience_end(contact),
             Event::ChatEnd {
                 pool,
                 agent,
@@ -494,8 +481,8 @@ impl<'m> Engine<'m> {
         c.queued_at = now;
         c.interval = interval;
         let skill = self.m.categories[c.category as usize].skill;
-        let (counted, is_return, cell, patience_s, generation) =
-            (c.counted, c.is_return, cell(c), c.patience_s, c.generation);
+        let (counted, is_return, cell, patience_s) =
+            (c.counted, c.is_return, cell(c), c.patience_s);
         let on_duty = self.skill_pools[skill]
             .iter()
             .any(|&p| self.pools[p].active() > 0);
@@ -538,13 +525,7 @@ impl<'m> Engine<'m> {
         self.lines.push_live(&self.contacts, id, skill);
         self.change_waiting(1);
         if patience_s.is_finite() {
-            self.events.push(
-                now + patience_s,
-                Event::PatienceEnd {
-                    contact: id,
-                    generation,
-                },
-            );
+            self.events.push_patience(now + patience_s, id);
         }
     }
 
@@ -557,6 +538,7 @@ impl<'m> Engine<'m> {
         let stretch = 1.0 + self.m.pools[pool].concurrency_slowdown * held as f64;
         let duration = match c.stage {
             Stage::Waiting => {
+                self.events.cancel_patience(id);
                 if c.counted {
                     let wait = now - c.queued_at;
                     let within = (wait <= self.m.target.answer_within_s) as u64;
@@ -642,21 +624,9 @@ impl<'m> Engine<'m> {
         }
     }
 
-    /// Whether the contact of a patience timer is still waiting (else it was served, or the
-    /// slot reused, before the patience ran out).
-    #[inline]
-    fn still_waiting(&self, id: ContactId, generation: u32) -> bool {
-        let c = self.contacts.get(id);
-        c.generation == generation && c.stage == Stage::Waiting
-    }
-
-    /// A waiting contact's patience ran out. The event loop has already dropped stale timers
-    /// (contacts served before their patience ended), so this one is current.
-    fn patience_end(&mut self, id: ContactId, generation: u32) {
-        debug_assert!(
-            self.still_waiting(id, generation),
-            "stale timers are dropped by the loop"
-        );
+    /// A waiting contact's patience ran out (a contact served in time cancelled its timer).
+    fn patience_end(&mut self, id: ContactId) {
+        debug_assert_eq!(self.contacts.get(id).stage, Stage::Waiting);
         let c = self.contacts.get(id);
         let wait = self.now - c.queued_at;
         let silent = c.silent;

@@ -11,8 +11,8 @@ pub enum Event {
     BotDone { contact: ContactId },
     /// A falsely resolved contact comes back, straight to the human queue.
     Return { contact: ContactId },
-    /// A waiting contact's patience runs out (stale if the contact's generation moved on).
-    PatienceEnd { contact: ContactId, generation: u32 },
+    /// A waiting contact's patience runs out (the timer is cancelled if it is served first).
+    PatienceEnd { contact: ContactId },
     /// An agent finishes a chat (live, ticket or silent close) and frees a slot.
     ChatEnd {
         pool: u16,
