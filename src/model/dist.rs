@@ -2,14 +2,15 @@
 //! converted once into samplers so the engine's hot path only draws.
 
 use rand::Rng;
-use rand_distr::{Distribution, Exp, Gamma, LogNormal, Weibull};
+use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Weibull};
 
 /// A validated duration distribution `[s]`. Build it with [`Dist::exponential`] and friends,
 /// which check their parameters; the engine only calls [`Dist::sample`].
 #[derive(Debug, Clone)]
 pub enum Dist {
-    /// Exponential with the given mean.
-    Exponential { mean_s: f64, sampler: Exp<f64> },
+    /// Exponential with the given mean. Drawn as `rand_distr`'s `Exp` draws (a standard
+    /// exponential times `1 / (1 / mean)`, bit for bit), but inlined into the engine.
+    Exponential { mean_s: f64, scale: f64 },
     /// Lognormal with the given mean and coefficient of variation.
     LogNormal {
         mean_s: f64,
@@ -54,8 +55,9 @@ fn positive(name: &str, v: f64) -> Result<f64, DistError> {
 impl Dist {
     pub fn exponential(mean_s: f64) -> Result<Self, DistError> {
         let mean_s = positive("mean_s", mean_s)?;
-        let sampler = Exp::new(1.0 / mean_s).map_err(|e| e.to_string())?;
-        Ok(Dist::Exponential { mean_s, sampler })
+        // `Exp::new(λ)` scales by `1 / λ`, which may differ from `mean_s` in the last bit.
+        let scale = 1.0 / (1.0 / mean_s);
+        Ok(Dist::Exponential { mean_s, scale })
     }
 
     pub fn lognormal(mean_s: f64, cv: f64) -> Result<Self, DistError> {
@@ -143,10 +145,12 @@ impl Dist {
     }
 
     /// One draw `[s]`, never negative.
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
-            Dist::Exponential { sampler, .. } => sampler.sample(rng),
+            Dist::Exponential { scale, .. } => {
+                <Exp1 as Distribution<f64>>::sample(&Exp1, rng) * scale
+            }
             Dist::LogNormal { sampler, .. } => sampler.sample(rng),
             Dist::Gamma { sampler, .. } | Dist::Erlang { sampler, .. } => sampler.sample(rng),
             Dist::Weibull { sampler, .. } => sampler.sample(rng),
