@@ -85,11 +85,21 @@ impl PoolAgents {
     /// Gives `id` one more chat; returns how many it held before.
     #[inline]
     pub fn occupy(&mut self, id: AgentId) -> u32 {
-        self.bucket_remove(id);
-        let held = self.agents[id as usize].busy;
-        self.agents[id as usize].busy += 1;
+        let k = self.concurrency;
+        let a = &mut self.agents[id as usize];
+        let (held, pos) = (a.busy, a.pos as usize);
+        a.busy = held + 1;
+        let from = (k - held) as usize;
+        // `most_free` hands out the last agent of its bucket: then no other agent moves.
+        let bucket = &mut self.buckets[from];
+        bucket.swap_remove(pos);
+        if let Some(&moved) = bucket.get(pos) {
+            self.agents[moved as usize].pos = pos as u32;
+        }
+        let to = &mut self.buckets[from - 1];
+        self.agents[id as usize].pos = to.len() as u32;
+        to.push(id);
         self.busy_slots += 1;
-        self.bucket_insert(id);
         held as u32
     }
 
@@ -97,18 +107,27 @@ impl PoolAgents {
     #[inline]
     pub fn release(&mut self, id: AgentId) -> bool {
         self.busy_slots -= 1;
-        if self.agents[id as usize].leaving {
+        let k = self.concurrency;
+        let a = &mut self.agents[id as usize];
+        if a.leaving {
             self.leaving_busy -= 1;
-            let a = &mut self.agents[id as usize];
             a.busy -= 1;
             if a.busy == 0 {
                 self.recycled.push(id);
             }
             return false;
         }
-        self.bucket_remove(id);
-        self.agents[id as usize].busy -= 1;
-        self.bucket_insert(id);
+        let (busy, pos) = (a.busy, a.pos as usize);
+        a.busy = busy - 1;
+        let from = (k - busy) as usize;
+        let bucket = &mut self.buckets[from];
+        bucket.swap_remove(pos);
+        if let Some(&moved) = bucket.get(pos) {
+            self.agents[moved as usize].pos = pos as u32;
+        }
+        let to = &mut self.buckets[from + 1];
+        self.agents[id as usize].pos = to.len() as u32;
+        to.push(id);
         true
     }
 
