@@ -26,7 +26,7 @@ use contact::{Contact, ContactId, Contacts, Stage};
 use event::Event;
 use queue::EventQueue;
 use recorder::{AlertChange, Levels, Recorder};
-use rng::{chance, contact_stream, exp1, unit_f64, Source, Streams};
+use rng::{chance, contact_stream, exp1_fast, unit_f64, Source, Streams};
 use trace::{Outcome, TraceRow, TraceSink};
 use waiting::{Pick, WaitingLines};
 
@@ -231,7 +231,8 @@ impl<'m> Engine<'m> {
             return;
         }
         let cal = &self.m.run.calendar;
-        let mut budget = exp1(&mut self.streams.arrivals);
+        // The arrival stream draws nothing but these unit-rate budgets.
+        let mut budget = exp1_fast(&mut self.streams.arrivals);
         let mut t = from;
         while t < end {
             if t >= self.rate_piece.0 {

@@ -92,10 +92,18 @@ pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
     unit_f64(rng) < p
 }
 
-/// An exponential draw with mean 1 by inversion (one uniform, so streams stay aligned).
+/// An exponential draw with mean 1 by inversion (one uniform per draw).
 #[inline]
 pub fn exp1<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     -(1.0 - unit_f64(rng)).ln()
+}
+
+/// An exponential draw with mean 1 by the ziggurat method: about a sixth of the cost of a
+/// logarithm, using a variable number of words — for streams that draw nothing else.
+#[inline(always)]
+pub fn exp1_fast<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    use rand_distr::Distribution;
+    rand_distr::Exp1.sample(rng)
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ fn mm100_at_95_percent_matches_erlang_c() {
         servers: 100,
         load: 0.95,
         mean_service_s: 300.0,
-        days: 10.0,
+        days: 20.0,
         replications: 20,
         max_half_width: (0.03, 2.0, 0.01),
     });
