@@ -28,7 +28,7 @@ use queue::EventQueue;
 use recorder::{AlertChange, Levels, Recorder};
 use rng::{chance, contact_stream, exp1_fast, unit_f64, Source, Streams};
 use trace::{Outcome, TraceRow, TraceSink};
-use waiting::{Pick, WaitingLines};
+use waiting::WaitingLines;
 
 /// How long after the counted horizon the drain may run before unfinished contacts are
 /// reported as censored `[s]` (a ticket line no agent ever works would otherwise run forever).
@@ -587,15 +587,13 @@ impl<'m> Engine<'m> {
 
     /// Takes the next waiting work for a free slot of `agent` in `pool`, if any.
     fn take_next(&mut self, pool: usize, agent: AgentId) -> bool {
-        let Some(pick): Option<Pick> = self.lines.pick(&self.contacts, &self.pool_skills[pool])
-        else {
+        let Some(id) = self.lines.pop_next(&self.contacts, &self.pool_skills[pool]) else {
             return false;
         };
-        self.lines.take(pick);
-        if self.contacts.get(pick.contact).stage == Stage::Waiting {
+        if self.contacts.get(id).stage == Stage::Waiting {
             self.change_waiting(-1);
         }
-        self.start_chat(pick.contact, pool, agent);
+        self.start_chat(id, pool, agent);
         true
     }
 

@@ -155,6 +155,31 @@ impl WaitingLines {
         best.map(|b| b.2)
     }
 
+    /// Takes the next piece of work for a pool serving `skills` out of its line: the same
+    /// choice as [`pick`](Self::pick) followed by [`take`](Self::take), with a fast path for
+    /// a pool serving one skill.
+    #[inline]
+    pub fn pop_next(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<ContactId> {
+        let &[skill] = skills else {
+            let pick = self.pick(contacts, skills)?;
+            self.take(pick);
+            return Some(pick.contact);
+        };
+        let lines = &mut self.skills[skill];
+        let vip = front(&mut lines.vip, contacts, false);
+        let normal = front(&mut lines.normal, contacts, false);
+        let line = match (vip, normal) {
+            (Some(v), Some(n)) if self.vip_first || v.seq < n.seq => &mut lines.vip,
+            (Some(_), Some(_)) | (None, Some(_)) => &mut lines.normal,
+            (Some(_), None) => &mut lines.vip,
+            (None, None) => {
+                front(&mut lines.tickets, contacts, true)?;
+                &mut lines.tickets
+            }
+        };
+        line.pop_front().map(|e| e.contact)
+    }
+
     /// Removes a picked entry (it is at the front of its line).
     pub fn take(&mut self, pick: Pick) {
         let lines = &mut self.skills[pick.skill];
