@@ -52,6 +52,10 @@ pub struct EventQueue {
     arrival: Option<u128>,
     /// Patience timers, apart so that a served contact's timer is cancelled, not popped.
     timers: TimerHeap,
+    /// The root slot is empty: the last pop left it for the next push to fill (a chat that
+    /// ends is usually followed by the agent's next chat, so one sift-down serves both), or
+    /// for the next pop to refill from the last slot.
+    hole: bool,
     seq: u64,
 }
 
@@ -123,6 +127,10 @@ impl EventQueue {
 
     #[inline]
     fn heap_push(&mut self, key: u128, event: Event) {
+        if self.hole {
+            self.hole = false;
+            return self.sift_down(key, event, ROOT + self.n);
+        }
         let mut pos = ROOT + self.n;
         self.n += 1;
         if pos / ARITY >= self.keys.len() {
@@ -148,6 +156,9 @@ impl EventQueue {
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
+        if self.hole {
+            self.refill();
+        }
         let heap = if self.n > 0 {
             self.key(ROOT)
         } else {
@@ -167,50 +178,60 @@ impl EventQueue {
                 Event::PatienceEnd { contact },
             ));
         }
-        self.heap_pop()
-    }
-
-    #[inline]
-    fn heap_pop(&mut self) -> Option<(f64, Event)> {
         if self.n == 0 {
             return None;
         }
-        let top = (self.key(ROOT), self.events[ROOT]);
+        // Leave the root empty: filled by the next push, or else refilled by the next pop.
+        self.hole = true;
+        Some((f64::from_bits((heap >> 64) as u64), self.events[ROOT]))
+    }
+
+    /// Fills the empty root with the last entry.
+    fn refill(&mut self) {
+        self.hole = false;
         self.n -= 1;
         let end = ROOT + self.n;
-        let (last_key, last_event) = (self.key(end), self.events[end]);
-        self.keys[end / ARITY].0[end % ARITY] = u128::MAX;
         if self.n > 0 {
-            // Sift the former last entry down from the root with a hole. Unused slots hold
-            // the largest key, so a full group of four is always compared.
-            let mut pos = ROOT;
-            loop {
-                let first = first_child(pos);
-                if first >= end {
-                    break;
-                }
-                let g = &self.keys[first / ARITY].0;
-                // The smallest of four without branches: which of two keys is smaller is a
-                // coin toss, so a branch on it would be mispredicted half the time.
-                let a = (g[1] < g[0]) as usize;
-                let c = 2 + (g[3] < g[2]) as usize;
-                let best = a + (g[c] < g[a]) as usize * (c - a);
-                let best_key = g[best];
-                if last_key <= best_key {
-                    break;
-                }
-                let child = first + best;
-                let ce = self.events[child];
-                self.set(pos, best_key, ce);
-                pos = child;
-            }
-            self.set(pos, last_key, last_event);
+            let (last_key, last_event) = (self.key(end), self.events[end]);
+            self.keys[end / ARITY].0[end % ARITY] = u128::MAX;
+            self.sift_down(last_key, last_event, end);
+        } else {
+            self.keys[ROOT / ARITY].0[ROOT % ARITY] = u128::MAX;
         }
-        Some((f64::from_bits((top.0 >> 64) as u64), top.1))
+    }
+
+    /// Places `key` in the empty root and sifts it down among the slots below `end` (slots
+    /// from `end` on hold the largest key).
+    #[inline]
+    fn sift_down(&mut self, key: u128, event: Event, end: usize) {
+        // Sift down with a hole. Unused slots hold the largest key, so a full group of four
+        // is always compared.
+        let mut pos = ROOT;
+        loop {
+            let first = first_child(pos);
+            if first >= end {
+                break;
+            }
+            let g = &self.keys[first / ARITY].0;
+            // The smallest of four without branches: which of two keys is smaller is a coin
+            // toss, so a branch on it would be mispredicted half the time.
+            let a = (g[1] < g[0]) as usize;
+            let c = 2 + (g[3] < g[2]) as usize;
+            let best = a + (g[c] < g[a]) as usize * (c - a);
+            let best_key = g[best];
+            if key <= best_key {
+                break;
+            }
+            let child = first + best;
+            let ce = self.events[child];
+            self.set(pos, best_key, ce);
+            pos = child;
+        }
+        self.set(pos, key, event);
     }
 
     pub fn len(&self) -> usize {
-        self.n + self.arrival.is_some() as usize + self.timers.len()
+        self.n - self.hole as usize + self.arrival.is_some() as usize + self.timers.len()
     }
 
     pub fn is_empty(&self) -> bool {
