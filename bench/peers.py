@@ -241,7 +241,7 @@ def main():
         ("M/M/10, load 0.9", 0.9 * 10 / MEAN_SERVICE_S, 10, None),
         ("M/M/200+M, load 1.0", 1.0 * 200 / MEAN_SERVICE_S, 200, MEAN_PATIENCE_S),
     ]
-    header = f"{'model':<20} {'simulator':<8} {'customers/s':>12} {'× kefu':>9} " \
+    header = f"{'model':<20} {'simulator':<8} {'customers/s':>12} {'× engine':>9} " \
              f"{'waited':>8} {'mean wait s':>11} {'abandoned':>9}"
     print(header)
     print("-" * len(header))
@@ -258,15 +258,26 @@ def main():
         ]:
             stats, n, cpu_s = best_of(a.reps, f)
             rows.append((sim, stats, n / cpu_s))
-        kefu_rate = rows[0][2]
+        # The engine in-process and the bare Kiefer-Wolfowitz floor on the same rates, timed
+        # by kefu itself in the same session (no statistics for the floor: no abandonment).
+        queue = f"{c}:{lam * MEAN_SERVICE_S / c:g}" + (":+M" if patience else "")
+        timed = json.loads(subprocess.run(
+            [a.kefu, "bench", "--queue", queue, "--customers", str(a.customers),
+             "--reps", str(a.reps)], capture_output=True, text=True, check=True).stdout)
+        engine_rate = timed["engine_per_core"]
         for sim, (pw, w, pa), rate in rows:
-            print(f"{name:<20} {sim:<8} {rate:>12,.0f} {rate / kefu_rate:>9.4f} "
+            print(f"{name:<20} {sim:<8} {rate:>12,.0f} {rate / engine_rate:>9.4f} "
                   f"{pw:>8.4f} {w:>11.2f} {pa:>9.4f}")
             # Same answer: within sampling error of one run (loose, stated bounds).
             if abs(pw - p_wait) > 0.05 or abs(pa - p_ab) > 0.02 or \
                     abs(w - w_ans) > max(0.25 * w_ans, 5.0):
                 ok = False
                 print(f"  ^ {sim} is far from the exact values")
+        print(f"{name:<20} {'engine':<8} {engine_rate:>12,.0f} {1:>9.4f}   "
+              "(kefu's engine alone, in-process, one replication)")
+        floor = timed["floor_per_core"]
+        print(f"{name:<20} {'floor':<8} {floor:>12,.0f} {floor / engine_rate:>9.4f}   "
+              "(bare Kiefer-Wolfowitz loop, same rates, no abandonment)")
         theory = "Erlang A" if patience else "Erlang C"
         print(f"{name:<20} {theory:<8} {'':>12} {'':>9} {p_wait:>8.4f} {w_ans:>11.2f} "
               f"{p_ab:>9.4f}\n")

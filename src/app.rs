@@ -86,6 +86,11 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
             args.days
         )));
     }
+    if let Some(q) = &args.queue {
+        let queue = crate::bench::QueueCase::parse(q).map_err(Failure::Input)?;
+        let line = crate::bench::time_queue(&queue, args.customers, args.reps);
+        return say(&format!("{line}\n"));
+    }
     let opts = crate::bench::BenchOptions {
         reps: args.reps,
         days: args.days,

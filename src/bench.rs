@@ -106,7 +106,6 @@ pub fn kiefer_wolfowitz(lambda: f64, mean_service_s: f64, servers: u32, customer
     wait_sum
 }
 
-
 /// CPU time of the calling thread `[s]` (wall time where the platform has no such clock).
 pub fn thread_cpu_s() -> Option<f64> {
     #[cfg(unix)]
@@ -196,6 +195,64 @@ pub fn time_runner(m: &Model, replications: u32, threads: usize, reps: u32) -> T
         best.items = out.contacts_simulated;
     }
     best
+}
+
+/// A textbook queue timed by `kefu bench --queue`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QueueCase {
+    pub servers: u32,
+    pub load: f64,
+    pub patience: bool,
+}
+
+impl QueueCase {
+    /// Parses `C:LOAD` or `C:LOAD:+M`.
+    pub fn parse(s: &str) -> Result<QueueCase, String> {
+        let bad = || format!("--queue must look like 200:1.0 or 200:1.0:+M, got {s:?}");
+        let parts: Vec<&str> = s.split(':').collect();
+        let (servers, load, patience) = match parts.as_slice() {
+            [c, l] => (c, l, false),
+            [c, l, m] if m.eq_ignore_ascii_case("+M") => (c, l, true),
+            _ => return Err(bad()),
+        };
+        let servers: u32 = servers.parse().map_err(|_| bad())?;
+        let load: f64 = load.parse().map_err(|_| bad())?;
+        if !(1..=100_000).contains(&servers) || !(load > 0.0 && load <= 10.0) {
+            return Err(bad());
+        }
+        Ok(QueueCase {
+            servers,
+            load,
+            patience,
+        })
+    }
+}
+
+/// Times one replication of `q` with about `customers` contacts, and the bare floor on the
+/// same arrival and service rates (no abandonment), on this thread (best of `reps`). Returns
+/// a JSON line: `{"queue", "contacts", "engine_per_core", "floor_per_core", "floor_ratio"}`.
+pub fn time_queue(q: &QueueCase, customers: u64, reps: u32) -> String {
+    let lambda = q.load * q.servers as f64 / MEAN_SERVICE_S;
+    let days = ((customers as f64 / lambda - 3600.0) / 86_400.0).max(1.0 / 86_400.0);
+    let m = textbook(q.servers, q.load, q.patience, 0.0, days);
+    let engine = time_on_this_thread(reps, || simulate_once(&m, 0));
+    let floor = time_on_this_thread(reps, || {
+        std::hint::black_box(kiefer_wolfowitz(
+            lambda,
+            MEAN_SERVICE_S,
+            q.servers,
+            engine.items,
+        ));
+        engine.items
+    });
+    serde_json::json!({
+        "queue": format!("M/M/{}{} load {}", q.servers, if q.patience { "+M" } else { "" }, q.load),
+        "contacts": engine.items,
+        "engine_per_core": engine.core_rate(),
+        "floor_per_core": floor.core_rate(),
+        "floor_ratio": floor.core_rate() / engine.core_rate(),
+    })
+    .to_string()
 }
 
 /// One line of `kefu bench`'s table.

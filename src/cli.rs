@@ -154,6 +154,14 @@ pub struct BenchArgs {
     /// Counted days of the single-replication M/M/200 cases (more: steadier figures).
     #[arg(long, default_value_t = 5.0)]
     pub days: f64,
+    /// Time one textbook queue instead of the budget table: `SERVERS:LOAD` (M/M/c) or
+    /// `SERVERS:LOAD:+M` (mean patience 240 s), 300 s chats; prints one JSON line with the
+    /// engine's and the bare floor's contacts per second of one core (used by bench/peers.py).
+    #[arg(long, value_name = "C:LOAD[:+M]")]
+    pub queue: Option<String>,
+    /// Customers simulated with --queue (about; the horizon is rounded to whole seconds).
+    #[arg(long, default_value_t = 1_000_000, requires = "queue")]
+    pub customers: u64,
 }
 
 /// Options of `kefu run`.
