@@ -217,7 +217,7 @@ impl QueueCase {
         };
         let servers: u32 = servers.parse().map_err(|_| bad())?;
         let load: f64 = load.parse().map_err(|_| bad())?;
-        if !(1..=100_000).contains(&servers) || !(load > 0.0 && load <= 10.0) {
+        if !((1..=100_000).contains(&servers) && load > 0.0 && load <= 10.0) {
             return Err(bad());
         }
         Ok(QueueCase {

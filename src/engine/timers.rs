@@ -36,6 +36,10 @@ impl TimerHeap {
         self.heap.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
     /// Starts `contact`'s timer (it must not have one).
     #[inline]
     pub fn push(&mut self, key: u128, contact: ContactId) {
@@ -139,7 +143,7 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let contact = (x % 300) as u32;
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 h.cancel(contact);
                 live.retain(|_, c| *c != contact);
             } else if !live.values().any(|&c| c == contact) {
@@ -147,7 +151,7 @@ mod tests {
                 h.push(key, contact);
                 live.insert(key, contact);
             }
-            if x % 7 == 0 {
+            if x.is_multiple_of(7) {
                 let want = live.pop_first();
                 assert_eq!(h.pop(), want);
             }
