@@ -113,7 +113,7 @@ agents = {c}
         out = os.path.join(d, "out")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
-            [kefu, "run", path, "--out", out, "--threads", "1", "--quiet"], check=True
+            [kefu, "run", path, "--out", out, "--threads", "1", "--quiet", "--no-charts"], check=True
         )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         with open(os.path.join(out, "summary.json")) as f:
