@@ -200,6 +200,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     crate::guard::before_run(m, &opts, args.yes)?;
     let dest = out_dir(&args);
     let out = OutputDir::create(&dest)?;
+    // Per-interval results stream through files beside the results being written (removed
+    // before the folder is moved into place).
+    opts.intervals = runner::IntervalStore::FilesIn(out.tmp_path().to_path_buf());
     let auto_requested = matches!(args.replications, Some(crate::cli::Replications::Auto));
     if auto_requested && args.trace.is_some() {
         return Err(Failure::Input(
@@ -228,10 +231,11 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             )
         }
     };
+    let mut outcome = outcome;
     let agg = &outcome.aggregate;
 
     let mut summary = report::json::summary(m, agg, opts.replications, opts.seed);
-    let stability = crate::stability::assess(m, agg);
+    let stability = crate::stability::assess(m, agg)?;
     if let Some(obj) = summary.as_object_mut() {
         obj.insert("stability".into(), stability.to_json());
         obj.insert(
@@ -240,11 +244,12 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     out.write("summary.json", report::json::to_text(&summary))?;
-    out.write("intervals.csv", report::csv_out::intervals(m, agg))?;
-    out.write(
-        "intervals_by_class.csv",
-        report::csv_out::intervals_by_class(m, agg),
-    )?;
+    out.write_with("intervals.csv", |w| {
+        report::csv_out::write_intervals(m, agg, w)
+    })?;
+    out.write_with("intervals_by_class.csv", |w| {
+        report::csv_out::write_intervals_by_class(m, agg, w)
+    })?;
     let (charts, charts_s) = if args.no_charts {
         (Vec::new(), None)
     } else {
@@ -287,8 +292,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     out.write("run.json", report::json::to_text(&run_info))?;
     out.write(
         "report.html",
-        report::html::report_html(m, agg, &summary, &run_info, &charts),
+        report::html::report_html(m, agg, &summary, &run_info, &charts)?,
     )?;
+    outcome.aggregate.intervals.close();
+    let agg = &outcome.aggregate;
     let dest = out.commit().context("writing the results")?;
     if let Some(w) = stability.warning() {
         warn(&w);
