@@ -94,6 +94,8 @@ pub fn simulate_traced<'m>(
     sink: Option<&'m mut dyn TraceSink>,
 ) -> RepStats {
     let mut table = IntervalTable::default();
+    // Shortens the trait object's lifetime to the table's (a reborrow, not a change).
+    #[allow(clippy::needless_match)]
     let sink: Option<&mut dyn TraceSink> = match sink {
         Some(s) => Some(s),
         None => None,

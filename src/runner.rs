@@ -66,9 +66,10 @@ pub struct RunOutcome {
     pub contacts_simulated: u64,
 }
 
-/// Runs the replications of `model` and folds them into an [`Aggregate`].
+/// Runs the replications of `model` and folds them into an [`Aggregate`] (per-interval
+/// results kept where `opts.intervals` says).
 pub fn run(model: &Model, opts: &RunOptions) -> anyhow::Result<RunOutcome> {
-    run_with(model, opts, |_, _| {})
+    run_inner(model, opts, |_, _| {}, None)
 }
 
 /// Like [`run`], calling `each(index, &stats)` for every replication in index order, with

@@ -13,6 +13,8 @@ use plotters::prelude::*;
 const SURGE: RGBColor = RGBColor(200, 110, 20);
 /// Contacts waiting.
 const WAITING: RGBColor = RGBColor(110, 60, 150);
+/// Contacts waiting, most at once, on long horizons (half way to white).
+const WAITING_LIGHT: RGBColor = RGBColor(182, 157, 202);
 
 pub struct LoadChart<'a> {
     m: &'a Model,
@@ -34,6 +36,8 @@ pub struct LoadChart<'a> {
     busiest: Option<(f64, f64)>,
     /// Intervals with a queue alert (all intervals, not groups).
     alert_intervals: usize,
+    /// Whether points stand for groups of intervals (a long horizon).
+    grouped: bool,
 }
 
 impl<'a> LoadChart<'a> {
@@ -107,7 +111,18 @@ impl<'a> LoadChart<'a> {
             alert_share,
             busiest: busiest.map(|b| (b.1, b.2)),
             alert_intervals,
+            grouped: bins.size > 1,
         })
+    }
+
+    /// A series line's width: thinner for grouped points (thick lines zigzagging between
+    /// points less than a pixel apart draw long spikes at their joins).
+    fn line(&self, width: u32) -> u32 {
+        if self.grouped {
+            1
+        } else {
+            width
+        }
     }
 
     fn series<'s>(&'s self, v: &'s [f64]) -> impl Iterator<Item = (f64, f64)> + 's {
@@ -200,11 +215,11 @@ impl Chart for LoadChart<'_> {
         }
         c.draw_series(LineSeries::new(
             self.series(&self.arrivals),
-            GREY.stroke_width(4),
+            GREY.stroke_width(self.line(4)),
         ))?;
         c.draw_series(LineSeries::new(
             self.series(&self.offered),
-            MAIN.stroke_width(4),
+            MAIN.stroke_width(self.line(4)),
         ))?;
         legend.push((Mark::Line(GREY, 4), "contacts arriving".into()));
         legend.push((
@@ -260,7 +275,7 @@ impl Chart for LoadChart<'_> {
         }
         c.draw_series(LineSeries::new(
             self.series(&self.agents),
-            GOOD.stroke_width(4),
+            GOOD.stroke_width(self.line(4)),
         ))?;
         legend.push((
             Mark::Line(GOOD, 4),
@@ -274,25 +289,38 @@ impl Chart for LoadChart<'_> {
         if has_surge {
             c.draw_series(LineSeries::new(
                 self.series(&self.surge),
-                SURGE.stroke_width(3),
+                SURGE.stroke_width(self.line(3)),
             ))?;
             legend.push((Mark::Line(SURGE, 3), "of which surge agents".into()));
         }
         c.draw_series(LineSeries::new(
             self.series(&self.mean_waiting),
-            WAITING.stroke_width(4),
+            WAITING.stroke_width(self.line(4)),
         ))?;
         legend.push((Mark::Line(WAITING, 4), "contacts waiting,\naverage".into()));
-        c.draw_series(DashedLineSeries::new(
-            self.series(&self.max_waiting).collect::<Vec<_>>(),
-            10,
-            6,
-            WAITING.stroke_width(2),
-        ))?;
-        legend.push((
-            Mark::Dashed(WAITING, 2),
-            "contacts waiting,\nmost at once".into(),
-        ));
+        if self.grouped {
+            // Dashes along the zigzag of many points would draw thousands of tiny strokes:
+            // a thin solid line in a lighter shade instead.
+            c.draw_series(LineSeries::new(
+                self.series(&self.max_waiting),
+                WAITING_LIGHT.stroke_width(1),
+            ))?;
+            legend.push((
+                Mark::Line(WAITING_LIGHT, 2),
+                "contacts waiting,\nmost at once (lighter)".into(),
+            ));
+        } else {
+            c.draw_series(DashedLineSeries::new(
+                self.series(&self.max_waiting).collect::<Vec<_>>(),
+                10,
+                6,
+                WAITING.stroke_width(2),
+            ))?;
+            legend.push((
+                Mark::Dashed(WAITING, 2),
+                "contacts waiting,\nmost at once".into(),
+            ));
+        }
         style::side_legend(&side_bottom, 10, &legend)?;
         Ok(())
     }

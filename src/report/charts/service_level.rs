@@ -40,6 +40,8 @@ pub struct ServiceLevelChart<'a> {
     below: usize,
     /// The lowest level below target `[%]` and the start of its interval (the first such).
     worst: Option<(f64, f64)>,
+    /// Whether points stand for groups of intervals (a long horizon).
+    grouped: bool,
 }
 
 impl<'a> ServiceLevelChart<'a> {
@@ -96,6 +98,7 @@ impl<'a> ServiceLevelChart<'a> {
             with_value,
             below,
             worst,
+            grouped: bins.size > 1,
         })
     }
 
@@ -239,7 +242,8 @@ impl Chart for ServiceLevelChart<'_> {
         for seg in &segments {
             chart.draw_series(LineSeries::new(
                 seg.iter().map(|p| (p.t, p.mean)),
-                MAIN.stroke_width(4),
+                // Thinner for grouped points (see the load chart).
+                MAIN.stroke_width(if self.grouped { 1 } else { 4 }),
             ))?;
         }
         legend.push((

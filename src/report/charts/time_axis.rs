@@ -115,7 +115,7 @@ pub fn interval_end(m: &Model, i: usize) -> f64 {
 
 /// Most points a time series is drawn with: on longer horizons each point stands for a
 /// group of adjacent intervals (the chart's data then stay small however long the run).
-pub const MAX_POINTS: usize = 2000;
+pub const MAX_POINTS: usize = 1500;
 
 /// Groups of adjacent reporting intervals, one point each (one interval per point up to
 /// [`MAX_POINTS`] intervals).
@@ -138,7 +138,7 @@ impl Bins {
 
     /// Whether interval `i` is the last of its group.
     pub fn closes(&self, i: usize) -> bool {
-        (i + 1) % self.size == 0 || i + 1 == self.intervals
+        (i + 1).is_multiple_of(self.size) || i + 1 == self.intervals
     }
 
     /// Start and end of the group that interval `i` closes.
