@@ -197,13 +197,19 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(f) = &args.font_file {
         report::charts::font::use_font_file(f).map_err(|e| Failure::Input(format!("{e:#}")))?;
     }
+    let auto_requested = matches!(args.replications, Some(crate::cli::Replications::Auto));
+    if auto_requested {
+        // The stopping rule's runs keep their per-interval moments in memory.
+        opts.intervals = runner::IntervalStore::Memory;
+    }
     crate::guard::before_run(m, &opts, args.yes)?;
     let dest = out_dir(&args);
     let out = OutputDir::create(&dest)?;
-    // Per-interval results stream through files beside the results being written (removed
-    // before the folder is moved into place).
-    opts.intervals = runner::IntervalStore::FilesIn(out.tmp_path().to_path_buf());
-    let auto_requested = matches!(args.replications, Some(crate::cli::Replications::Auto));
+    if !auto_requested {
+        // Per-interval results stream through files inside the folder being written (removed
+        // before it is moved into place).
+        opts.intervals = runner::IntervalStore::FilesIn(out.tmp_path().to_path_buf());
+    }
     if auto_requested && args.trace.is_some() {
         return Err(Failure::Input(
             "--trace needs a fixed number of replications, not --replications auto".into(),
