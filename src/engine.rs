@@ -534,9 +534,9 @@ impl<'m> Engine<'m> {
             let h = &mut self.cells[cell];
             h.offered += 1;
             h.returns += is_return as u64;
+            // Its answer or abandonment counts in this interval too (the window keeps the
+            // row while offers outnumber them).
             self.win.cell(interval as usize, cell).offered += 1;
-            // Its answer or abandonment counts in this interval.
-            self.win.hold(interval as usize);
             if is_return {
                 self.win.row(interval as usize).returns += 1;
             }
@@ -583,7 +583,6 @@ impl<'m> Engine<'m> {
                     ci.answered += 1;
                     ci.answered_within_target += within as u32;
                     ci.wait_sum_s += wait;
-                    self.win.release(c.interval as usize);
                 }
                 c.handle_s * stretch
             }
@@ -683,7 +682,6 @@ impl<'m> Engine<'m> {
             h.silent_abandoned += silent as u64;
             h.waited += (wait > 0.0) as u64;
             self.win.cell(interval, k).abandoned += 1;
-            self.win.release(interval);
             self.outstanding -= 1;
         }
         self.trace(id, Outcome::Abandoned);

@@ -8,14 +8,16 @@
 //!   later, so rows before `j` get no more writes of this kind;
 //! - on behalf of a contact, into the row of an earlier instant (contract section 3: bot
 //!   resolutions count in the arrival's interval, answers and abandonments in the queue
-//!   entry's). The engine [`hold`](IntervalWindow::hold)s the row when the contact is
-//!   attributed to it and [`release`](IntervalWindow::release)s it once the contact can no
-//!   longer write there.
+//!   entry's). A contact offered to agents is still waiting while its row's cells count
+//!   more offers than answers and abandonments, so the human stage needs no bookkeeping of
+//!   its own; for other late writers (the bot's outcome) the engine
+//!   [`hold`](IntervalWindow::hold)s the row when the contact is attributed to it and
+//!   [`release`](IntervalWindow::release)s it once the contact can no longer write there.
 //!
-//! A row is final when a later row has been touched and nothing holds it (nor any row
-//! before it: rows leave in order). A contact waiting for hours keeps its row, and the rows
-//! after it, in the window until it is answered or gives up; a ticket holds nothing (its
-//! pick-up is not counted per interval).
+//! A row is final when a later row has been touched and no contact can still write to it
+//! (nor to any row before it: rows leave in order). A contact waiting for hours keeps its
+//! row, and the rows after it, in the window until it is answered or gives up; a ticket
+//! holds nothing (its pick-up is not counted per interval).
 //!
 //! The human-stage counters are kept per cell (category × priority, see `engine::cell`) and
 //! folded when a row leaves: into the classes (categories, then VIP, normal) and into the
@@ -60,7 +62,8 @@ pub struct IntervalWindow<'s> {
     rows: Vec<IntervalStats>,
     /// `cells[(i - base) * ncells + k]`.
     cells: Vec<ClassInterval>,
-    /// Contacts that may still write to the row.
+    /// Contacts held on the row by [`hold`](Self::hold) (the human stage's are counted by
+    /// the cells).
     pending: Vec<u32>,
     ncells: usize,
     categories: usize,
@@ -100,18 +103,21 @@ impl<'s> IntervalWindow<'s> {
         &mut self.rows[j]
     }
 
-    /// Cell `k` (category × priority) of row `i`.
+    /// Cell `k` (category × priority) of row `i`. A contact counted in a cell's `offered` is
+    /// expected to be counted later in its `answered` or `abandoned`: until then the row
+    /// stays in the window.
     #[inline]
     pub fn cell(&mut self, i: usize, k: usize) -> &mut ClassInterval {
-        let j = i.wrapping_sub(self.base);
+        let mut j = i.wrapping_sub(self.base);
         if j >= self.rows.len() {
             self.extend_to(i);
+            j = i - self.base;
         }
-        &mut self.cells[(i - self.base) * self.ncells + k]
+        &mut self.cells[j * self.ncells + k]
     }
 
     /// A contact was attributed to row `i` (it exists: the attribution wrote to it) and may
-    /// write to it later.
+    /// write to it later, other than through the cells' answers and abandonments.
     #[inline]
     pub fn hold(&mut self, i: usize) {
         self.pending[i - self.base] += 1;
@@ -143,11 +149,14 @@ impl<'s> IntervalWindow<'s> {
             "interval {i} was written after it was final (window starts at {})",
             self.base
         );
-        let free = self
-            .pending
-            .iter()
-            .take(i - self.base)
-            .take_while(|&&p| p == 0)
+        let ncells = self.ncells;
+        let free = (0..(i - self.base).min(self.rows.len()))
+            .take_while(|&j| {
+                self.pending[j] == 0
+                    && self.cells[j * ncells..(j + 1) * ncells]
+                        .iter()
+                        .all(|c| c.offered == c.answered + c.abandoned)
+            })
             .count();
         self.emit(free);
         let len = i - self.base + 1;
@@ -239,21 +248,27 @@ mod tests {
         {
             // One category: cells 0 (VIP) and 1 (normal).
             let mut w = IntervalWindow::new(1, 10, &mut seen);
-            // Interval 1: an overnight ticket (no hold) and a contact queued, held.
+            // Interval 1: an overnight ticket (holds nothing), a contact queued (holds the row
+            // until answered) and one in the bot (held explicitly).
             w.row(1).tickets += 1;
             w.cell(1, 1).offered += 1;
+            w.row(1).arrivals += 1;
             w.hold(1);
             // Time moves on to interval 2: row 0 leaves, row 1 stays (held).
             w.row(2).arrivals += 1;
             // Interval 5: rows 1.. are held back behind row 1.
             w.row(5).arrivals += 1;
             assert_eq!(w.rows_held(), 5, "rows 1..=5");
-            // The contact of interval 1 is answered in interval 5: its row gets the answer.
+            // The bot resolves its contact in interval 3: row 1 is still waiting for the answer.
+            w.row(1).bot_resolved += 1;
+            w.release(1);
+            w.row(5).arrivals += 1;
+            assert_eq!(w.rows_held(), 5, "still rows 1..=5");
+            // The contact queued in interval 1 is answered in interval 5: its row gets it.
             let c = w.cell(1, 1);
             c.answered += 1;
             c.answered_within_target += 1;
             c.wait_sum_s += 7.5;
-            w.release(1);
             // Touching interval 6 lets rows 1..=5 leave.
             w.row(6).max_waiting = 3;
             assert_eq!(w.rows_held(), 1);
@@ -264,12 +279,13 @@ mod tests {
         assert_eq!(idx, (0..10).collect::<Vec<_>>(), "each row once, in order");
         let (_, iv, classes) = &seen.0[1];
         assert_eq!((iv.tickets, iv.offered, iv.answered), (1, 1, 1));
+        assert_eq!((iv.arrivals, iv.bot_resolved), (1, 1));
         assert_eq!(iv.wait_sum_s, 7.5);
         // classes: category, VIP, normal.
         assert_eq!(classes[0].answered, 1);
         assert_eq!(classes[1].answered, 0);
         assert_eq!(classes[2].answered_within_target, 1);
-        assert_eq!(seen.0[5].1.arrivals, 1);
+        assert_eq!(seen.0[5].1.arrivals, 2);
         assert_eq!(seen.0[6].1.max_waiting, 3);
         assert_eq!(seen.0[9].1.arrivals, 0);
     }
