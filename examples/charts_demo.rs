@@ -24,6 +24,7 @@ fn main() -> anyhow::Result<()> {
         seed: 1,
         threads: None,
         progress: false,
+        intervals: Default::default(),
     };
     let outcome = run(&m, &opts)?;
     let out = OutputDir::create(&dest)?;
@@ -38,7 +39,7 @@ fn main() -> anyhow::Result<()> {
     out.write("summary.json", json::to_text(&summary))?;
     out.write(
         "report.html",
-        html::report_html(&m, &outcome.aggregate, &summary, &run_info, &files),
+        html::report_html(&m, &outcome.aggregate, &summary, &run_info, &files)?,
     )?;
     out.commit()?;
     for f in &files {

@@ -202,10 +202,19 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(f) = &args.font_file {
         report::charts::font::use_font_file(f).map_err(|e| Failure::Input(format!("{e:#}")))?;
     }
+    let auto_requested = matches!(args.replications, Some(crate::cli::Replications::Auto));
+    if auto_requested {
+        // The stopping rule's runs keep their per-interval moments in memory.
+        opts.intervals = runner::IntervalStore::Memory;
+    }
     crate::guard::before_run(m, &opts, args.yes)?;
     let dest = out_dir(&args);
     let out = OutputDir::create(&dest)?;
-    let auto_requested = matches!(args.replications, Some(crate::cli::Replications::Auto));
+    if !auto_requested {
+        // Per-interval results stream through files inside the folder being written (removed
+        // before it is moved into place).
+        opts.intervals = runner::IntervalStore::FilesIn(out.tmp_path().to_path_buf());
+    }
     if auto_requested && args.trace.is_some() {
         return Err(Failure::Input(
             "--trace needs a fixed number of replications, not --replications auto".into(),
@@ -233,10 +242,11 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             )
         }
     };
+    let mut outcome = outcome;
     let agg = &outcome.aggregate;
 
     let mut summary = report::json::summary(m, agg, opts.replications, opts.seed);
-    let stability = crate::stability::assess(m, agg);
+    let stability = crate::stability::assess(m, agg)?;
     if let Some(obj) = summary.as_object_mut() {
         obj.insert("stability".into(), stability.to_json());
         obj.insert(
@@ -245,11 +255,12 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     out.write("summary.json", report::json::to_text(&summary))?;
-    out.write("intervals.csv", report::csv_out::intervals(m, agg))?;
-    out.write(
-        "intervals_by_class.csv",
-        report::csv_out::intervals_by_class(m, agg),
-    )?;
+    out.write_with("intervals.csv", |w| {
+        report::csv_out::write_intervals(m, agg, w)
+    })?;
+    out.write_with("intervals_by_class.csv", |w| {
+        report::csv_out::write_intervals_by_class(m, agg, w)
+    })?;
     let (charts, charts_s) = if args.no_charts {
         (Vec::new(), None)
     } else {
@@ -292,8 +303,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     out.write("run.json", report::json::to_text(&run_info))?;
     out.write(
         "report.html",
-        report::html::report_html(m, agg, &summary, &run_info, &charts),
+        report::html::report_html(m, agg, &summary, &run_info, &charts)?,
     )?;
+    outcome.aggregate.intervals.close();
+    let agg = &outcome.aggregate;
     let dest = out.commit().context("writing the results")?;
     if let Some(w) = stability.warning() {
         warn(&w);

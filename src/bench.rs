@@ -182,6 +182,7 @@ pub fn time_runner(m: &Model, replications: u32, threads: usize, reps: u32) -> T
         seed: m.run.seed,
         threads: Some(threads),
         progress: false,
+        intervals: Default::default(),
     };
     let mut best = Timing {
         items: 0,

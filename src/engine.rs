@@ -20,7 +20,7 @@ pub mod trace;
 pub mod waiting;
 
 use crate::model::{BotProfile, Model};
-use crate::stats::{ClassInterval, HumanStats, RepStats};
+use crate::stats::{HumanStats, IntervalSink, IntervalTable, IntervalWindow, RepStats};
 use agents::{AgentId, PoolAgents};
 use contact::{Contact, ContactId, Contacts, Stage};
 use event::Event;
@@ -73,15 +73,16 @@ struct Engine<'m> {
     /// once, in its cell; `stats.human`, `by_category` and `by_priority` are summed from the
     /// cells at the end ([`Engine::fold_cells`]).
     cells: Vec<HumanStats>,
-    /// `cell_intervals[i * cells + k]`: cell k in interval i; folded at the end into
-    /// `stats.class_intervals` and the human counters of `stats.intervals`.
-    cell_intervals: Vec<ClassInterval>,
+    /// The per-interval rows that may still change (cells per interval included); final rows
+    /// go to the run's [`IntervalSink`].
+    win: IntervalWindow<'m>,
     replication: u64,
     /// Per-contact trace hook (`None`: no trace).
     sink: Option<&'m mut dyn TraceSink>,
 }
 
-/// Runs replication `replication` of `model` and returns what it measured.
+/// Runs replication `replication` of `model` and returns what it measured, its per-interval
+/// table in memory (`intervals`, `class_intervals`).
 pub fn simulate(model: &Model, replication: u64) -> RepStats {
     simulate_traced(model, replication, None)
 }
@@ -93,7 +94,29 @@ pub fn simulate_traced<'m>(
     replication: u64,
     sink: Option<&'m mut dyn TraceSink>,
 ) -> RepStats {
-    let mut e = Engine::new(model, replication);
+    let mut table = IntervalTable::default();
+    // Shortens the trait object's lifetime to the table's (a reborrow, not a change).
+    #[allow(clippy::needless_match)]
+    let sink: Option<&mut dyn TraceSink> = match sink {
+        Some(s) => Some(s),
+        None => None,
+    };
+    let mut stats = simulate_streamed(model, replication, sink, &mut table);
+    stats.intervals = table.intervals;
+    stats.class_intervals = table.class_intervals;
+    stats
+}
+
+/// Like [`simulate_traced`], handing each per-interval row to `rows` (in interval order) as
+/// soon as it is final instead of keeping the table: memory does not grow with the horizon.
+/// The returned `intervals` and `class_intervals` are empty; the numbers are the same.
+pub fn simulate_streamed<'m>(
+    model: &'m Model,
+    replication: u64,
+    sink: Option<&'m mut dyn TraceSink>,
+    rows: &'m mut dyn IntervalSink,
+) -> RepStats {
+    let mut e = Engine::new(model, replication, rows);
     e.sink = sink;
     e.start();
     let drain_end = model.run.counted_to + DRAIN_LIMIT_S;
@@ -105,7 +128,7 @@ pub fn simulate_traced<'m>(
         e.stats.events += 1;
         if e.rec.integrates_to(t) {
             let levels = e.levels();
-            e.rec.advance(t, levels, &mut e.stats);
+            e.rec.advance(t, levels, &mut e.stats, &mut e.win);
         } else {
             e.rec.skip_to(t);
         }
@@ -136,6 +159,8 @@ pub fn simulate_traced<'m>(
     }
     e.stats.censored = e.outstanding;
     e.fold_cells();
+    e.win.finish();
+    e.stats.interval_rows_peak = e.win.peak_rows();
     e.stats
 }
 
@@ -146,7 +171,7 @@ fn cell(c: &Contact) -> usize {
 }
 
 impl<'m> Engine<'m> {
-    fn new(m: &'m Model, replication: u64) -> Self {
+    fn new(m: &'m Model, replication: u64, rows: &'m mut dyn IntervalSink) -> Self {
         let skills = m.skills.len();
         let pool_skills: Vec<Vec<usize>> = m.pools.iter().map(|p| p.skills.clone()).collect();
         let skill_pools = (0..skills)
@@ -190,9 +215,9 @@ impl<'m> Engine<'m> {
                 intervals,
                 m.target.queue_alert_waiting,
             ),
-            stats: RepStats::new(m.categories.len(), intervals),
+            stats: RepStats::new(m.categories.len()),
             cells: vec![HumanStats::default(); 2 * m.categories.len()],
-            cell_intervals: vec![ClassInterval::default(); 2 * m.categories.len() * intervals],
+            win: IntervalWindow::new(m.categories.len(), intervals, rows),
             replication,
             sink: None,
         }
@@ -341,7 +366,7 @@ impl<'m> Engine<'m> {
             self.stats.contacts += 1;
             self.outstanding += 1;
             let i = self.rec.interval_of(t);
-            self.stats.intervals[i].arrivals += 1;
+            self.win.row(i).arrivals += 1;
         }
 
         let mut bot_response = None;
@@ -367,6 +392,8 @@ impl<'m> Engine<'m> {
             Some(response) => {
                 if counted {
                     self.stats.bot_met += 1;
+                    // The bot's outcome counts in the arrival's interval.
+                    self.win.hold(self.rec.interval_of(t));
                 }
                 self.events
                     .push(t + response, Event::BotDone { contact: id });
@@ -388,13 +415,15 @@ impl<'m> Engine<'m> {
         if !resolves {
             if counted {
                 self.stats.bot_transferred += 1;
+                self.win.release(self.rec.interval_of(c.arrival));
             }
             return self.to_human(id);
         }
         if counted {
             self.stats.bot_resolved += 1;
             let i = self.rec.interval_of(c.arrival);
-            self.stats.intervals[i].bot_resolved += 1;
+            self.win.row(i).bot_resolved += 1;
+            self.win.release(i);
         }
         self.trace(id, Outcome::BotResolved);
         if falsely
@@ -437,8 +466,8 @@ impl<'m> Engine<'m> {
 
     // ---- human stage -----------------------------------------------------------------
 
-    /// Sums the cells into the classes of [`RepStats`]: all contacts, categories, priorities,
-    /// per interval and overall.
+    /// Sums the cells into the classes of [`RepStats`]: all contacts, categories, priorities
+    /// (per interval: see [`IntervalWindow`]).
     fn fold_cells(&mut self) {
         let s = &mut self.stats;
         let k = s.by_category.len();
@@ -453,24 +482,6 @@ impl<'m> Engine<'m> {
         }
         for h in &s.by_category {
             s.human.merge(h);
-        }
-        let classes = k + 2;
-        for (i, iv) in s.intervals.iter_mut().enumerate() {
-            let cells = &self.cell_intervals[i * 2 * k..(i + 1) * 2 * k];
-            let out = &mut s.class_intervals[i * classes..(i + 1) * classes];
-            for (j, ci) in cells.iter().enumerate() {
-                add_class(&mut out[j / 2], ci);
-                add_class(&mut out[k + j % 2], ci);
-            }
-            let mut all = ClassInterval::default();
-            for ci in &out[..k] {
-                add_class(&mut all, ci);
-            }
-            iv.offered += all.offered;
-            iv.answered += all.answered;
-            iv.answered_within_target += all.answered_within_target;
-            iv.abandoned += all.abandoned;
-            iv.wait_sum_s += all.wait_sum_s;
         }
     }
 
@@ -491,7 +502,7 @@ impl<'m> Engine<'m> {
             if self.m.offline.tickets {
                 if counted {
                     self.stats.tickets += 1;
-                    self.stats.intervals[interval as usize].tickets += 1;
+                    self.win.row(interval as usize).tickets += 1;
                 }
                 let t = self.contacts.get_mut(id);
                 t.stage = Stage::Ticket;
@@ -511,9 +522,11 @@ impl<'m> Engine<'m> {
             let h = &mut self.cells[cell];
             h.offered += 1;
             h.returns += is_return as u64;
-            self.cell_intervals[interval as usize * self.cells.len() + cell].offered += 1;
+            // Its answer or abandonment counts in this interval too (the window keeps the
+            // row while offers outnumber them).
+            self.win.cell(interval as usize, cell).offered += 1;
             if is_return {
-                self.stats.intervals[interval as usize].returns += 1;
+                self.win.row(interval as usize).returns += 1;
             }
         }
         self.contacts.get_mut(id).stage = Stage::Waiting;
@@ -534,7 +547,6 @@ impl<'m> Engine<'m> {
     fn start_chat(&mut self, id: ContactId, pool: usize, agent: AgentId) {
         let now = self.now;
         let held = self.pools[pool].occupy(agent);
-        let cells = self.cells.len();
         let c = self.contacts.get_mut(id);
         let stretch = 1.0 + self.m.pools[pool].concurrency_slowdown * held as f64;
         let duration = match c.stage {
@@ -550,7 +562,7 @@ impl<'m> Engine<'m> {
                     h.waited += (wait > 0.0) as u64;
                     h.wait_sum_s += wait;
                     h.waits.record(wait);
-                    let ci = &mut self.cell_intervals[c.interval as usize * cells + k];
+                    let ci = self.win.cell(c.interval as usize, k);
                     ci.answered += 1;
                     ci.answered_within_target += within as u32;
                     ci.wait_sum_s += wait;
@@ -638,7 +650,7 @@ impl<'m> Engine<'m> {
             h.short_abandoned += short;
             h.silent_abandoned += silent as u64;
             h.waited += (wait > 0.0) as u64;
-            self.cell_intervals[interval * self.cells.len() + k].abandoned += 1;
+            self.win.cell(interval, k).abandoned += 1;
             self.outstanding -= 1;
         }
         self.trace(id, Outcome::Abandoned);
@@ -693,7 +705,10 @@ impl<'m> Engine<'m> {
 
     fn change_waiting(&mut self, delta: i32) {
         let n = (self.rec.waiting() as i64 + delta as i64) as u32;
-        match self.rec.set_waiting(self.now, n, &mut self.stats) {
+        match self
+            .rec
+            .set_waiting(self.now, n, &mut self.stats, &mut self.win)
+        {
             AlertChange::None => {}
             AlertChange::Started => {
                 self.alert_episode += 1;
@@ -783,14 +798,6 @@ impl<'m> Engine<'m> {
             self.fill_pool(pool);
         }
     }
-}
-
-fn add_class(to: &mut ClassInterval, c: &ClassInterval) {
-    to.offered += c.offered;
-    to.answered += c.answered;
-    to.answered_within_target += c.answered_within_target;
-    to.abandoned += c.abandoned;
-    to.wait_sum_s += c.wait_sum_s;
 }
 
 /// The category whose cumulative share first exceeds `u`: the per-category forecast's mix

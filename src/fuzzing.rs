@@ -284,7 +284,7 @@ pub fn extreme_sim(data: &[u8]) -> Option<String> {
             assert!(v.is_finite(), "{}: {v} in\n{text}", path.join("."));
         }
     }
-    let csv = crate::report::csv_out::intervals(m, &agg);
+    let csv = crate::report::csv_out::intervals(m, &agg).expect("in-memory intervals");
     assert!(
         !csv.contains("NaN") && !csv.contains("inf"),
         "non-finite number in intervals.csv of\n{text}"

@@ -17,7 +17,8 @@ pub const MAX_INTERVALS: usize = 500_000;
 /// Most expected contacts in one replication (an overloaded replication keeps its backlog
 /// in memory, ~100 bytes per waiting contact).
 pub const MAX_CONTACTS_PER_REPLICATION: f64 = 1.0e9;
-/// Most memory the per-replication metrics and per-interval moments may take.
+/// Most memory the per-replication metrics (and per-interval moments, when they are kept in
+/// memory) may take.
 pub const MAX_RESULT_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 
 /// What a run is expected to cost.
@@ -33,8 +34,14 @@ pub struct Estimate {
     pub result_bytes: f64,
 }
 
-/// Estimates the cost of `replications` replications of `m` on `threads` threads.
-pub fn estimate(m: &Model, replications: u32, threads: usize) -> Estimate {
+/// Estimates the cost of `replications` replications of `m` on `threads` threads, with the
+/// per-interval results in memory (`intervals_in_memory`) or streamed through files.
+pub fn estimate(
+    m: &Model,
+    replications: u32,
+    threads: usize,
+    intervals_in_memory: bool,
+) -> Estimate {
     let per_rep = m.expected_arrivals();
     // Returns (false resolutions coming back) add up to `false_resolution` of the bot's share.
     let returns = m.bot.as_ref().map_or(0.0, |b| b.false_resolution);
@@ -45,10 +52,15 @@ pub fn estimate(m: &Model, replications: u32, threads: usize) -> Estimate {
     let metrics = 20.0 * (m.categories.len() as f64 + 3.0) + 20.0;
     let classes = m.categories.len() as f64 + 2.0;
     let intervals = m.run.interval_count() as f64;
-    // A metric is kept per replication with its path (~200 bytes); an interval holds
-    // 18 + 6 × classes moments of 24 bytes, and each replication's own copy while it runs.
-    let result_bytes = replications as f64 * metrics * 200.0
-        + intervals * (18.0 + 6.0 * classes) * 24.0 * (1.0 + 2.0 * threads);
+    // A metric is kept per replication with its path (~200 bytes). In memory, an interval
+    // holds 18 + 6 × classes moments of 24 bytes, and each replication's own copy while it
+    // runs; streamed through files, only a few rows per replication in flight.
+    let per_interval = if intervals_in_memory {
+        intervals * (18.0 + 6.0 * classes) * 24.0 * (1.0 + 2.0 * threads)
+    } else {
+        0.0
+    };
+    let result_bytes = replications as f64 * metrics * 200.0 + per_interval;
     Estimate {
         contacts_per_replication: per_rep,
         contacts,
@@ -91,7 +103,8 @@ pub fn before_run(m: &Model, opts: &RunOptions, yes: bool) -> Result<(), Failure
     let threads = opts
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let e = estimate(m, opts.replications, threads);
+    let in_memory = opts.intervals == crate::runner::IntervalStore::Memory;
+    let e = estimate(m, opts.replications, threads, in_memory);
     check_limits(m, &e).map_err(Failure::Input)?;
     // `KEFU_CONFIRM_ABOVE_S` moves the threshold (tests; machines much slower than assumed).
     let threshold = std::env::var("KEFU_CONFIRM_ABOVE_S")
@@ -185,21 +198,31 @@ mod tests {
             std::path::Path::new("."),
         )
         .unwrap();
-        let e = estimate(&l.model, 20, 2);
+        let e = estimate(&l.model, 20, 2, false);
         assert!(e.seconds < CONFIRM_ABOVE_S, "{e:?}");
         assert!(check_limits(&l.model, &e).is_ok());
         let huge = crate::scenario::DEFAULT_SCENARIO
             .replace("per_day = 12000", "per_day = 1e9")
             .replace("days = 1.0", "days = 3000");
         let l = crate::scenario::load_str(&huge, "d", std::path::Path::new(".")).unwrap();
-        let e = estimate(&l.model, 20, 2);
+        let e = estimate(&l.model, 20, 2, false);
         let msg = check_limits(&l.model, &e).unwrap_err();
         assert!(msg.contains("contacts"), "{msg}");
         let fine = crate::scenario::DEFAULT_SCENARIO
             .replace("days = 1.0", "days = 3650")
             .replace("interval_minutes = 30", "interval_minutes = 1");
         let l = crate::scenario::load_str(&fine, "d", std::path::Path::new(".")).unwrap();
-        let msg = check_limits(&l.model, &estimate(&l.model, 1, 1)).unwrap_err();
+        let msg = check_limits(&l.model, &estimate(&l.model, 1, 1, false)).unwrap_err();
         assert!(msg.contains("reporting intervals"), "{msg}");
+        // Per-interval moments count against the memory limit only when kept in memory.
+        let long = crate::scenario::DEFAULT_SCENARIO
+            .replace("days = 1.0", "days = 3650")
+            .replace("interval_minutes = 30", "interval_minutes = 15");
+        let l = crate::scenario::load_str(&long, "d", std::path::Path::new(".")).unwrap();
+        let streamed = estimate(&l.model, 20, 8, false);
+        let in_memory = estimate(&l.model, 20, 8, true);
+        assert!(check_limits(&l.model, &streamed).is_ok(), "{streamed:?}");
+        let msg = check_limits(&l.model, &in_memory).unwrap_err();
+        assert!(msg.contains("GiB of memory"), "{msg}");
     }
 }

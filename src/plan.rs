@@ -126,6 +126,7 @@ pub fn measure(
         seed,
         threads: ctx.threads,
         progress: false,
+        intervals: runner::IntervalStore::Memory,
     };
     let outcome = runner::run_with(model, &opts, |_, st| {
         let k = st.classes();

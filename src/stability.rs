@@ -69,7 +69,7 @@ fn slots_per_agent(m: &Model, t: f64) -> f64 {
 }
 
 /// Assesses the intervals of a finished run.
-pub fn assess(m: &Model, agg: &Aggregate) -> Stability {
+pub fn assess(m: &Model, agg: &Aggregate) -> anyhow::Result<Stability> {
     let handle: Vec<f64> = (0..m.categories.len()).map(|k| mean_handle(m, k)).collect();
     let (f_agents, f_offered) = (field("agents_on_duty"), field("offered"));
     let mut spans: Vec<Span> = Vec::new();
@@ -77,20 +77,15 @@ pub fn assess(m: &Model, agg: &Aggregate) -> Stability {
     let mut max_load: Option<f64> = None;
     let mut open = false;
     let n = agg.intervals.len();
-    for i in 0..n {
+    agg.intervals.for_each(|i, row, classes| {
         let start = m.run.interval_start(i);
         let end = m.run.interval_start(i + 1).min(m.run.counted_to);
         let len = (end - start).max(1e-9);
         let work: f64 = (0..m.categories.len())
-            .map(|k| {
-                agg.classes[i * agg.class_count + k][0]
-                    .mean()
-                    .unwrap_or(0.0)
-                    * handle[k]
-            })
+            .map(|k| classes[k][0].mean().unwrap_or(0.0) * handle[k])
             .sum();
-        let offered = agg.intervals[i][f_offered].mean().unwrap_or(0.0);
-        let agents = agg.intervals[i][f_agents].mean().unwrap_or(0.0);
+        let offered = row[f_offered].mean().unwrap_or(0.0);
+        let agents = row[f_agents].mean().unwrap_or(0.0);
         let capacity = agents * slots_per_agent(m, (start + end) / 2.0) * len;
         let load = if capacity > 0.0 {
             Some(work / capacity)
@@ -103,7 +98,7 @@ pub fn assess(m: &Model, agg: &Aggregate) -> Stability {
         };
         if !over {
             open = false;
-            continue;
+            return;
         }
         unstable += 1;
         if let Some(l) = load {
@@ -127,15 +122,15 @@ pub fn assess(m: &Model, agg: &Aggregate) -> Stability {
             });
             open = true;
         }
-    }
-    Stability {
+    })?;
+    Ok(Stability {
         unstable_intervals: unstable,
         intervals: n,
         max_load,
         spans,
         no_patience: m.categories.iter().any(|c| c.patience.is_none()),
         censored: agg.get(&["censored"]).and_then(|e| e.mean).unwrap_or(0.0),
-    }
+    })
 }
 
 fn load_text(l: Option<f64>) -> String {

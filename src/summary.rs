@@ -1,8 +1,12 @@
 //! Across-replication results: the per-replication metrics under their `summary.json` paths,
 //! per-interval moments, and pooled wait histograms — the one structure every output reads.
 
+pub mod intervals;
+
 use crate::model::Model;
 use crate::stats::{estimate, Estimate, Histogram, HumanStats, RepStats};
+pub use intervals::{ClassMoments, FieldMoments, IntervalMoments, RowFile, RowWriter};
+use std::path::Path;
 
 /// A metric's place in `summary.json`, e.g. `["human", "service_level"]`.
 pub type MetricPath = Vec<String>;
@@ -191,11 +195,9 @@ pub const CLASS_FIELDS: [&str; 6] = [
 pub struct Aggregate {
     /// Per replication, every metric (same paths in the same order for all).
     pub reps: Vec<Vec<(MetricPath, Option<f64>)>>,
-    /// `intervals[i][f]`: moments of field `f` of interval `i`.
-    pub intervals: Vec<[Moments; INTERVAL_FIELDS.len()]>,
-    /// `classes[i * classes + k][f]`.
-    pub classes: Vec<[Moments; CLASS_FIELDS.len()]>,
-    pub class_count: usize,
+    /// Per interval, moments of the [`INTERVAL_FIELDS`] and of each class's
+    /// [`CLASS_FIELDS`], in memory or in files (read with [`IntervalMoments::for_each`]).
+    pub intervals: IntervalMoments,
     /// Waits of answered contacts pooled over replications: all, VIP, normal.
     pub waits: Histogram,
     pub waits_vip: Histogram,
@@ -203,66 +205,48 @@ pub struct Aggregate {
 }
 
 impl Aggregate {
+    /// An aggregate whose per-interval moments are kept in memory (replications are folded
+    /// with [`add`](Self::add), from their in-memory tables).
     pub fn new(m: &Model) -> Self {
-        let n = m.run.interval_count();
-        let class_count = m.categories.len() + 2;
+        Self::with_intervals(IntervalMoments::in_memory(m))
+    }
+
+    /// An aggregate whose per-interval moments are kept in files in a temporary folder inside
+    /// `scratch` (replications are folded with [`add_totals`](Self::add_totals) and
+    /// [`IntervalMoments::merge`]): memory does not grow with the horizon.
+    pub fn in_files(m: &Model, scratch: &Path) -> anyhow::Result<Self> {
+        Ok(Self::with_intervals(IntervalMoments::in_files(m, scratch)?))
+    }
+
+    fn with_intervals(intervals: IntervalMoments) -> Self {
         Aggregate {
             reps: Vec::new(),
-            intervals: vec![[Moments::default(); INTERVAL_FIELDS.len()]; n],
-            classes: vec![[Moments::default(); CLASS_FIELDS.len()]; n * class_count],
-            class_count,
+            intervals,
             waits: Histogram::new(),
             waits_vip: Histogram::new(),
             waits_normal: Histogram::new(),
         }
     }
 
-    /// Folds one replication in (call in replication order).
+    /// Folds one replication in, its in-memory interval table included (memory store; call
+    /// in replication order).
     pub fn add(&mut self, m: &Model, s: &RepStats) {
+        self.add_totals(m, s);
+        self.intervals.add(m, s);
+    }
+
+    /// Folds in one replication's metrics and wait histograms (not its intervals; call in
+    /// replication order).
+    pub fn add_totals(&mut self, m: &Model, s: &RepStats) {
         self.reps.push(rep_metrics(m, s));
-        for (i, iv) in s.intervals.iter().enumerate() {
-            let len = (m.run.interval_start(i + 1).min(m.run.counted_to) - m.run.interval_start(i))
-                .max(1e-9);
-            let values = [
-                Some(iv.arrivals as f64),
-                Some(iv.bot_resolved as f64),
-                Some(iv.offered as f64),
-                Some(iv.answered as f64),
-                Some(iv.answered_within_target as f64),
-                Some(iv.abandoned as f64),
-                Some(iv.tickets as f64),
-                ratio(iv.answered_within_target as f64, iv.offered as f64),
-                ratio(iv.wait_sum_s, iv.answered as f64),
-                Some(iv.max_waiting as f64),
-                Some(iv.headcount_area / len),
-                Some(iv.returns as f64),
-                Some(iv.waiting_area / len),
-                ratio(iv.busy_area, iv.slot_area),
-                Some(iv.surge_area / len),
-                Some(iv.alert_s / 60.0),
-                ratio(iv.abandoned as f64, iv.offered as f64),
-                ratio(iv.answered_within_target as f64, iv.answered as f64),
-            ];
-            for (mo, v) in self.intervals[i].iter_mut().zip(values) {
-                mo.add(v);
-            }
-        }
-        for (slot, ci) in self.classes.iter_mut().zip(&s.class_intervals) {
-            let values = [
-                Some(ci.offered as f64),
-                Some(ci.answered as f64),
-                Some(ci.answered_within_target as f64),
-                Some(ci.abandoned as f64),
-                ratio(ci.answered_within_target as f64, ci.offered as f64),
-                ratio(ci.wait_sum_s, ci.answered as f64),
-            ];
-            for (mo, v) in slot.iter_mut().zip(values) {
-                mo.add(v);
-            }
-        }
         self.waits.merge(&s.human.waits);
         self.waits_vip.merge(&s.by_priority[0].waits);
         self.waits_normal.merge(&s.by_priority[1].waits);
+    }
+
+    /// Classes per interval: categories in scenario order, then VIP, normal.
+    pub fn class_count(&self) -> usize {
+        self.intervals.class_count()
     }
 
     /// Every metric path with its estimate over replications, in summary order.

@@ -23,6 +23,7 @@ fn simulate(m: &Model, reps: u32) -> Aggregate {
         seed: 7,
         threads: Some(2),
         progress: false,
+        intervals: Default::default(),
     };
     run(m, &opts).unwrap().aggregate
 }
@@ -42,7 +43,7 @@ fn write(m: &Model, reps: u32, with_charts: bool) -> Written {
         "scenario": m.name, "scenario_sha256": "abc123", "seed": 7, "replications": reps,
         "kefu_version": env!("CARGO_PKG_VERSION"), "wall_time_s": 0.5, "charts_s": 0.1,
     });
-    let html = html::report_html(m, &agg, &summary, &run_info, &files);
+    let html = html::report_html(m, &agg, &summary, &run_info, &files).unwrap();
     out.write("report.html", &html).unwrap();
     out.commit().unwrap();
     Written {

@@ -16,6 +16,7 @@ fn opts(m: &Model, threads: usize) -> RunOptions {
         seed: m.run.seed,
         threads: Some(threads),
         progress: false,
+        intervals: Default::default(),
     }
 }
 
@@ -551,7 +552,7 @@ fn a_per_category_forecast_changes_the_mix_over_the_day() {
             assert!((2200.0..2600.0).contains(&n), "{c}: {n}");
         }
     }
-    let csv = kefu::report::csv_out::intervals_by_class(&m, &agg);
+    let csv = kefu::report::csv_out::intervals_by_class(&m, &agg).unwrap();
     let mut seen = [0.0; 2];
     for line in csv.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();

@@ -30,6 +30,7 @@ fn write_report(dir: &Path) -> PathBuf {
         seed: 3,
         threads: Some(2),
         progress: false,
+        intervals: Default::default(),
     };
     let agg = run(&m, &opts).unwrap().aggregate;
     let dest = dir.join("out");
@@ -40,7 +41,7 @@ fn write_report(dir: &Path) -> PathBuf {
         "kefu_version": env!("CARGO_PKG_VERSION")});
     out.write(
         "report.html",
-        html::report_html(&m, &agg, &summary, &run_info, &files),
+        html::report_html(&m, &agg, &summary, &run_info, &files).unwrap(),
     )
     .unwrap();
     out.commit().unwrap();

@@ -2,7 +2,7 @@
 //! on-duty chat slots) over the counted horizon and its intervals, and tracks queue-alert
 //! episodes. Everything is clipped to the counted window `[counted_from, counted_to)`.
 
-use crate::stats::RepStats;
+use crate::stats::{IntervalWindow, RepStats};
 
 /// The instantaneous levels integrated over time.
 #[derive(Debug, Clone, Copy, Default)]
@@ -137,7 +137,13 @@ impl Recorder {
 
     /// Integrates the levels that held since the last call up to `t`.
     #[inline]
-    pub fn advance(&mut self, t: f64, levels: Levels, stats: &mut RepStats) {
+    pub fn advance(
+        &mut self,
+        t: f64,
+        levels: Levels,
+        stats: &mut RepStats,
+        win: &mut IntervalWindow,
+    ) {
         let a = self.last.max(self.from);
         let b = t.min(self.to);
         self.last = t;
@@ -151,7 +157,7 @@ impl Recorder {
         if self.cached_lo <= a && a < self.cached_hi && b <= self.cached_end {
             // The whole span lies in one interval: the loop below would run once.
             let dt = b - a;
-            let iv = &mut stats.intervals[self.cached];
+            let iv = win.row(self.cached);
             iv.waiting_area += self.waiting as f64 * dt;
             iv.headcount_area += levels.headcount as f64 * dt;
             iv.surge_area += levels.surge as f64 * dt;
@@ -173,7 +179,7 @@ impl Recorder {
             let end = (self.from + (i + 1) as f64 * self.interval_s).min(b);
             let end = if i + 1 >= self.intervals { b } else { end };
             let dt = end - s;
-            let iv = &mut stats.intervals[i];
+            let iv = win.row(i);
             iv.waiting_area += self.waiting as f64 * dt;
             iv.headcount_area += levels.headcount as f64 * dt;
             iv.surge_area += levels.surge as f64 * dt;
@@ -195,10 +201,16 @@ impl Recorder {
 
     /// Sets the number waiting at `t` (after [`advance`](Self::advance) to `t`).
     #[inline]
-    pub fn set_waiting(&mut self, t: f64, n: u32, stats: &mut RepStats) -> AlertChange {
+    pub fn set_waiting(
+        &mut self,
+        t: f64,
+        n: u32,
+        stats: &mut RepStats,
+        win: &mut IntervalWindow,
+    ) -> AlertChange {
         self.waiting = n;
         if t >= self.from && t < self.to && self.intervals > 0 {
-            let iv = &mut stats.intervals[self.interval_of(t)];
+            let iv = win.row(self.interval_of(t));
             iv.max_waiting = iv.max_waiting.max(n);
         }
         match self.alert_since {

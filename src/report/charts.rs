@@ -71,8 +71,8 @@ pub fn write_charts(out: &OutputDir, m: &Model, agg: &Aggregate) -> Result<Vec<C
     type Job<'a> = Box<dyn Fn() -> Result<ChartFile> + Send + Sync + 'a>;
     let jobs: Vec<Job> = vec![
         Box::new(|| render(out, &wait::WaitChart::new(m, agg))),
-        Box::new(|| render(out, &service_level::ServiceLevelChart::new(m, agg))),
-        Box::new(|| render(out, &load::LoadChart::new(m, agg))),
+        Box::new(|| render(out, &service_level::ServiceLevelChart::new(m, agg)?)),
+        Box::new(|| render(out, &load::LoadChart::new(m, agg)?)),
         Box::new(|| render(out, &funnel::FunnelChart::new(m, agg))),
         Box::new(|| render(out, &breakdown::BreakdownChart::new(m, agg))),
     ];

@@ -3,6 +3,7 @@
 use crate::model::Model;
 use crate::summary::{field, Aggregate, CLASS_FIELDS, INTERVAL_FIELDS};
 use std::fmt::Write;
+use std::io;
 
 /// A number with at most 4 decimals and no trailing zeros; empty when undefined.
 pub fn fmt_num(v: Option<f64>) -> String {
@@ -25,16 +26,29 @@ pub fn fmt_num(v: Option<f64>) -> String {
 const CONTRACT: &[&str] = INTERVAL_FIELDS.split_at(11).0;
 
 /// `intervals.csv`: one row per reporting interval, means over replications.
-pub fn intervals(m: &Model, agg: &Aggregate) -> String {
+pub fn intervals(m: &Model, agg: &Aggregate) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    write_intervals(m, agg, &mut out)?;
+    Ok(String::from_utf8(out)?)
+}
+
+/// [`intervals`] written to `w` one row at a time.
+pub fn write_intervals(m: &Model, agg: &Aggregate, w: &mut dyn io::Write) -> anyhow::Result<()> {
     let extras = &INTERVAL_FIELDS[CONTRACT.len()..];
-    let mut out = String::from("start,");
-    out.push_str(&CONTRACT.join(","));
-    out.push_str(",service_level_ci95,");
-    out.push_str(&extras.join(","));
-    out.push('\n');
+    let mut line = String::from("start,");
+    line.push_str(&CONTRACT.join(","));
+    line.push_str(",service_level_ci95,");
+    line.push_str(&extras.join(","));
+    line.push('\n');
+    w.write_all(line.as_bytes())?;
     let sl = field("service_level");
-    for (i, row) in agg.intervals.iter().enumerate() {
-        out.push_str(&m.run.calendar.format_minute(m.run.interval_start(i)));
+    let mut written = Ok(());
+    agg.intervals.for_each(|i, row, _| {
+        if written.is_err() {
+            return;
+        }
+        line.clear();
+        line.push_str(&m.run.calendar.format_minute(m.run.interval_start(i)));
         for f in CONTRACT
             .iter()
             .chain(&["service_level_ci95"])
@@ -45,34 +59,51 @@ pub fn intervals(m: &Model, agg: &Aggregate) -> String {
             } else {
                 row[field(f)].mean()
             };
-            let _ = write!(out, ",{}", fmt_num(v));
+            let _ = write!(line, ",{}", fmt_num(v));
         }
-        out.push('\n');
-    }
-    out
+        line.push('\n');
+        written = w.write_all(line.as_bytes());
+    })?;
+    Ok(written?)
 }
 
 /// `intervals_by_class.csv`: per interval, each category and each priority.
-pub fn intervals_by_class(m: &Model, agg: &Aggregate) -> String {
+pub fn intervals_by_class(m: &Model, agg: &Aggregate) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    write_intervals_by_class(m, agg, &mut out)?;
+    Ok(String::from_utf8(out)?)
+}
+
+/// [`intervals_by_class`] written to `w` one interval at a time.
+pub fn write_intervals_by_class(
+    m: &Model,
+    agg: &Aggregate,
+    w: &mut dyn io::Write,
+) -> anyhow::Result<()> {
     let mut out = format!("start,breakdown,class,{}\n", CLASS_FIELDS.join(","));
-    let names: Vec<(&str, &str)> = m
+    let names: Vec<(&str, String)> = m
         .categories
         .iter()
-        .map(|c| ("category", c.name.as_str()))
-        .chain([("priority", "vip"), ("priority", "normal")])
+        .map(|c| ("category", csv_field(&c.name)))
+        .chain([("priority", "vip".into()), ("priority", "normal".into())])
         .collect();
-    for i in 0..agg.intervals.len() {
+    let mut written = w.write_all(out.as_bytes());
+    agg.intervals.for_each(|i, _, classes| {
+        if written.is_err() {
+            return;
+        }
+        out.clear();
         let start = m.run.calendar.format_minute(m.run.interval_start(i));
-        for (k, (kind, name)) in names.iter().enumerate() {
-            let row = &agg.classes[i * agg.class_count + k];
-            let _ = write!(out, "{start},{kind},{}", csv_field(name));
+        for ((kind, name), row) in names.iter().zip(classes) {
+            let _ = write!(out, "{start},{kind},{name}");
             for mo in row {
                 let _ = write!(out, ",{}", fmt_num(mo.mean()));
             }
             out.push('\n');
         }
-    }
-    out
+        written = w.write_all(out.as_bytes());
+    })?;
+    Ok(written?)
 }
 
 /// Quotes a CSV field when it needs it.

@@ -129,7 +129,7 @@ pub fn report_html(
     summary: &Value,
     run_info: &Value,
     charts: &[ChartFile],
-) -> String {
+) -> anyhow::Result<String> {
     let mut h = page_open(&format!("kefu report: {}", m.name));
     let name = esc(&m.name);
     let start = m
@@ -146,7 +146,7 @@ pub fn report_html(
          replications. Numbers are means over replications; “±” is the 95% confidence half-width.</p>",
         fmt_num(m.run.days())
     );
-    verdict(&mut h, m, agg, summary);
+    verdict(&mut h, m, agg, summary)?;
     if charts.is_empty() {
         h.push_str("<p class=\"muted\">Charts were not drawn for this run (<code>--no-charts</code>).</p>\n");
     } else {
@@ -158,7 +158,7 @@ pub fn report_html(
     inputs(&mut h, m);
     provenance(&mut h, run_info);
     page_close(&mut h);
-    h
+    Ok(h)
 }
 
 /// The start of a report page: doctype, head with the shared style, `<main>` opened.
@@ -220,7 +220,7 @@ pub fn card(h: &mut String, key: &str, value: &str, detail: &str) {
     );
 }
 
-fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) {
+fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Result<()> {
     let sl = est(s, &["human", "service_level"]);
     let target = m.target.service_level;
     let within = fmt_duration(m.target.answer_within_s);
@@ -269,7 +269,7 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) {
             secs(est(s, &["human", "wait_p90_s"]))
         ),
     );
-    let worst = worst_intervals(m, agg, 3);
+    let (worst, below) = worst_intervals(m, agg, 3)?;
     let worst_text = if worst.is_empty() {
         "none below target".to_string()
     } else {
@@ -279,7 +279,6 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let below = count_below(m, agg);
     card(
         h,
         "Worst intervals (service level)",
@@ -319,33 +318,41 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) {
         );
     }
     h.push_str("</div>\n");
+    Ok(())
 }
 
-/// The intervals with the lowest mean service level below target: `(label, level)`.
-fn worst_intervals(m: &Model, agg: &Aggregate, n: usize) -> Vec<(String, f64)> {
+/// The intervals with the lowest mean service level below target: `(label, level)`; and
+/// "k of n" intervals below target among those with a service level. One pass.
+fn worst_intervals(
+    m: &Model,
+    agg: &Aggregate,
+    n: usize,
+) -> anyhow::Result<(Vec<(String, f64)>, String)> {
     let f = field("service_level");
-    let mut v: Vec<(usize, f64)> = agg
-        .intervals
-        .iter()
-        .enumerate()
-        .filter_map(|(i, iv)| iv[f].mean().map(|x| (i, x)))
-        .filter(|(_, x)| *x < m.target.service_level - 1e-9)
-        .collect();
-    v.sort_by(|a, b| a.1.total_cmp(&b.1));
-    v.into_iter()
-        .take(n)
+    let goal = m.target.service_level - 1e-9;
+    // The `n` lowest so far, ordered by level then interval (as a stable sort of all would).
+    let mut worst: Vec<(usize, f64)> = Vec::with_capacity(n + 1);
+    let (mut below, mut with) = (0usize, 0usize);
+    agg.intervals.for_each(|i, iv, _| {
+        let Some(x) = iv[f].mean() else {
+            return;
+        };
+        with += 1;
+        if x >= goal {
+            return;
+        }
+        below += 1;
+        let at = worst.partition_point(|w| w.1.total_cmp(&x).is_le());
+        if at < n {
+            worst.insert(at, (i, x));
+            worst.truncate(n);
+        }
+    })?;
+    let worst = worst
+        .into_iter()
         .map(|(i, x)| (m.run.calendar.format_short(m.run.interval_start(i)), x))
-        .collect()
-}
-
-fn count_below(m: &Model, agg: &Aggregate) -> String {
-    let f = field("service_level");
-    let with: Vec<f64> = agg.intervals.iter().filter_map(|iv| iv[f].mean()).collect();
-    let below = with
-        .iter()
-        .filter(|x| **x < m.target.service_level - 1e-9)
-        .count();
-    format!("{below} of {}", with.len())
+        .collect();
+    Ok((worst, format!("{below} of {with}")))
 }
 
 fn clock(s: f64) -> String {

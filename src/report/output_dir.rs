@@ -53,6 +53,23 @@ impl OutputDir {
         std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
     }
 
+    /// Writes a file through a buffered writer handed to `fill`.
+    pub fn write_with(
+        &self,
+        file: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+    ) -> Result<()> {
+        let p = self.path(file);
+        let f =
+            std::fs::File::create(&p).with_context(|| format!("cannot write {}", p.display()))?;
+        let mut w = std::io::BufWriter::new(f);
+        fill(&mut w).with_context(|| format!("cannot write {}", p.display()))?;
+        w.into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", p.display()))?;
+        Ok(())
+    }
+
     /// The temporary folder (for tests and for cleaning up on a signal).
     pub fn tmp_path(&self) -> &Path {
         &self.tmp

@@ -115,13 +115,22 @@ pub struct RepStats {
     pub events: u64,
     /// Contacts simulated, warm-up included.
     pub contacts_simulated: u64,
+    /// Most per-interval rows the replication held at once (memory diagnostics: see
+    /// [`IntervalWindow`](super::IntervalWindow)).
+    pub interval_rows_peak: usize,
+    /// The per-interval table, when the replication kept it in memory
+    /// ([`engine::simulate`](crate::engine::simulate)); empty when its rows were streamed to
+    /// a sink ([`engine::simulate_streamed`](crate::engine::simulate_streamed)).
     pub intervals: Vec<IntervalStats>,
-    /// `class_intervals[i * classes + k]`: class k (categories, then vip, normal) in interval i.
+    /// `class_intervals[i * classes + k]`: class k (categories, then vip, normal) in interval i
+    /// (empty when streamed, like `intervals`).
     pub class_intervals: Vec<ClassInterval>,
 }
 
 impl RepStats {
-    pub fn new(categories: usize, intervals: usize) -> Self {
+    /// Empty statistics; the per-interval table is left empty (filled from the rows the
+    /// engine hands out, when they are kept).
+    pub fn new(categories: usize) -> Self {
         RepStats {
             contacts: 0,
             bot_met: 0,
@@ -147,8 +156,9 @@ impl RepStats {
             censored: 0,
             events: 0,
             contacts_simulated: 0,
-            intervals: vec![IntervalStats::default(); intervals],
-            class_intervals: vec![ClassInterval::default(); intervals * (categories + 2)],
+            interval_rows_peak: 0,
+            intervals: Vec::new(),
+            class_intervals: Vec::new(),
         }
     }
 

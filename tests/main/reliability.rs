@@ -299,9 +299,11 @@ fn a_failed_write_is_a_clear_error_with_exit_1_and_nothing_left() {
 #[test]
 fn a_closed_pipe_does_not_panic() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Kept until the run ends (a temporary `TempDir` would be removed under the running kefu).
+    let tmp = tempfile::tempdir().unwrap();
     let mut child = kefu()
         .args(["run", "--replications", "2", "--out"])
-        .arg(tempfile::tempdir().unwrap().path().join("o"))
+        .arg(tmp.path().join("o"))
         .current_dir(repo)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

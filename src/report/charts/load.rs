@@ -13,11 +13,17 @@ use plotters::prelude::*;
 const SURGE: RGBColor = RGBColor(200, 110, 20);
 /// Contacts waiting.
 const WAITING: RGBColor = RGBColor(110, 60, 150);
+/// Contacts waiting, most at once, on long horizons (half way to white).
+const WAITING_LIGHT: RGBColor = RGBColor(182, 157, 202);
 
 pub struct LoadChart<'a> {
     m: &'a Model,
-    /// Per interval, mean over replications (0 where undefined).
+    /// Per interval (or group of adjacent intervals on long horizons: [`time_axis::Bins`]),
+    /// mean over replications (0 where undefined), averaged over the group; `max_waiting` is
+    /// the group's largest.
     t: Vec<f64>,
+    /// Start and end of each point's interval (group).
+    spans: Vec<(f64, f64)>,
     arrivals: Vec<f64>,
     offered: Vec<f64>,
     agents: Vec<f64>,
@@ -26,45 +32,101 @@ pub struct LoadChart<'a> {
     max_waiting: Vec<f64>,
     /// Share of the interval spent in queue alert, averaged over replications.
     alert_share: Vec<f64>,
+    /// The interval with the most arrivals (the last of equals): its start and offered count.
+    busiest: Option<(f64, f64)>,
+    /// Intervals with a queue alert (all intervals, not groups).
+    alert_intervals: usize,
+    /// Whether points stand for groups of intervals (a long horizon).
+    grouped: bool,
 }
 
 impl<'a> LoadChart<'a> {
-    pub fn new(m: &'a Model, agg: &Aggregate) -> Self {
-        let col = |name: &str| -> Vec<f64> {
-            let f = field(name);
-            agg.intervals
-                .iter()
-                .map(|iv| iv[f].mean().unwrap_or(0.0))
-                .collect()
-        };
-        let n = agg.intervals.len();
-        let alert_share = col("alert_minutes")
-            .iter()
-            .enumerate()
-            .map(|(i, min)| {
-                let len = time_axis::interval_end(m, i) - m.run.interval_start(i);
-                (min * 60.0 / len.max(1e-9)).clamp(0.0, 1.0)
-            })
-            .collect();
-        LoadChart {
+    pub fn new(m: &'a Model, agg: &Aggregate) -> anyhow::Result<Self> {
+        let bins = time_axis::Bins::new(m);
+        let cols = [
+            "arrivals",
+            "offered",
+            "agents_on_duty",
+            "surge_agents",
+            "mean_waiting",
+            "max_waiting",
+        ]
+        .map(field);
+        let alert = field("alert_minutes");
+        let mut series: [Vec<f64>; 6] = Default::default();
+        let (mut t, mut spans, mut alert_share) = (Vec::new(), Vec::new(), Vec::new());
+        let mut sums = [0.0; 6];
+        let mut alert_sum = 0.0;
+        let mut busiest: Option<(f64, f64, f64)> = None;
+        let mut alert_intervals = 0;
+        agg.intervals.for_each(|i, iv, _| {
+            let v = cols.map(|f| iv[f].mean().unwrap_or(0.0));
+            let len = time_axis::interval_end(m, i) - m.run.interval_start(i);
+            let share = (iv[alert].mean().unwrap_or(0.0) * 60.0 / len.max(1e-9)).clamp(0.0, 1.0);
+            if share > 0.005 {
+                alert_intervals += 1;
+            }
+            if busiest.is_none_or(|b| v[0].total_cmp(&b.0).is_ge()) {
+                busiest = Some((v[0], m.run.interval_start(i), v[1]));
+            }
+            for (k, x) in v.iter().enumerate() {
+                if k == 5 {
+                    sums[k] = if i % bins.size == 0 {
+                        *x
+                    } else {
+                        sums[k].max(*x)
+                    };
+                } else {
+                    sums[k] += x;
+                }
+            }
+            alert_sum += share;
+            if bins.closes(i) {
+                let (start, end) = bins.span(m, i);
+                let size = (i % bins.size + 1) as f64;
+                t.push(if bins.size == 1 {
+                    time_axis::interval_mid(m, i)
+                } else {
+                    (start + end) / 2.0
+                });
+                spans.push((start, end));
+                for (k, s) in series.iter_mut().enumerate() {
+                    s.push(if k == 5 { sums[k] } else { sums[k] / size });
+                }
+                alert_share.push(alert_sum / size);
+                (sums, alert_sum) = ([0.0; 6], 0.0);
+            }
+        })?;
+        let [arrivals, offered, agents, surge, mean_waiting, max_waiting] = series;
+        Ok(LoadChart {
             m,
-            t: (0..n).map(|i| time_axis::interval_mid(m, i)).collect(),
-            arrivals: col("arrivals"),
-            offered: col("offered"),
-            agents: col("agents_on_duty"),
-            surge: col("surge_agents"),
-            mean_waiting: col("mean_waiting"),
-            max_waiting: col("max_waiting"),
+            t,
+            spans,
+            arrivals,
+            offered,
+            agents,
+            surge,
+            mean_waiting,
+            max_waiting,
             alert_share,
+            busiest: busiest.map(|b| (b.1, b.2)),
+            alert_intervals,
+            grouped: bins.size > 1,
+        })
+    }
+
+    /// A series line's width: thinner for grouped points (thick lines zigzagging between
+    /// points less than a pixel apart draw long spikes at their joins).
+    fn line(&self, width: u32) -> u32 {
+        if self.grouped {
+            1
+        } else {
+            width
         }
     }
 
     fn series<'s>(&'s self, v: &'s [f64]) -> impl Iterator<Item = (f64, f64)> + 's {
         self.t.iter().copied().zip(v.iter().copied())
-    }
-
-    fn alert_intervals(&self) -> usize {
-        self.alert_share.iter().filter(|s| **s > 0.005).count()
     }
 }
 
@@ -82,22 +144,16 @@ impl Chart for LoadChart<'_> {
     }
 
     fn insight(&self) -> String {
-        let busiest = self
-            .arrivals
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map(|(i, _)| i);
-        let mut s = match busiest {
-            Some(i) => format!(
+        let mut s = match self.busiest {
+            Some((start, offered)) => format!(
                 "Compare the two panels: when contacts sent to agents (top, busiest {} at {}) rise while the \
                  green agents line stays flat, the queue grows",
-                fmt_count(self.offered[i]),
-                time_axis::label(self.m, self.m.run.interval_start(i))
+                fmt_count(offered),
+                time_axis::label(self.m, start)
             ),
             None => "Compare contacts sent to agents with agents on duty".into(),
         };
-        let alerts = self.alert_intervals();
+        let alerts = self.alert_intervals;
         if alerts > 0 {
             s.push_str(&format!(
                 "; red shading marks the {alerts} interval(s) with more than {} contacts waiting (queue alert).",
@@ -159,11 +215,11 @@ impl Chart for LoadChart<'_> {
         }
         c.draw_series(LineSeries::new(
             self.series(&self.arrivals),
-            GREY.stroke_width(4),
+            GREY.stroke_width(self.line(4)),
         ))?;
         c.draw_series(LineSeries::new(
             self.series(&self.offered),
-            MAIN.stroke_width(4),
+            MAIN.stroke_width(self.line(4)),
         ))?;
         legend.push((Mark::Line(GREY, 4), "contacts arriving".into()));
         legend.push((
@@ -201,7 +257,7 @@ impl Chart for LoadChart<'_> {
             .enumerate()
             .filter(|(_, s)| **s > 0.005)
         {
-            let (a, b) = (m.run.interval_start(i), time_axis::interval_end(m, i));
+            let (a, b) = self.spans[i];
             c.draw_series(std::iter::once(Rectangle::new(
                 [(a, 0.0), (b, y_bot)],
                 TARGET.mix(0.08 + 0.35 * share).filled(),
@@ -219,7 +275,7 @@ impl Chart for LoadChart<'_> {
         }
         c.draw_series(LineSeries::new(
             self.series(&self.agents),
-            GOOD.stroke_width(4),
+            GOOD.stroke_width(self.line(4)),
         ))?;
         legend.push((
             Mark::Line(GOOD, 4),
@@ -233,25 +289,38 @@ impl Chart for LoadChart<'_> {
         if has_surge {
             c.draw_series(LineSeries::new(
                 self.series(&self.surge),
-                SURGE.stroke_width(3),
+                SURGE.stroke_width(self.line(3)),
             ))?;
             legend.push((Mark::Line(SURGE, 3), "of which surge agents".into()));
         }
         c.draw_series(LineSeries::new(
             self.series(&self.mean_waiting),
-            WAITING.stroke_width(4),
+            WAITING.stroke_width(self.line(4)),
         ))?;
         legend.push((Mark::Line(WAITING, 4), "contacts waiting,\naverage".into()));
-        c.draw_series(DashedLineSeries::new(
-            self.series(&self.max_waiting).collect::<Vec<_>>(),
-            10,
-            6,
-            WAITING.stroke_width(2),
-        ))?;
-        legend.push((
-            Mark::Dashed(WAITING, 2),
-            "contacts waiting,\nmost at once".into(),
-        ));
+        if self.grouped {
+            // Dashes along the zigzag of many points would draw thousands of tiny strokes:
+            // a thin solid line in a lighter shade instead.
+            c.draw_series(LineSeries::new(
+                self.series(&self.max_waiting),
+                WAITING_LIGHT.stroke_width(1),
+            ))?;
+            legend.push((
+                Mark::Line(WAITING_LIGHT, 2),
+                "contacts waiting,\nmost at once (lighter)".into(),
+            ));
+        } else {
+            c.draw_series(DashedLineSeries::new(
+                self.series(&self.max_waiting).collect::<Vec<_>>(),
+                10,
+                6,
+                WAITING.stroke_width(2),
+            ))?;
+            legend.push((
+                Mark::Dashed(WAITING, 2),
+                "contacts waiting,\nmost at once".into(),
+            ));
+        }
         style::side_legend(&side_bottom, 10, &legend)?;
         Ok(())
     }

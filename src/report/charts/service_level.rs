@@ -8,54 +8,98 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// One interval's service level `[%]`.
+/// One point's service level `[%]`: an interval's, or the mean of a group of adjacent
+/// intervals' on long horizons ([`time_axis::Bins`]).
 #[derive(Debug, Clone, Copy)]
 struct Point {
     t: f64,
-    start: f64,
     mean: f64,
     ci: Option<f64>,
+    /// The lowest interval level in the group (the interval's own level when alone).
+    min: f64,
+}
+
+/// A group of adjacent intervals on the time axis.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: f64,
+    end: f64,
 }
 
 pub struct ServiceLevelChart<'a> {
     m: &'a Model,
-    /// `None` where nothing was offered in the interval.
+    /// `None` where nothing was offered in the interval (group).
     points: Vec<Option<Point>>,
-    /// Agents on duty per interval (to shade the closed hours).
+    spans: Vec<Span>,
+    /// Agents on duty per interval (group) (to shade the closed hours).
     agents: Vec<f64>,
     target_pct: f64,
     replications: usize,
+    /// Intervals with a service level, and those below target (all intervals, not groups).
+    with_value: usize,
+    below: usize,
+    /// The lowest level below target `[%]` and the start of its interval (the first such).
+    worst: Option<(f64, f64)>,
+    /// Whether points stand for groups of intervals (a long horizon).
+    grouped: bool,
 }
 
 impl<'a> ServiceLevelChart<'a> {
-    pub fn new(m: &'a Model, agg: &Aggregate) -> Self {
+    pub fn new(m: &'a Model, agg: &Aggregate) -> anyhow::Result<Self> {
         let f = field("service_level");
-        let points = agg
-            .intervals
-            .iter()
-            .enumerate()
-            .map(|(i, iv)| {
-                iv[f].mean().map(|mean| Point {
-                    t: time_axis::interval_mid(m, i),
-                    start: m.run.interval_start(i),
-                    mean: mean * 100.0,
-                    ci: iv[f].ci95().map(|c| c * 100.0),
-                })
-            })
-            .collect();
         let a = field("agents_on_duty");
-        let agents = agg
-            .intervals
-            .iter()
-            .map(|iv| iv[a].mean().unwrap_or(0.0))
-            .collect();
-        ServiceLevelChart {
+        let target_pct = m.target.service_level * 100.0;
+        let bins = time_axis::Bins::new(m);
+        let (mut points, mut spans, mut agents) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut with_value, mut below, mut worst) = (0, 0, None::<(f64, f64)>);
+        // The group being summed: levels, half-widths (count), lowest level, agents.
+        let (mut sum, mut n, mut ci_sum, mut ci_n) = (0.0, 0usize, 0.0, 0usize);
+        let (mut min, mut agents_sum) = (f64::INFINITY, 0.0);
+        agg.intervals.for_each(|i, iv, _| {
+            if let Some(mean) = iv[f].mean() {
+                let mean = mean * 100.0;
+                with_value += 1;
+                if mean < target_pct - 1e-9 {
+                    below += 1;
+                    if worst.is_none_or(|w| mean < w.0) {
+                        worst = Some((mean, m.run.interval_start(i)));
+                    }
+                }
+                sum += mean;
+                n += 1;
+                if let Some(c) = iv[f].ci95() {
+                    ci_sum += c * 100.0;
+                    ci_n += 1;
+                }
+                min = min.min(mean);
+            }
+            agents_sum += iv[a].mean().unwrap_or(0.0);
+            if bins.closes(i) {
+                let (start, end) = bins.span(m, i);
+                let size = (i % bins.size + 1) as f64;
+                points.push((n > 0).then(|| Point {
+                    t: (start + end) / 2.0,
+                    mean: sum / n as f64,
+                    ci: (ci_n > 0).then(|| ci_sum / ci_n as f64),
+                    min,
+                }));
+                spans.push(Span { start, end });
+                agents.push(agents_sum / size);
+                (sum, n, ci_sum, ci_n, min, agents_sum) = (0.0, 0, 0.0, 0, f64::INFINITY, 0.0);
+            }
+        })?;
+        Ok(ServiceLevelChart {
             m,
             points,
+            spans,
             agents,
-            target_pct: m.target.service_level * 100.0,
+            target_pct,
             replications: agg.reps.len(),
-        }
+            with_value,
+            below,
+            worst,
+            grouped: bins.size > 1,
+        })
     }
 
     /// Runs of consecutive intervals that have a value.
@@ -72,12 +116,13 @@ impl<'a> ServiceLevelChart<'a> {
         out
     }
 
-    fn below(&self) -> Vec<Point> {
+    /// The points with an interval below target, at that interval's level.
+    fn below(&self) -> Vec<(f64, f64)> {
         self.points
             .iter()
             .flatten()
-            .filter(|p| p.mean < self.target_pct - 1e-9)
-            .copied()
+            .filter(|p| p.min < self.target_pct - 1e-9)
+            .map(|p| (p.t, p.min))
             .collect()
     }
 }
@@ -96,19 +141,18 @@ impl Chart for ServiceLevelChart<'_> {
     }
 
     fn insight(&self) -> String {
-        let below = self.below();
-        let with_value = self.points.iter().flatten().count();
+        let with_value = self.with_value;
         let target = format!("{:.0}%", self.target_pct);
-        match below.iter().min_by(|a, b| a.mean.total_cmp(&b.mean)) {
+        match self.worst {
             None if with_value == 0 => "No contact reached the agents, so there is no service level to show.".into(),
             None => format!("Look for dips toward the red {target} line: here every interval stays on or above it."),
-            Some(w) => format!(
+            Some((worst, start)) => format!(
                 "Red dots are intervals below the {target} target: {} of {} intervals, the worst {:.0}% at {}; \
                  the shaded band shows how sure we are of each interval.",
-                below.len(),
+                self.below,
                 with_value,
-                w.mean,
-                time_axis::label(self.m, w.start)
+                worst,
+                time_axis::label(self.m, start)
             ),
         }
     }
@@ -149,10 +193,7 @@ impl Chart for ServiceLevelChart<'_> {
         if !closed.is_empty() {
             chart.draw_series(closed.iter().map(|&i| {
                 Rectangle::new(
-                    [
-                        (m.run.interval_start(i), 0.0),
-                        (time_axis::interval_end(m, i), 100.0),
-                    ],
+                    [(self.spans[i].start, 0.0), (self.spans[i].end, 100.0)],
                     GREY.mix(0.15).filled(),
                 )
             }))?;
@@ -201,7 +242,8 @@ impl Chart for ServiceLevelChart<'_> {
         for seg in &segments {
             chart.draw_series(LineSeries::new(
                 seg.iter().map(|p| (p.t, p.mean)),
-                MAIN.stroke_width(4),
+                // Thinner for grouped points (see the load chart).
+                MAIN.stroke_width(if self.grouped { 1 } else { 4 }),
             ))?;
         }
         legend.push((
@@ -213,11 +255,7 @@ impl Chart for ServiceLevelChart<'_> {
         }
         let below = self.below();
         if !below.is_empty() {
-            chart.draw_series(
-                below
-                    .iter()
-                    .map(|p| Circle::new((p.t, p.mean), 7, TARGET.filled())),
-            )?;
+            chart.draw_series(below.iter().map(|&p| Circle::new(p, 7, TARGET.filled())))?;
             legend.push((Mark::Dot(TARGET), "interval below target".into()));
         }
         chart.draw_series(DashedLineSeries::new(

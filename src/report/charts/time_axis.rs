@@ -113,6 +113,41 @@ pub fn interval_end(m: &Model, i: usize) -> f64 {
     m.run.interval_start(i + 1).min(m.run.counted_to)
 }
 
+/// Most points a time series is drawn with: on longer horizons each point stands for a
+/// group of adjacent intervals (the chart's data then stay small however long the run).
+pub const MAX_POINTS: usize = 1500;
+
+/// Groups of adjacent reporting intervals, one point each (one interval per point up to
+/// [`MAX_POINTS`] intervals).
+#[derive(Debug, Clone, Copy)]
+pub struct Bins {
+    /// Intervals per point.
+    pub size: usize,
+    /// Intervals in all.
+    pub intervals: usize,
+}
+
+impl Bins {
+    pub fn new(m: &Model) -> Self {
+        let intervals = m.run.interval_count();
+        Bins {
+            size: intervals.div_ceil(MAX_POINTS).max(1),
+            intervals,
+        }
+    }
+
+    /// Whether interval `i` is the last of its group.
+    pub fn closes(&self, i: usize) -> bool {
+        (i + 1).is_multiple_of(self.size) || i + 1 == self.intervals
+    }
+
+    /// Start and end of the group that interval `i` closes.
+    pub fn span(&self, m: &Model, i: usize) -> (f64, f64) {
+        let first = i - i % self.size;
+        (m.run.interval_start(first), interval_end(m, i))
+    }
+}
+
 /// The reporting interval as words: `30 min`, `1 h`.
 pub fn interval_words(m: &Model) -> String {
     super::fmt_duration(m.run.interval_s)

@@ -13,6 +13,7 @@ pub fn simulate(m: &Model, threads: usize) -> Aggregate {
         seed: m.run.seed,
         threads: Some(threads),
         progress: false,
+        intervals: Default::default(),
     };
     run(m, &opts).expect("run succeeds").aggregate
 }
