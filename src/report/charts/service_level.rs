@@ -42,6 +42,8 @@ pub struct ServiceLevelChart<'a> {
     worst: Option<(f64, f64)>,
     /// Whether points stand for groups of intervals (a long horizon).
     grouped: bool,
+    /// Intervals per point.
+    group: usize,
 }
 
 impl<'a> ServiceLevelChart<'a> {
@@ -99,6 +101,7 @@ impl<'a> ServiceLevelChart<'a> {
             below,
             worst,
             grouped: bins.size > 1,
+            group: bins.size,
         })
     }
 
@@ -133,8 +136,13 @@ impl Chart for ServiceLevelChart<'_> {
     }
 
     fn title(&self) -> String {
+        let grouped = if self.grouped {
+            format!(" (a point: {} intervals)", self.group)
+        } else {
+            String::new()
+        };
         format!(
-            "Service level by {} interval: share answered within {}",
+            "Service level by {} interval{grouped}: share answered within {}",
             time_axis::interval_words(self.m),
             super::fmt_duration(self.m.target.answer_within_s)
         )
