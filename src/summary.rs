@@ -193,8 +193,10 @@ pub const CLASS_FIELDS: [&str; 6] = [
 
 /// Everything folded over replications.
 pub struct Aggregate {
-    /// Per replication, every metric (same paths in the same order for all).
-    pub reps: Vec<Vec<(MetricPath, Option<f64>)>>,
+    /// The metric paths, in summary order (stored once, not per replication).
+    pub paths: Vec<MetricPath>,
+    /// Per replication, the value of every metric of `paths`, in the same order.
+    pub reps: Vec<Vec<Option<f64>>>,
     /// Per interval, moments of the [`INTERVAL_FIELDS`] and of each class's
     /// [`CLASS_FIELDS`], in memory or in files (read with [`IntervalMoments::for_each`]).
     pub intervals: IntervalMoments,
@@ -220,6 +222,7 @@ impl Aggregate {
 
     fn with_intervals(intervals: IntervalMoments) -> Self {
         Aggregate {
+            paths: Vec::new(),
             reps: Vec::new(),
             intervals,
             waits: Histogram::new(),
@@ -238,7 +241,13 @@ impl Aggregate {
     /// Folds in one replication's metrics and wait histograms (not its intervals; call in
     /// replication order).
     pub fn add_totals(&mut self, m: &Model, s: &RepStats) {
-        self.reps.push(rep_metrics(m, s));
+        let metrics = rep_metrics(m, s);
+        if self.reps.is_empty() {
+            self.paths = metrics.iter().map(|(p, _)| p.clone()).collect();
+        }
+        debug_assert!(metrics.iter().map(|(p, _)| p).eq(self.paths.iter()));
+        self.reps
+            .push(metrics.into_iter().map(|(_, v)| v).collect());
         self.waits.merge(&s.human.waits);
         self.waits_vip.merge(&s.by_priority[0].waits);
         self.waits_normal.merge(&s.by_priority[1].waits);
@@ -251,17 +260,16 @@ impl Aggregate {
 
     /// Every metric path with its estimate over replications, in summary order.
     pub fn estimates(&self) -> Vec<(MetricPath, Estimate)> {
-        let Some(first) = self.reps.first() else {
-            return Vec::new();
-        };
-        first
+        self.paths
             .iter()
             .enumerate()
-            .map(|(k, (p, _))| {
-                let values: Vec<Option<f64>> = self.reps.iter().map(|r| r[k].1).collect();
-                (p.clone(), estimate(&values))
-            })
+            .map(|(k, p)| (p.clone(), estimate(&self.column(k))))
             .collect()
+    }
+
+    /// The values of metric `k` (an index into `paths`) over replications.
+    fn column(&self, k: usize) -> Vec<Option<f64>> {
+        self.reps.iter().map(|r| r[k]).collect()
     }
 
     /// The estimate of one metric, e.g. `get(&["human", "service_level"])`.
@@ -271,10 +279,10 @@ impl Aggregate {
 
     /// Per-replication values of one metric.
     pub fn values(&self, p: &[&str]) -> Option<Vec<Option<f64>>> {
-        let first = self.reps.first()?;
-        let k = first
+        let k = self
+            .paths
             .iter()
-            .position(|(q, _)| q.iter().map(String::as_str).eq(p.iter().copied()))?;
-        Some(self.reps.iter().map(|r| r[k].1).collect())
+            .position(|q| q.iter().map(String::as_str).eq(p.iter().copied()))?;
+        Some(self.column(k))
     }
 }

@@ -84,12 +84,9 @@ pub fn independent_half_width(a: &[Option<f64>], b: &[Option<f64>]) -> Option<f6
 
 /// Compares every metric A has that B has too (paired by replication index).
 pub fn compare(a: &Aggregate, b: &Aggregate) -> Vec<MetricCompare> {
-    let Some(first) = a.reps.first() else {
-        return Vec::new();
-    };
-    first
+    a.paths
         .iter()
-        .filter_map(|(p, _)| {
+        .filter_map(|p| {
             let parts: Vec<&str> = p.iter().map(String::as_str).collect();
             let va = a.values(&parts)?;
             let vb = b.values(&parts)?;

@@ -104,7 +104,7 @@ pub fn row(point: usize, values: &[f64], replications: u32, agg: &Aggregate) -> 
         .map(|(p, e)| (p.join("."), e))
         .collect();
     let mut cells = Vec::new();
-    for (p, _) in agg.reps.first().into_iter().flatten() {
+    for p in &agg.paths {
         let e = by_name[&p.join(".")];
         cells.push(e.mean);
         cells.push(e.ci95);
@@ -119,10 +119,7 @@ pub fn row(point: usize, values: &[f64], replications: u32, agg: &Aggregate) -> 
 
 /// The metric names of an aggregate, in summary order.
 pub fn metric_names(agg: &Aggregate) -> Vec<String> {
-    agg.reps
-        .first()
-        .map(|r| r.iter().map(|(p, _)| p.join(".")).collect())
-        .unwrap_or_default()
+    agg.paths.iter().map(|p| p.join(".")).collect()
 }
 
 /// A cell: the shortest decimal that reads back to the same f64; empty when undefined.
