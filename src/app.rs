@@ -343,6 +343,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 
 fn plan(args: PlanArgs) -> Result<(), Failure> {
     use crate::plan::output;
+    if let Some(f) = &args.font_file {
+        report::charts::font::use_font_file(f).map_err(|e| Failure::Input(format!("{e:#}")))?;
+    }
     let loaded = load(Some(&args.scenario))?;
     let m = &loaded.model;
     let dest = args.out.clone().unwrap_or_else(|| {
@@ -377,10 +380,12 @@ fn plan(args: PlanArgs) -> Result<(), Failure> {
     json["scenario_file"] = serde_json::json!(args.scenario.display().to_string());
     json["scenario_sha256"] = serde_json::json!(sha256_hex(&loaded.source_text));
     out.write("plan.json", report::json::to_text(&json))?;
-    if let Some(w) = report::charts::missing_glyph_warning(m) {
-        warn(&format!("warning: {w}"));
+    if !args.no_charts {
+        if let Some(w) = report::charts::missing_glyph_warning(m) {
+            warn(&format!("warning: {w}"));
+        }
     }
-    report::plan_html::write_plan_report(&out, m, &r, &json)?;
+    report::plan_html::write_plan_report(&out, m, &r, &json, !args.no_charts)?;
     let dest = out.commit().context("writing the plan")?;
     if !args.quiet {
         let mut text = output::terminal(&r, m);

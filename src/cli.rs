@@ -249,6 +249,12 @@ pub struct PlanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
+    /// Do not draw charts; report.html then has no charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// A TTF/OTF/TTC font for chart text instead of the built-in Noto Sans (see `kefu run`).
+    #[arg(long, value_name = "FILE")]
+    pub font_file: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

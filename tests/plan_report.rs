@@ -50,7 +50,7 @@ fn write(m: &Model, r: &PlanResult, dir: &Path) -> (Vec<charts::ChartFile>, Valu
     let dest = dir.join("out");
     let out = OutputDir::create(&dest).unwrap();
     let json = plan::output::plan_json(r, m);
-    let files = plan_html::write_plan_report(&out, m, r, &json).unwrap();
+    let files = plan_html::write_plan_report(&out, m, r, &json, true).unwrap();
     out.commit().unwrap();
     let html = std::fs::read_to_string(dest.join("report.html")).unwrap();
     (files, json, html)

@@ -12,14 +12,20 @@ use crate::summary::Moments;
 use serde_json::Value;
 use std::fmt::Write;
 
-/// Draws the plan charts and writes `report.html` into `out`; returns the charts.
+/// Draws the plan charts (unless `charts` is false) and writes `report.html` into `out`;
+/// returns the charts.
 pub fn write_plan_report(
     out: &OutputDir,
     m: &Model,
     r: &PlanResult,
     plan_json: &Value,
+    charts: bool,
 ) -> anyhow::Result<Vec<ChartFile>> {
-    let charts = write_plan_charts(out, m, r)?;
+    let charts = if charts {
+        write_plan_charts(out, m, r)?
+    } else {
+        Vec::new()
+    };
     out.write("report.html", plan_report_html(m, r, plan_json, &charts))?;
     Ok(charts)
 }

@@ -181,3 +181,46 @@ fn bad_flags_exit_2_and_check_accepts_good_files() {
     );
     assert_eq!(folder.status.code(), Some(2));
 }
+
+#[test]
+fn plan_without_charts_writes_the_plan_and_a_report_without_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("plan");
+    let scenario = repo().join("scenarios/mmc-textbook.toml");
+    let out = kefu(
+        &[
+            "plan",
+            scenario.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--no-charts",
+            "--quiet",
+        ],
+        tmp.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in ["plan.csv", "shifts.csv", "plan.json", "report.html"] {
+        assert!(out_dir.join(f).is_file(), "{f} missing");
+    }
+    assert!(!out_dir.join("charts").exists());
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(!html.contains("<svg"), "no chart is embedded");
+    // A font file that does not exist is bad input, refused before any work.
+    let bad = kefu(
+        &[
+            "plan",
+            scenario.to_str().unwrap(),
+            "--out",
+            tmp.path().join("p2").to_str().unwrap(),
+            "--font-file",
+            "no-such-font.ttf",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(!tmp.path().join("p2").exists());
+}
