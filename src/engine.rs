@@ -67,6 +67,9 @@ struct Engine<'m> {
     /// Whether a contact can come back after a false bot resolution (else its return draws
     /// are never used, and not made).
     returns_possible: bool,
+    /// `(category, complex, vip)` when the model leaves no choice (one category, shares of 0
+    /// or 1): the attribute draws are the whole stream and cannot matter, so are not made.
+    fixed_attributes: Option<(usize, bool, bool)>,
     rec: Recorder,
     stats: RepStats,
     /// Human-stage outcomes by cell (category × priority, [`cell`]): each contact is recorded
@@ -208,6 +211,7 @@ impl<'m> Engine<'m> {
                 .bot
                 .as_ref()
                 .is_some_and(|b| b.return_after.is_some() && b.false_resolution > 0.0),
+            fixed_attributes: fixed_attributes(m),
             rec: Recorder::new(
                 m.run.counted_from,
                 m.run.counted_to,
@@ -287,14 +291,23 @@ impl<'m> Engine<'m> {
         // their stream (or of a stream whose later draws are skipped too), so every draw that
         // is used has the same value as when all are made.
         let key = self.streams.contact_key(n);
-        let mut attr = contact_stream(key, Source::Arrivals);
-        let u_cat = unit_f64(&mut attr);
-        let complex_u = unit_f64(&mut attr);
-        let vip_u = unit_f64(&mut attr);
-        let category = pick_category(m, u_cat, t);
+        let (category, complex, vip) = match self.fixed_attributes {
+            Some(fixed) => fixed,
+            None => {
+                let mut attr = contact_stream(key, Source::Arrivals);
+                let u_cat = unit_f64(&mut attr);
+                let complex_u = unit_f64(&mut attr);
+                let vip_u = unit_f64(&mut attr);
+                let category = pick_category(m, u_cat, t);
+                let cat = &m.categories[category];
+                (
+                    category,
+                    complex_u < cat.complex_share,
+                    vip_u < cat.vip_share,
+                )
+            }
+        };
         let cat = &m.categories[category];
-        let complex = complex_u < cat.complex_share;
-        let vip = vip_u < cat.vip_share;
         let returns = self.returns_possible;
 
         let mut handle = contact_stream(key, Source::Handle);
@@ -798,6 +811,17 @@ impl<'m> Engine<'m> {
             self.fill_pool(pool);
         }
     }
+}
+
+/// The attributes every contact of `m` gets whatever its draws (see
+/// `Engine::fixed_attributes`): a unit draw `u < share` is always false for `share <= 0`
+/// and always true for `share >= 1`.
+fn fixed_attributes(m: &Model) -> Option<(usize, bool, bool)> {
+    let [cat] = m.categories.as_slice() else {
+        return None;
+    };
+    let certain = |share: f64| (share <= 0.0 || share >= 1.0).then_some(share >= 1.0);
+    Some((0, certain(cat.complex_share)?, certain(cat.vip_share)?))
 }
 
 /// The category whose cumulative share first exceeds `u`: the per-category forecast's mix
