@@ -5,7 +5,7 @@
 use crate::stats::{IntervalWindow, RepStats};
 
 /// The instantaneous levels integrated over time.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Levels {
     pub headcount: u32,
     pub surge: u32,
