@@ -133,12 +133,8 @@ pub fn simulate_streamed<'m>(
         }
         e.now = t;
         e.stats.events += 1;
-        if e.rec.integrates_to(t) {
-            debug_assert_eq!(e.levels, e.sum_levels());
-            e.rec.advance(t, e.levels, &mut e.stats, &mut e.win);
-        } else {
-            e.rec.skip_to(t);
-        }
+        debug_assert_eq!(e.levels, e.sum_levels());
+        e.rec.advance(t, e.levels, &mut e.stats, &mut e.win);
         match ev {
             Event::Arrival => e.arrival(),
             Event::BotDone { contact } => e.bot_done(contact),
