@@ -131,8 +131,14 @@ impl Recorder {
         stats: &mut RepStats,
         win: &mut IntervalWindow,
     ) {
-        let a = self.last.max(self.from);
-        let b = t.min(self.to);
+        // Instants are never NaN, so plain comparisons (one instruction each) give what
+        // `f64::max` and `f64::min` would, without their NaN handling.
+        let a = if self.last > self.from {
+            self.last
+        } else {
+            self.from
+        };
+        let b = if t < self.to { t } else { self.to };
         self.last = t;
         // Nearly every span lies in the cached interval (or is empty): one test for both.
         if self.cached_lo <= a && a < self.cached_hi && b <= self.cached_end {
