@@ -251,6 +251,11 @@ impl<'m> Engine<'m> {
 
     /// Draws the next arrival instant after `from` by inverting the cumulative rate (or takes
     /// the next instant of a replayed list).
+    ///
+    /// Runs once per contact; forced inline like [`take_next`](Self::take_next) and
+    /// [`change_waiting`](Self::change_waiting) (the three: -2.2% instructions, +2% speed on
+    /// M/M/200+M; LLVM left them out of line).
+    #[inline(always)]
     fn schedule_next_arrival(&mut self, from: f64) {
         let end = self.m.arrivals_end();
         if let Some(times) = &self.m.arrivals.replay {
@@ -612,7 +617,9 @@ impl<'m> Engine<'m> {
         );
     }
 
-    /// Takes the next waiting work for a free slot of `agent` in `pool`, if any.
+    /// Takes the next waiting work for a free slot of `agent` in `pool`, if any (once per
+    /// chat: forced inline, see [`schedule_next_arrival`](Self::schedule_next_arrival)).
+    #[inline(always)]
     fn take_next(&mut self, pool: usize, agent: AgentId) -> bool {
         let Some(id) = self.lines.pop_next(&self.contacts, &self.pool_skills[pool]) else {
             return false;
@@ -722,7 +729,9 @@ impl<'m> Engine<'m> {
 
     // ---- waiting count, alerts and surge ----------------------------------------------
 
-    #[inline]
+    /// Applies a change of the number waiting: the interval's maximum, alerts and surges
+    /// (forced inline, see [`schedule_next_arrival`](Self::schedule_next_arrival)).
+    #[inline(always)]
     fn change_waiting(&mut self, delta: i32) {
         let n = (self.rec.waiting() as i64 + delta as i64) as u32;
         let change = self

@@ -202,6 +202,7 @@ impl EventQueue {
 
     /// Places `key` in the empty root and sifts it down among the slots below `end` (slots
     /// from `end` on hold the largest key).
+    ///
     /// Inlined into its two callers (a push into the hole, a refill): a call saved and restored
     /// six registers once per chat (-1% instructions).
     #[inline(always)]
