@@ -2,10 +2,10 @@
 //! on-duty chat slots) over the counted horizon and its intervals, and tracks queue-alert
 //! episodes. Everything is clipped to the counted window `[counted_from, counted_to)`.
 
-use crate::stats::{IntervalWindow, RepStats};
+use crate::stats::{IntervalStats, IntervalWindow, RepStats};
 
 /// The instantaneous levels integrated over time.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Levels {
     pub headcount: u32,
     pub surge: u32,
@@ -122,19 +122,6 @@ impl Recorder {
         self.alert_since.is_some()
     }
 
-    /// Whether [`advance`](Self::advance) to `t` has anything to integrate (else it only
-    /// needs to note the instant, which [`skip_to`](Self::skip_to) does without the levels).
-    #[inline]
-    pub fn integrates_to(&self, t: f64) -> bool {
-        t.min(self.to) > self.last.max(self.from) && self.intervals > 0
-    }
-
-    /// [`advance`](Self::advance) when [`integrates_to`](Self::integrates_to) is false.
-    #[inline]
-    pub fn skip_to(&mut self, t: f64) {
-        self.last = t;
-    }
-
     /// Integrates the levels that held since the last call up to `t`.
     #[inline]
     pub fn advance(
@@ -144,33 +131,49 @@ impl Recorder {
         stats: &mut RepStats,
         win: &mut IntervalWindow,
     ) {
-        let a = self.last.max(self.from);
-        let b = t.min(self.to);
+        // Instants are never NaN, so plain comparisons (one instruction each) give what
+        // `f64::max` and `f64::min` would, without their NaN handling.
+        let a = if self.last > self.from {
+            self.last
+        } else {
+            self.from
+        };
+        let b = if t < self.to { t } else { self.to };
         self.last = t;
+        // Nearly every span lies in the cached interval (or is empty): one test for both.
+        if self.cached_lo <= a && a < self.cached_hi && b <= self.cached_end {
+            if b > a {
+                let dt = b - a;
+                self.add_to_row(win.row(self.cached), dt, levels);
+                add_to_totals(stats, dt, levels);
+            }
+            return;
+        }
+        self.advance_across(a, b, levels, stats, win);
+    }
+
+    /// [`advance`](Self::advance) over `[a, b)` when the cache does not cover it: a span
+    /// that starts a new interval or crosses interval ends.
+    #[inline(never)]
+    fn advance_across(
+        &mut self,
+        a: f64,
+        b: f64,
+        levels: Levels,
+        stats: &mut RepStats,
+        win: &mut IntervalWindow,
+    ) {
         if b <= a || self.intervals == 0 {
             return;
         }
-        let alert = self.alert_since.is_some();
         if !(self.cached_lo <= a && a < self.cached_hi) {
             self.cache_interval(a);
         }
         if self.cached_lo <= a && a < self.cached_hi && b <= self.cached_end {
             // The whole span lies in one interval: the loop below would run once.
             let dt = b - a;
-            let iv = win.row(self.cached);
-            iv.waiting_area += self.waiting as f64 * dt;
-            iv.headcount_area += levels.headcount as f64 * dt;
-            iv.surge_area += levels.surge as f64 * dt;
-            iv.busy_area += levels.busy as f64 * dt;
-            iv.slot_area += levels.slots as f64 * dt;
-            iv.max_waiting = iv.max_waiting.max(self.waiting);
-            if alert {
-                iv.alert_s += dt;
-            }
-            stats.busy_area += levels.busy as f64 * dt;
-            stats.slot_area += levels.slots as f64 * dt;
-            stats.agent_seconds += levels.headcount as f64 * dt;
-            stats.surge_agent_seconds += levels.surge as f64 * dt;
+            self.add_to_row(win.row(self.cached), dt, levels);
+            add_to_totals(stats, dt, levels);
             return;
         }
         let mut i = self.interval_by_division(a);
@@ -178,25 +181,25 @@ impl Recorder {
         while s < b {
             let end = (self.from + (i + 1) as f64 * self.interval_s).min(b);
             let end = if i + 1 >= self.intervals { b } else { end };
-            let dt = end - s;
-            let iv = win.row(i);
-            iv.waiting_area += self.waiting as f64 * dt;
-            iv.headcount_area += levels.headcount as f64 * dt;
-            iv.surge_area += levels.surge as f64 * dt;
-            iv.busy_area += levels.busy as f64 * dt;
-            iv.slot_area += levels.slots as f64 * dt;
-            iv.max_waiting = iv.max_waiting.max(self.waiting);
-            if alert {
-                iv.alert_s += dt;
-            }
+            self.add_to_row(win.row(i), end - s, levels);
             s = end;
             i += 1;
         }
-        let dt = b - a;
-        stats.busy_area += levels.busy as f64 * dt;
-        stats.slot_area += levels.slots as f64 * dt;
-        stats.agent_seconds += levels.headcount as f64 * dt;
-        stats.surge_agent_seconds += levels.surge as f64 * dt;
+        add_to_totals(stats, b - a, levels);
+    }
+
+    /// Adds `dt` seconds of the levels (and of the alert, if on) to an interval's row.
+    #[inline]
+    fn add_to_row(&self, iv: &mut IntervalStats, dt: f64, levels: Levels) {
+        iv.waiting_area += self.waiting as f64 * dt;
+        iv.headcount_area += levels.headcount as f64 * dt;
+        iv.surge_area += levels.surge as f64 * dt;
+        iv.busy_area += levels.busy as f64 * dt;
+        iv.slot_area += levels.slots as f64 * dt;
+        iv.max_waiting = iv.max_waiting.max(self.waiting);
+        if self.alert_since.is_some() {
+            iv.alert_s += dt;
+        }
     }
 
     /// Sets the number waiting at `t` (after [`advance`](Self::advance) to `t`).
@@ -244,4 +247,13 @@ impl Recorder {
             self.alert_since = Some(self.to);
         }
     }
+}
+
+/// Adds `dt` seconds of the levels to the replication's totals.
+#[inline]
+fn add_to_totals(stats: &mut RepStats, dt: f64, levels: Levels) {
+    stats.busy_area += levels.busy as f64 * dt;
+    stats.slot_area += levels.slots as f64 * dt;
+    stats.agent_seconds += levels.headcount as f64 * dt;
+    stats.surge_agent_seconds += levels.surge as f64 * dt;
 }

@@ -157,8 +157,8 @@ impl WaitingLines {
 
     /// Takes the next piece of work for a pool serving `skills` out of its line: the same
     /// choice as [`pick`](Self::pick) followed by [`take`](Self::take), with a fast path for
-    /// a pool serving one skill.
-    #[inline]
+    /// a pool serving one skill. Once per chat: forced inline (LLVM kept it out of line).
+    #[inline(always)]
     pub fn pop_next(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<ContactId> {
         let &[skill] = skills else {
             let pick = self.pick(contacts, skills)?;
