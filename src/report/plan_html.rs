@@ -316,7 +316,7 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
     }
 
     shifts_section(&mut h, m, r);
-    provenance(&mut h, m, r, j);
+    provenance(&mut h, m, r, j, !charts.is_empty());
     html::page_close(&mut h);
     h
 }
@@ -397,7 +397,7 @@ fn shifts_section(h: &mut String, m: &Model, r: &PlanResult) {
     h.push_str("<p class=\"muted\">Every shift with its start, end and break is in <code>shifts.csv</code>; the headcount per interval in <code>plan.csv</code>.</p>\n");
 }
 
-fn provenance(h: &mut String, m: &Model, r: &PlanResult, j: &Value) {
+fn provenance(h: &mut String, m: &Model, r: &PlanResult, j: &Value, charts: bool) {
     h.push_str("<h2>Provenance</h2>\n<table>\n");
     let code = |h: &mut String, k: &str, v: &str| {
         let _ = writeln!(
@@ -452,9 +452,14 @@ fn provenance(h: &mut String, m: &Model, r: &PlanResult, j: &Value) {
     );
     code(h, "kefu version", env!("CARGO_PKG_VERSION"));
     row(h, "Planner wall time", &format!("{:.1} s", r.wall_s));
-    h.push_str(
-        "</table>\n<p class=\"muted\">Made by <code>kefu plan</code>. The charts are also in the <code>charts/</code> \
-         folder as PNG and SVG; the numbers are in <code>plan.json</code> and <code>plan_intervals.csv</code>; the \
-         method is described in <code>docs/planning.md</code>.</p>\n",
-    );
+    let charts = if charts {
+        "The charts are also in the <code>charts/</code> folder as PNG and SVG; the numbers"
+    } else {
+        "The numbers"
+    };
+    h.push_str(&format!(
+        "</table>\n<p class=\"muted\">Made by <code>kefu plan</code>. {charts} are in \
+         <code>plan.json</code> and <code>plan_intervals.csv</code>; the method is described in \
+         <code>docs/planning.md</code>.</p>\n"
+    ));
 }
