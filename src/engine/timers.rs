@@ -20,12 +20,6 @@ pub struct TimerHeap {
 }
 
 impl TimerHeap {
-    /// The earliest key and its contact.
-    #[inline]
-    pub fn peek(&self) -> Option<(u128, ContactId)> {
-        self.heap.first().copied()
-    }
-
     /// The earliest key, or `u128::MAX` when there is no timer.
     #[inline]
     pub fn min_key(&self) -> u128 {

@@ -22,9 +22,9 @@ struct SkillLines {
 
 /// What a freed slot should take next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pick {
-    pub contact: ContactId,
-    pub skill: usize,
+struct Pick {
+    contact: ContactId,
+    skill: usize,
     line: Line,
 }
 
@@ -100,7 +100,7 @@ impl WaitingLines {
 
     /// The next piece of work for a pool serving `skills`: the live contact of highest
     /// priority that entered earliest; failing that, the oldest ticket.
-    pub fn pick(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<Pick> {
+    fn pick(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<Pick> {
         let mut best: Option<(u8, u64, Pick)> = None;
         fn consider(
             best: &mut Option<(u8, u64, Pick)>,
@@ -181,7 +181,7 @@ impl WaitingLines {
     }
 
     /// Removes a picked entry (it is at the front of its line).
-    pub fn take(&mut self, pick: Pick) {
+    fn take(&mut self, pick: Pick) {
         let lines = &mut self.skills[pick.skill];
         let line = match pick.line {
             Line::Vip => &mut lines.vip,

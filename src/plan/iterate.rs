@@ -199,19 +199,6 @@ pub fn iterate(ctx: &PlanContext, base: &Model, start: Vec<Vec<u32>>) -> anyhow:
                     }
                 }
             }
-            if changed == 0 {
-                // Nothing of ours to blame (noise across a lowered neighbour further back):
-                // go back to the last staffing that met every goal and stop.
-                log.push(IterationLog {
-                    iteration: it + 1,
-                    phase,
-                    agent_hours: hours,
-                    failing_intervals: failing.len(),
-                    lowest_service_level: lowest,
-                    changed_intervals: 0,
-                });
-                break;
-            }
         }
         log.push(IterationLog {
             iteration: it + 1,
@@ -221,6 +208,11 @@ pub fn iterate(ctx: &PlanContext, base: &Model, start: Vec<Vec<u32>>) -> anyhow:
             lowest_service_level: lowest,
             changed_intervals: changed,
         });
+        if !raising && changed == 0 {
+            // Nothing of ours to blame (noise across a lowered neighbour further back):
+            // go back to the last staffing that met every goal and stop.
+            break;
+        }
     }
     let converged = best.is_some();
     if let Some(b) = best.as_mut() {

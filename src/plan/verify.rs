@@ -26,6 +26,21 @@ pub struct MethodCheck {
     pub service_level: Estimate,
 }
 
+impl MethodCheck {
+    /// The lowest mean service level and where: `(planned pool, counted interval, level)`.
+    pub fn lowest(&self) -> Option<(usize, usize, f64)> {
+        self.sl
+            .iter()
+            .enumerate()
+            .flat_map(|(k, row)| {
+                row.iter()
+                    .enumerate()
+                    .filter_map(move |(j, mo)| mo.mean().map(|v| (k, j, v)))
+            })
+            .min_by(|a, b| a.2.total_cmp(&b.2))
+    }
+}
+
 /// The closing verdict on the plan.
 #[derive(Debug, Clone)]
 pub struct Verification {

@@ -5,14 +5,16 @@ use crate::stats::Estimate;
 use crate::summary::Aggregate;
 use serde_json::{json, Map, Value};
 
-fn number(v: Option<f64>) -> Value {
+/// A finite number, else `null` (JSON has no NaN or infinity).
+pub fn number(v: Option<f64>) -> Value {
     match v {
         Some(x) if x.is_finite() => json!(x),
         _ => Value::Null,
     }
 }
 
-fn estimate_value(e: &Estimate) -> Value {
+/// `{"mean", "ci95"}` of an estimate.
+pub fn estimate_value(e: &Estimate) -> Value {
     json!({"mean": number(e.mean), "ci95": number(e.ci95)})
 }
 

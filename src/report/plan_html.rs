@@ -38,18 +38,6 @@ fn pct_mo(mo: &Moments) -> String {
     html::pct_ci((mo.mean(), mo.ci95()))
 }
 
-/// `(pool index, counted interval, mean)` of the lowest interval of one method.
-fn lowest(sl: &[Vec<Moments>]) -> Option<(usize, usize, f64)> {
-    sl.iter()
-        .enumerate()
-        .flat_map(|(k, row)| {
-            row.iter()
-                .enumerate()
-                .filter_map(move |(j, mo)| mo.mean().map(|v| (k, j, v)))
-        })
-        .min_by(|a, b| a.2.total_cmp(&b.2))
-}
-
 /// Paid hours a method's staffing needs interval by interval over the counted horizon
 /// (requirement ÷ (1 − shrinkage), rounded up; no shift constraints).
 fn paid_hours_of(r: &PlanResult, pick: impl Fn(&crate::plan::PoolPlan) -> &Vec<u32>) -> f64 {
@@ -120,7 +108,7 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
         ),
         None => ("missed", "No verdict: the plan was not verified".into()),
     };
-    let worst = plan.and_then(|c| lowest(&c.sl));
+    let worst = plan.and_then(|c| c.lowest());
     let paid_hours = v.paid_hours;
     let cost = v
         .paid_cost
@@ -233,7 +221,7 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
             "simulated" => (paid_hours_of(r, |p| &p.simulated), false),
             _ => (paid_hours, true),
         };
-        let low = lowest(&c.sl);
+        let low = c.lowest();
         let strong = if c.method == "plan" {
             " style=\"font-weight:700\""
         } else {

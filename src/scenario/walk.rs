@@ -59,13 +59,7 @@ impl Ctx {
         message: String,
         hint: Option<String>,
     ) -> Issue {
-        Issue {
-            file: self.file.clone(),
-            line,
-            key: key.to_string(),
-            message,
-            hint,
-        }
+        issue_in(&self.file, line, key, message, hint)
     }
 
     /// Records an error without a hint.
@@ -107,13 +101,8 @@ impl Ctx {
         message: impl Into<String>,
         hint: Option<String>,
     ) {
-        self.errors.push(Issue {
-            file: file.to_string(),
-            line,
-            key: key.to_string(),
-            message: message.into(),
-            hint,
-        });
+        self.errors
+            .push(issue_in(file, line, key, message.into(), hint));
     }
 
     /// Records a warning located in another file.
@@ -125,13 +114,8 @@ impl Ctx {
         message: impl Into<String>,
         hint: Option<String>,
     ) {
-        self.warnings.push(Issue {
-            file: file.to_string(),
-            line,
-            key: key.to_string(),
-            message: message.into(),
-            hint,
-        });
+        self.warnings
+            .push(issue_in(file, line, key, message.into(), hint));
     }
 
     /// Number of errors so far; compare before and after a step to see whether it failed.
@@ -551,6 +535,23 @@ pub(crate) fn join(path: &str, k: &str) -> String {
         k.to_string()
     } else {
         format!("{path}.{k}")
+    }
+}
+
+/// An issue at `line` of `file`.
+fn issue_in(
+    file: &str,
+    line: Option<usize>,
+    key: &str,
+    message: String,
+    hint: Option<String>,
+) -> Issue {
+    Issue {
+        file: file.to_string(),
+        line,
+        key: key.to_string(),
+        message,
+        hint,
     }
 }
 

@@ -2,6 +2,7 @@
 //! (replication r of A and of B saw the same customers), each side's own estimate, and the
 //! half-width the difference would have had from unpaired runs (the variance reduction).
 
+use crate::report::json::{estimate_value, number};
 use crate::stats::ci::{estimate, mean_sd, t_quantile, Estimate};
 use crate::summary::{Aggregate, MetricPath};
 use serde_json::{json, Map, Value};
@@ -106,25 +107,14 @@ pub fn compare(a: &Aggregate, b: &Aggregate) -> Vec<MetricCompare> {
         .collect()
 }
 
-fn number(v: Option<f64>) -> Value {
-    match v {
-        Some(x) if x.is_finite() => json!(x),
-        _ => Value::Null,
-    }
-}
-
-fn est(e: &Estimate) -> Value {
-    json!({"mean": number(e.mean), "ci95": number(e.ci95)})
-}
-
 /// The `compare.json` object: `meta` first, then each metric under its `summary.json` path.
 pub fn to_json(meta: Map<String, Value>, rows: &[MetricCompare]) -> Value {
     let mut root = meta;
     for r in rows {
         let v = json!({
-            "a": est(&r.a),
-            "b": est(&r.b),
-            "diff": est(&r.diff),
+            "a": estimate_value(&r.a),
+            "b": estimate_value(&r.b),
+            "diff": estimate_value(&r.diff),
             "independent_ci95": number(r.independent_ci95),
             "significant": r.significant(),
             "width_factor": number(r.width_factor()),

@@ -9,10 +9,8 @@ use crate::model::Model;
 use crate::plan::PlanResult;
 use crate::report::OutputDir;
 use anyhow::{Context, Result};
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// How each method is drawn: label, colour, dashed.
 const METHODS: [(&str, &str, RGBColor, bool); 4] = [
@@ -56,42 +54,6 @@ fn steps(r: &PlanResult, v: &[u32]) -> Vec<(f64, f64)> {
             [(a, y), (b, y)]
         })
         .collect()
-}
-
-/// Shades and names the promotion peaks on a panel whose y axis spans `y0..y1`.
-fn shade_peaks<DB: DrawingBackend>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<time_axis::TimeAxis, RangedCoordf64>>,
-    m: &Model,
-    (y0, y1): (f64, f64),
-    names_at_top: bool,
-) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
-    let (from, to) = (m.run.counted_from, m.run.counted_to);
-    let mut any = false;
-    for p in m
-        .arrivals
-        .peaks
-        .iter()
-        .filter(|p| p.to > from && p.from < to)
-    {
-        let (a, b) = (p.from.max(from), p.to.min(to));
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(a, y0), (b, y1)],
-            PEAK.mix(0.18).filled(),
-        )))?;
-        // Names at the top, or at the bottom where the data crowd the top.
-        let (y, v) = if names_at_top {
-            (y1 - (y1 - y0) * 0.01, VPos::Top)
-        } else {
-            (y0 + (y1 - y0) * 0.015, VPos::Bottom)
-        };
-        chart.draw_series(std::iter::once(Text::new(
-            p.name.clone(),
-            ((a + b) / 2.0, y),
-            style::bold_note_at(&RGBColor(170, 90, 0), HPos::Center, v),
-        )))?;
-        any = true;
-    }
-    Ok(any)
 }
 
 /// Panels, one per planned pool, each with its caption when there are several.
@@ -205,7 +167,7 @@ impl Chart for RequirementChart<'_> {
                 .bold_line_style(RGBColor(215, 215, 215))
                 .light_line_style(RGBColor(240, 240, 240))
                 .draw()?;
-            peaks |= shade_peaks(&mut chart, m, (0.0, y1), true)?;
+            peaks |= time_axis::shade_peaks(&mut chart, m, (0.0, y1), true)?;
             let planned = steps(r, &p.planned);
             chart.draw_series(AreaSeries::new(
                 planned.iter().copied(),
@@ -247,15 +209,7 @@ pub struct PlanServiceLevelChart<'a> {
 impl PlanServiceLevelChart<'_> {
     /// The lowest mean service level of `method` and where: `(pool, counted interval, level)`.
     fn lowest(&self, method: &str) -> Option<(usize, usize, f64)> {
-        let c = self.r.checks.iter().find(|c| c.method == method)?;
-        c.sl.iter()
-            .enumerate()
-            .flat_map(|(k, row)| {
-                row.iter()
-                    .enumerate()
-                    .filter_map(move |(j, mo)| mo.mean().map(|v| (k, j, v)))
-            })
-            .min_by(|a, b| a.2.total_cmp(&b.2))
+        self.r.checks.iter().find(|c| c.method == method)?.lowest()
     }
 }
 
@@ -367,7 +321,7 @@ impl Chart for PlanServiceLevelChart<'_> {
                 .bold_line_style(RGBColor(215, 215, 215))
                 .light_line_style(RGBColor(240, 240, 240))
                 .draw()?;
-            peaks |= shade_peaks(&mut chart, m, (y0, 100.0), false)?;
+            peaks |= time_axis::shade_peaks(&mut chart, m, (y0, 100.0), false)?;
             let mid = |j: usize| {
                 let (a, b) = span(r, j);
                 (a + b) / 2.0

@@ -6,7 +6,6 @@ use crate::model::Model;
 use crate::summary::{field, Aggregate};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// One point's service level `[%]`: an interval's, or the mean of a group of adjacent
 /// intervals' on long horizons ([`time_axis::Bins`]).
@@ -210,27 +209,9 @@ impl Chart for ServiceLevelChart<'_> {
                 "no agent on duty\n(contacts become tickets)".into(),
             ));
         }
-        let mut first_peak = true;
-        for p in m
-            .arrivals
-            .peaks
-            .iter()
-            .filter(|p| p.to > from && p.from < to)
-        {
-            let (a, b) = (p.from.max(from), p.to.min(to));
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.0), (b, 100.0)],
-                PEAK.mix(0.18).filled(),
-            )))?;
-            if first_peak {
-                legend.push((Mark::Box(PEAK.mix(0.35)), "promotion peak".into()));
-                first_peak = false;
-            }
-            chart.draw_series(std::iter::once(Text::new(
-                p.name.clone(),
-                ((a + b) / 2.0, 1.5),
-                style::bold_note_at(&RGBColor(170, 90, 0), HPos::Center, VPos::Bottom),
-            )))?;
+        // Names at the bottom: the service level crowds the top.
+        if time_axis::shade_peaks(&mut chart, m, (0.0, 100.0), false)? {
+            legend.push((Mark::Box(PEAK.mix(0.35)), "promotion peak".into()));
         }
 
         let segments = self.segments();

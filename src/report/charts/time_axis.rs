@@ -1,9 +1,13 @@
 //! The time axis shared by the charts over the horizon: simulation seconds as coordinates,
 //! ticks on whole hours aligned to midnight, labelled `MM-DD HH:MM` (`11-11 20:00`).
 
+use super::style::{self, PEAK};
 use crate::model::time::HOUR_S;
 use crate::model::Model;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 use std::ops::Range;
 
 /// At most this many labelled ticks, so that `11-11 20:00` labels never overlap.
@@ -151,6 +155,42 @@ impl Bins {
 /// The reporting interval as words: `30 min`, `1 h`.
 pub fn interval_words(m: &Model) -> String {
     super::fmt_duration(m.run.interval_s)
+}
+
+/// Shades and names the promotion peaks on a panel whose y axis spans `y0..y1`.
+pub fn shade_peaks<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<TimeAxis, RangedCoordf64>>,
+    m: &Model,
+    (y0, y1): (f64, f64),
+    names_at_top: bool,
+) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (from, to) = (m.run.counted_from, m.run.counted_to);
+    let mut any = false;
+    for p in m
+        .arrivals
+        .peaks
+        .iter()
+        .filter(|p| p.to > from && p.from < to)
+    {
+        let (a, b) = (p.from.max(from), p.to.min(to));
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(a, y0), (b, y1)],
+            PEAK.mix(0.18).filled(),
+        )))?;
+        // Names at the top, or at the bottom where the data crowd the top.
+        let (y, v) = if names_at_top {
+            (y1 - (y1 - y0) * 0.01, VPos::Top)
+        } else {
+            (y0 + (y1 - y0) * 0.015, VPos::Bottom)
+        };
+        chart.draw_series(std::iter::once(Text::new(
+            p.name.clone(),
+            ((a + b) / 2.0, y),
+            style::bold_note_at(&RGBColor(170, 90, 0), HPos::Center, v),
+        )))?;
+        any = true;
+    }
+    Ok(any)
 }
 
 #[cfg(test)]
