@@ -1,6 +1,10 @@
-//! The agents of one pool. Active agents sit in buckets by number of free chat slots, so the
-//! agent with the most free slots is found in O(1); agents leaving at a headcount drop finish
-//! their chats and take no new ones.
+//! The agents of one pool. Active agents with a free chat slot sit in buckets by number of
+//! free slots, so the agent with the most free slots is found in O(1); agents leaving at a
+//! headcount drop finish their chats and take no new ones.
+//!
+//! Fully busy agents are in no bucket: nothing looks for them except a headcount drop while
+//! every agent is busy, which finds them by a scan. (Keeping them in a bucket cost a
+//! `swap_remove` at a random position, and a dependent load, on every chat end.)
 
 /// Index of an agent within its pool.
 pub type AgentId = u32;
@@ -9,7 +13,7 @@ pub type AgentId = u32;
 struct Agent {
     busy: u16,
     leaving: bool,
-    /// Position in `buckets[free slots]` while active.
+    /// Position in `buckets[free slots]` while active with a free slot.
     pos: u32,
 }
 
@@ -19,7 +23,7 @@ pub struct PoolAgents {
     concurrency: u16,
     agents: Vec<Agent>,
     recycled: Vec<AgentId>,
-    /// `buckets[f]`: active agents with `f` free slots.
+    /// `buckets[f]`: active agents with `f ≥ 1` free slots (`buckets[0]` stays empty).
     buckets: Vec<Vec<AgentId>>,
     /// Agents on duty taking chats (the headcount).
     active: u32,
@@ -57,14 +61,23 @@ impl PoolAgents {
         self.active * self.concurrency as u32 + self.leaving_busy
     }
 
+    /// Puts active agent `id` in the bucket of its free slots (none when it has none).
+    #[inline]
     fn bucket_insert(&mut self, id: AgentId) {
         let free = (self.concurrency - self.agents[id as usize].busy) as usize;
-        self.agents[id as usize].pos = self.buckets[free].len() as u32;
-        self.buckets[free].push(id);
+        if free > 0 {
+            self.agents[id as usize].pos = self.buckets[free].len() as u32;
+            self.buckets[free].push(id);
+        }
     }
 
+    /// Takes active agent `id` out of its bucket (if it is in one).
+    #[inline]
     fn bucket_remove(&mut self, id: AgentId) {
         let free = (self.concurrency - self.agents[id as usize].busy) as usize;
+        if free == 0 {
+            return;
+        }
         let pos = self.agents[id as usize].pos as usize;
         let bucket = &mut self.buckets[free];
         bucket.swap_remove(pos);
@@ -85,20 +98,11 @@ impl PoolAgents {
     /// Gives `id` one more chat; returns how many it held before.
     #[inline]
     pub fn occupy(&mut self, id: AgentId) -> u32 {
-        let k = self.concurrency;
-        let a = &mut self.agents[id as usize];
-        let (held, pos) = (a.busy, a.pos as usize);
-        a.busy = held + 1;
-        let from = (k - held) as usize;
+        let held = self.agents[id as usize].busy;
         // `most_free` hands out the last agent of its bucket: then no other agent moves.
-        let bucket = &mut self.buckets[from];
-        bucket.swap_remove(pos);
-        if let Some(&moved) = bucket.get(pos) {
-            self.agents[moved as usize].pos = pos as u32;
-        }
-        let to = &mut self.buckets[from - 1];
-        self.agents[id as usize].pos = to.len() as u32;
-        to.push(id);
+        self.bucket_remove(id);
+        self.agents[id as usize].busy = held + 1;
+        self.bucket_insert(id);
         self.busy_slots += 1;
         held as u32
     }
@@ -107,7 +111,6 @@ impl PoolAgents {
     #[inline]
     pub fn release(&mut self, id: AgentId) -> bool {
         self.busy_slots -= 1;
-        let k = self.concurrency;
         let a = &mut self.agents[id as usize];
         if a.leaving {
             self.leaving_busy -= 1;
@@ -117,17 +120,9 @@ impl PoolAgents {
             }
             return false;
         }
-        let (busy, pos) = (a.busy, a.pos as usize);
-        a.busy = busy - 1;
-        let from = (k - busy) as usize;
-        let bucket = &mut self.buckets[from];
-        bucket.swap_remove(pos);
-        if let Some(&moved) = bucket.get(pos) {
-            self.agents[moved as usize].pos = pos as u32;
-        }
-        let to = &mut self.buckets[from + 1];
-        self.agents[id as usize].pos = to.len() as u32;
-        to.push(id);
+        self.bucket_remove(id);
+        self.agents[id as usize].busy -= 1;
+        self.bucket_insert(id);
         true
     }
 
@@ -148,13 +143,20 @@ impl PoolAgents {
             self.bucket_insert(id);
             self.active += 1;
         }
+        // Fully busy agents are in no bucket: when they must leave, the highest-numbered go
+        // first, found by one downward scan.
+        let mut scan = self.agents.len();
         while self.active > n {
-            let id = self
-                .buckets
-                .iter()
-                .rev()
-                .find_map(|b| b.last().copied())
-                .expect("an active agent exists");
+            let id = match self.most_free() {
+                Some(id) => id,
+                None => loop {
+                    scan -= 1;
+                    let a = &self.agents[scan];
+                    if a.busy == self.concurrency && !a.leaving {
+                        break scan as AgentId;
+                    }
+                },
+            };
             self.bucket_remove(id);
             self.active -= 1;
             let a = &mut self.agents[id as usize];
@@ -200,5 +202,30 @@ mod tests {
             Some(leaving),
             "the slot is reused for a new agent"
         );
+    }
+
+    #[test]
+    fn fully_busy_agents_leave_highest_first_when_none_is_free() {
+        let mut p = PoolAgents::new(1);
+        p.set_headcount(4);
+        while let Some(a) = p.most_free() {
+            p.occupy(a);
+        }
+        assert_eq!(p.busy_slots(), 4);
+        p.set_headcount(2);
+        assert_eq!(p.active(), 2);
+        assert_eq!(p.on_duty_slots(), 2 + 2, "leaving agents keep their chats");
+        let leaving: Vec<bool> = p.agents.iter().map(|a| a.leaving).collect();
+        assert_eq!(leaving, [false, false, true, true]);
+        // A staying agent's chat ends: its slot is free again; a leaving one's is not.
+        assert!(p.release(1));
+        assert_eq!(p.most_free(), Some(1));
+        assert!(!p.release(3));
+        assert_eq!(p.on_duty_slots(), 2 + 1);
+        // Another drop while agent 1 is free: it leaves at once, then agent 0 (busy) stays.
+        p.set_headcount(1);
+        assert_eq!(p.active(), 1);
+        assert!(p.most_free().is_none());
+        assert!(!p.agents[0].leaving);
     }
 }
