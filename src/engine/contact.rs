@@ -1,14 +1,16 @@
 //! Contacts in flight, kept in a slab whose slots are reused, so the engine allocates
-//! nothing per contact once warmed up. A slot's `generation` changes whenever the contact
-//! leaves a queue or the slot is reused, which makes stale timers and queue entries harmless.
+//! nothing per contact once warmed up. A slot's generation changes whenever its contact is
+//! removed, which makes stale queue entries harmless. Generations are kept beside the slots
+//! so that a new contact is written straight into its slot.
 
 /// Index of a contact's slot.
 pub type ContactId = u32;
 
 /// Where a contact is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Stage {
     /// With the bot.
+    #[default]
     Bot,
     /// Resolved by the bot, but will come back.
     AwaitingReturn,
@@ -25,7 +27,7 @@ pub enum Stage {
 }
 
 /// One contact (one visit at a time; a return reuses the slot).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Contact {
     /// Arrival instant of the current visit `[s]`.
     pub arrival: f64,
@@ -39,7 +41,6 @@ pub struct Contact {
     pub return_after_s: f64,
     pub return_handle_s: f64,
     pub return_patience_s: f64,
-    pub generation: u32,
     pub category: u16,
     /// Reporting interval of queue entry (counted contacts only).
     pub interval: u32,
@@ -67,29 +68,39 @@ pub struct Contact {
 #[derive(Default)]
 pub struct Contacts {
     slots: Vec<Contact>,
+    /// `generations[id]`: bumped when the slot's contact is removed.
+    generations: Vec<u32>,
     free: Vec<ContactId>,
 }
 
 impl Contacts {
-    /// Stores a contact and returns its id.
+    /// A free slot for a new contact (its old content is to be overwritten).
     #[inline]
-    pub fn insert(&mut self, c: Contact) -> ContactId {
-        if let Some(id) = self.free.pop() {
-            let generation = self.slots[id as usize].generation.wrapping_add(1);
-            self.slots[id as usize] = Contact { generation, ..c };
-            id
-        } else {
-            self.slots.push(c);
-            (self.slots.len() - 1) as ContactId
+    pub fn alloc(&mut self) -> ContactId {
+        match self.free.pop() {
+            Some(id) => id,
+            None => self.grow(),
         }
     }
 
-    /// Releases a slot; pending references to it become stale.
+    #[cold]
+    fn grow(&mut self) -> ContactId {
+        self.slots.push(Contact::default());
+        self.generations.push(0);
+        (self.slots.len() - 1) as ContactId
+    }
+
     #[inline]
     pub fn remove(&mut self, id: ContactId) {
-        let c = &mut self.slots[id as usize];
-        c.generation = c.generation.wrapping_add(1);
+        let g = &mut self.generations[id as usize];
+        *g = g.wrapping_add(1);
         self.free.push(id);
+    }
+
+    /// The slot's generation: the same from insertion to removal.
+    #[inline]
+    pub fn generation(&self, id: ContactId) -> u32 {
+        self.generations[id as usize]
     }
 
     #[inline]
@@ -102,7 +113,6 @@ impl Contacts {
         &mut self.slots[id as usize]
     }
 
-    /// Slots ever allocated (the peak number of contacts in flight).
     pub fn capacity(&self) -> usize {
         self.slots.len()
     }

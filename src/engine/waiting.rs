@@ -44,7 +44,7 @@ pub struct WaitingLines {
 
 fn is_current(e: &Entry, contacts: &Contacts, ticket: bool) -> bool {
     let c = contacts.get(e.contact);
-    c.generation == e.generation
+    contacts.generation(e.contact) == e.generation
         && if ticket {
             c.stage == Stage::Ticket
         } else {
@@ -76,7 +76,7 @@ impl WaitingLines {
         self.seq += 1;
         Entry {
             contact: id,
-            generation: contacts.get(id).generation,
+            generation: contacts.generation(id),
             seq: self.seq,
         }
     }
