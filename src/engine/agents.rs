@@ -89,6 +89,10 @@ impl PoolAgents {
     /// The active agent with the most free slots, if any has one.
     #[inline]
     pub fn most_free(&self) -> Option<AgentId> {
+        // One chat per agent is the common case: its one bucket, without the loop.
+        if let [_, free] = self.buckets.as_slice() {
+            return free.last().copied();
+        }
         self.buckets[1..]
             .iter()
             .rev()
