@@ -36,14 +36,28 @@ fn first_child(i: usize) -> usize {
 #[derive(Clone, Copy)]
 struct KeyLine([u128; ARITY]);
 
+/// Events in the heap, at `seq & mask` of their key's sequence number.
+#[derive(Default)]
+struct Slab {
+    slots: Vec<Option<Event>>,
+    /// `slots.len() - 1` (a power of two less one), or 0 before the first event.
+    mask: usize,
+}
+
+/// The sequence numbers: bits below `rank << SEQ_BITS`. They only need to increase, so
+/// numbers whose slab slot is taken are skipped; before they would run into the rank bits,
+/// every pending key is renumbered in order.
+const SEQ_BITS: u32 = 56;
+const SEQ_END: u64 = 1 << SEQ_BITS;
+
 /// Pending events.
 #[derive(Default)]
 pub struct EventQueue {
     /// `time_bits << 64 | rank << 56 | seq` of the heap entries, in cache-line groups
     /// (slots `0..ROOT` are unused). Non-negative times compare like their IEEE bit patterns.
     keys: Vec<KeyLine>,
-    /// The events, at the same indices as their keys.
-    events: Vec<Event>,
+    /// The events of the heap entries, found from their keys: sifts move keys only.
+    slab: Slab,
     /// Entries in the heap.
     n: usize,
     /// The pending [`Event::Arrival`], kept out of the heap: the arrival process keeps one
@@ -56,6 +70,7 @@ pub struct EventQueue {
     /// ends is usually followed by the agent's next chat, so one sift-down serves both), or
     /// for the next pop to refill from the last slot.
     hole: bool,
+    /// The last sequence number drawn.
     seq: u64,
 }
 
@@ -70,9 +85,8 @@ impl EventQueue {
     }
 
     #[inline]
-    fn set(&mut self, i: usize, key: u128, event: Event) {
+    fn set(&mut self, i: usize, key: u128) {
         self.keys[i / ARITY].0[i % ARITY] = key;
-        self.events[i] = event;
     }
 
     /// The key of an event of `rank` scheduled now at `time`: later pushes at the same
@@ -80,8 +94,11 @@ impl EventQueue {
     #[inline]
     fn next_key(&mut self, time: f64, rank: Rank) -> u128 {
         debug_assert!(time >= 0.0 && time.is_finite(), "bad event time {time}");
+        if self.seq + 1 == SEQ_END {
+            self.renumber();
+        }
         self.seq += 1;
-        let order = (rank as u64) << 56 | self.seq;
+        let order = (rank as u64) << SEQ_BITS | self.seq;
         (time.max(0.0).to_bits() as u128) << 64 | order as u128
     }
 
@@ -93,7 +110,7 @@ impl EventQueue {
         self.timers.push(key, contact);
     }
 
-    /// Cancels `contact`'s patience timer, if it has one (it was served).
+    /// Cancels `contact`'s timer, if it has one (it was served).
     #[inline]
     pub fn cancel_patience(&mut self, contact: ContactId) {
         self.timers.cancel(contact);
@@ -107,37 +124,44 @@ impl EventQueue {
             "patience timers go through push_patience"
         );
         let key = self.next_key(time, event.rank());
-        if let Event::Arrival = event {
-            match self.arrival {
-                None => {
-                    self.arrival = Some(key);
-                    return;
-                }
-                // A second pending arrival (not made by the engine): the earlier one stays
-                // here, the other goes to the heap.
-                Some(k) if key < k => {
-                    self.arrival = Some(key);
-                    return self.heap_push(k, Event::Arrival);
-                }
-                Some(_) => {}
-            }
+        // A second pending arrival (not made by the engine) goes to the heap.
+        if let (Event::Arrival, None) = (event, self.arrival) {
+            self.arrival = Some(key);
+            return;
         }
         self.heap_push(key, event);
     }
 
     #[inline]
-    fn heap_push(&mut self, key: u128, event: Event) {
+    fn heap_push(&mut self, mut key: u128, event: Event) {
+        if (self.n + 1) * 4 > self.slab.slots.len() {
+            self.grow_slab();
+        }
+        // Skip sequence numbers whose slot is taken (rare: the slab is at most a quarter
+        // full, and the events pushed one lap ago have nearly all been popped). Skipping
+        // keeps the order: the key stays above every key drawn before it.
+        let mut slot = key as usize & self.slab.mask;
+        while self.slab.slots[slot].is_some() {
+            if self.seq + 1 >= SEQ_END {
+                // Only renumbering frees numbers: draw this key afresh after it.
+                self.renumber();
+                let time = f64::from_bits((key >> 64) as u64);
+                key = self.next_key(time, event.rank());
+            } else {
+                self.seq += 1;
+                key += 1;
+            }
+            slot = key as usize & self.slab.mask;
+        }
+        self.slab.slots[slot] = Some(event);
         if self.hole {
             self.hole = false;
-            return self.sift_down(key, event, ROOT + self.n);
+            return self.sift_down(key, ROOT + self.n);
         }
         let mut pos = ROOT + self.n;
         self.n += 1;
         if pos / ARITY >= self.keys.len() {
             self.keys.push(KeyLine([u128::MAX; ARITY]));
-        }
-        if pos >= self.events.len() {
-            self.events.resize(pos + 1, Event::HorizonEnd);
         }
         // Sift up with a hole.
         while pos > ROOT {
@@ -146,11 +170,67 @@ impl EventQueue {
             if pk <= key {
                 break;
             }
-            let pe = self.events[p];
-            self.set(pos, pk, pe);
+            self.set(pos, pk);
             pos = p;
         }
-        self.set(pos, key, event);
+        self.set(pos, key);
+    }
+
+    /// Takes the event of a heap `key` out of the slab.
+    #[inline]
+    fn take_event(&mut self, key: u128) -> Event {
+        let slot = key as usize & self.slab.mask;
+        self.slab.slots[slot].take().expect("a heap key's event")
+    }
+
+    /// Doubles the slab (at least to 64 slots), keeping it at most a quarter full. Distinct
+    /// numbers modulo `2^k` stay distinct modulo `2^(k+1)`, so events move without clashes.
+    #[cold]
+    fn grow_slab(&mut self) {
+        let len = (self.slab.slots.len() * 2).max(64);
+        let mut slots = vec![None; len];
+        let mask = len - 1;
+        let first = ROOT + self.hole as usize;
+        for i in first..ROOT + self.n {
+            let key = self.key(i);
+            slots[key as usize & mask] = self.slab.slots[key as usize & self.slab.mask];
+        }
+        self.slab = Slab { slots, mask };
+    }
+
+    /// Renumbers every pending key `1, 2, ...` in key order (the order of the numbers is
+    /// all that counts), so that numbering can go on. Runs once per 2^56 draws.
+    #[cold]
+    fn renumber(&mut self) {
+        if self.hole {
+            self.refill();
+        }
+        let mut seqs: Vec<u64> = (ROOT..ROOT + self.n).map(|i| self.key(i) as u64).collect();
+        seqs.extend(self.arrival.map(|k| k as u64));
+        seqs.extend(self.timers.keys().map(|k| k as u64));
+        let seq_mask = SEQ_END - 1;
+        seqs.iter_mut().for_each(|s| *s &= seq_mask);
+        seqs.sort_unstable();
+        let renumbered = |key: u128| {
+            let seq = key as u64 & seq_mask;
+            let new = seqs.binary_search(&seq).expect("a pending key") as u128 + 1;
+            key - seq as u128 + new
+        };
+        // The numbers 1..=len are distinct modulo a slab at least that long.
+        let len = (seqs.len() + 1).next_power_of_two().max(self.slab.slots.len());
+        let mut slots = vec![None; len];
+        for i in ROOT..ROOT + self.n {
+            let (old, new) = (self.key(i), renumbered(self.key(i)));
+            slots[new as usize & (len - 1)] = self.slab.slots[old as usize & self.slab.mask];
+            self.set(i, new);
+        }
+        self.slab = Slab {
+            slots,
+            mask: len - 1,
+        };
+        self.arrival = self.arrival.map(renumbered);
+        self.timers.renumber(renumbered);
+        self.seq = seqs.len() as u64;
     }
 
     /// The earliest event and its time.
@@ -183,7 +263,8 @@ impl EventQueue {
         }
         // Leave the root empty: filled by the next push, or else refilled by the next pop.
         self.hole = true;
-        Some((f64::from_bits((heap >> 64) as u64), self.events[ROOT]))
+        let event = self.take_event(heap);
+        Some((f64::from_bits((heap >> 64) as u64), event))
     }
 
     /// Fills the empty root with the last entry.
@@ -192,11 +273,11 @@ impl EventQueue {
         self.n -= 1;
         let end = ROOT + self.n;
         if self.n > 0 {
-            let (last_key, last_event) = (self.key(end), self.events[end]);
-            self.keys[end / ARITY].0[end % ARITY] = u128::MAX;
-            self.sift_down(last_key, last_event, end);
+            let last_key = self.key(end);
+            self.set(end, u128::MAX);
+            self.sift_down(last_key, end);
         } else {
-            self.keys[ROOT / ARITY].0[ROOT % ARITY] = u128::MAX;
+            self.set(ROOT, u128::MAX);
         }
     }
 
@@ -206,7 +287,7 @@ impl EventQueue {
     /// Inlined into its two callers (a push into the hole, a refill): a call saved and restored
     /// six registers once per chat (-1% instructions).
     #[inline(always)]
-    fn sift_down(&mut self, key: u128, event: Event, end: usize) {
+    fn sift_down(&mut self, key: u128, end: usize) {
         // Sift down with a hole. Unused slots hold the largest key, so a full group of four
         // is always compared.
         let mut pos = ROOT;
@@ -225,12 +306,10 @@ impl EventQueue {
             if key <= best_key {
                 break;
             }
-            let child = first + best;
-            let ce = self.events[child];
-            self.set(pos, best_key, ce);
-            pos = child;
+            self.set(pos, best_key);
+            pos = first + best;
         }
-        self.set(pos, key, event);
+        self.set(pos, key);
     }
 
     pub fn len(&self) -> usize {
