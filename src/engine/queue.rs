@@ -117,7 +117,7 @@ impl EventQueue {
     }
 
     /// Schedules `event` at `time` `[s]` (must be ≥ 0 and finite).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, time: f64, event: Event) {
         debug_assert!(
             !matches!(event, Event::PatienceEnd { .. }),
@@ -132,7 +132,7 @@ impl EventQueue {
         self.heap_push(key, event);
     }
 
-    #[inline]
+    #[inline(never)]
     fn heap_push(&mut self, mut key: u128, event: Event) {
         if (self.n + 1) * 4 > self.slab.slots.len() {
             self.grow_slab();
@@ -268,6 +268,7 @@ impl EventQueue {
     }
 
     /// Fills the empty root with the last entry.
+    #[inline(always)]
     fn refill(&mut self) {
         self.hole = false;
         self.n -= 1;
