@@ -34,16 +34,6 @@ impl TimerHeap {
         self.heap.is_empty()
     }
 
-    /// The keys of all timers, in no particular order.
-    pub fn keys(&self) -> impl Iterator<Item = u128> + '_ {
-        self.heap.iter().map(|e| e.0)
-    }
-
-    /// Replaces every key `k` by `f(k)`; `f` must keep the keys' order.
-    pub fn renumber(&mut self, f: impl Fn(u128) -> u128) {
-        self.heap.iter_mut().for_each(|e| e.0 = f(e.0));
-    }
-
     /// Starts `contact`'s timer (it must not have one).
     #[inline]
     pub fn push(&mut self, key: u128, contact: ContactId) {
