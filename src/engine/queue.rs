@@ -311,4 +311,71 @@ mod tests {
         }
         assert!(q.is_empty());
     }
+
+    /// Random pushes (with few distinct times, so that many keys tie on time and rank),
+    /// patience timers, cancels and pops, against a reference ordered by (time, rank,
+    /// push count).
+    fn against_reference(rounds: u32) {
+        use std::collections::BTreeMap;
+        let mut q = EventQueue::new();
+        let mut reference = BTreeMap::new();
+        let mut timer_keys = BTreeMap::new();
+        let mut now = 0.0;
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for round in 0..rounds {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let t = now + (x % 8) as f64;
+            match x % 10 {
+                0..=4 => {
+                    let ev = Event::StaffingChange { pool: round as u16 };
+                    q.push(t, ev);
+                    reference.insert((t.to_bits(), ev.rank(), round), ev);
+                }
+                5 => {
+                    q.push(t, Event::Arrival);
+                    reference.insert((t.to_bits(), Rank::Arrival, round), Event::Arrival);
+                }
+                6 => {
+                    q.push_patience(t, round);
+                    let key = (t.to_bits(), Rank::Patience, round);
+                    reference.insert(key, Event::PatienceEnd { contact: round });
+                    timer_keys.insert(round, key);
+                }
+                7 => {
+                    if let Some((contact, key)) = timer_keys.pop_first() {
+                        q.cancel_patience(contact);
+                        reference.remove(&key);
+                    }
+                }
+                _ => {
+                    let want = reference.pop_first();
+                    let got = q.pop();
+                    assert_eq!(
+                        got.map(|(t, e)| (t.to_bits(), e)),
+                        want.map(|((tb, _, _), e)| (tb, e)),
+                        "round {round}"
+                    );
+                    if let Some((_, Event::PatienceEnd { contact })) = want {
+                        timer_keys.remove(&contact);
+                    }
+                    if let Some((t, _)) = got {
+                        now = t;
+                    }
+                }
+            }
+            assert_eq!(q.len(), reference.len());
+        }
+        while let Some(((tb, _, _), want)) = reference.pop_first() {
+            let (t, got) = q.pop().expect("an event");
+            assert_eq!((t.to_bits(), got), (tb, want));
+        }
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn pops_like_a_reference_with_ties() {
+        against_reference(50_000);
+    }
 }
