@@ -140,11 +140,7 @@ pub fn simulate_streamed<'m>(
             Event::BotDone { contact } => e.bot_done(contact),
             Event::Return { contact } => e.comes_back(contact),
             Event::PatienceEnd { contact } => e.patience_end(contact),
-            Event::ChatEnd {
-                pool,
-                agent,
-                contact,
-            } => e.chat_end(pool as usize, agent, contact),
+            Event::ChatEnd { contact } => e.chat_end(contact),
             Event::StaffingChange { pool } => e.staffing_change(pool as usize),
             Event::SurgeCall { surge, episode } => e.surge_call(surge as usize, episode),
             Event::SurgeJoin { surge } => e.surge_join(surge as usize),
@@ -383,6 +379,7 @@ impl<'m> Engine<'m> {
             ticket: false,
             service_start: f64::NAN,
             pool: u16::MAX,
+            agent: u32::MAX,
         };
         if counted {
             self.stats.contacts += 1;
@@ -606,17 +603,11 @@ impl<'m> Engine<'m> {
         } else {
             c.stage = Stage::InService;
             c.service_start = now;
-            c.pool = pool as u16;
         }
-        let pool = pool as u16;
-        self.events.push(
-            now + duration,
-            Event::ChatEnd {
-                pool,
-                agent,
-                contact: id,
-            },
-        );
+        c.pool = pool as u16;
+        c.agent = agent;
+        self.events
+            .push(now + duration, Event::ChatEnd { contact: id });
     }
 
     /// Takes the next waiting work for a free slot of `agent` in `pool`, if any (once per
@@ -642,8 +633,9 @@ impl<'m> Engine<'m> {
         }
     }
 
-    fn chat_end(&mut self, pool: usize, agent: AgentId, id: ContactId) {
+    fn chat_end(&mut self, id: ContactId) {
         let c = self.contacts.get(id);
+        let (pool, agent) = (c.pool as usize, c.agent);
         if c.counted && c.stage == Stage::InService {
             self.outstanding -= 1;
             let outcome = if c.ticket {

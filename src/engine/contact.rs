@@ -61,7 +61,9 @@ pub struct Contact {
     pub bot_met: bool,
     pub ticket: bool,
     pub service_start: f64,
+    /// The pool and agent of the chat, once one has started (read at the chat's end).
     pub pool: u16,
+    pub agent: u32,
 }
 
 /// The slab.

@@ -14,11 +14,9 @@ pub enum Event {
     /// A waiting contact's patience runs out (the timer is cancelled if it is served first).
     PatienceEnd { contact: ContactId },
     /// An agent finishes a chat (live, ticket or silent close) and frees a slot.
-    ChatEnd {
-        pool: u16,
-        agent: u32,
-        contact: ContactId,
-    },
+    /// The agent and pool are the contact's (`Contact::agent`, `Contact::pool`), so that
+    /// the event fits in the event queue's key.
+    ChatEnd { contact: ContactId },
     /// A pool's scheduled headcount may change.
     StaffingChange { pool: u16 },
     /// An alert episode has lasted a surge's `after_s`: call on-call agents in.

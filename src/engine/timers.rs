@@ -8,13 +8,14 @@
 //! heap holding everything would.
 
 use super::contact::ContactId;
+use super::queue::key_payload;
 
 const NONE: u32 = u32::MAX;
 
 #[derive(Default)]
 pub struct TimerHeap {
-    /// `(key, contact)` in binary-heap order.
-    heap: Vec<(u128, ContactId)>,
+    /// Keys in binary-heap order; a key's payload is its contact.
+    heap: Vec<u128>,
     /// `pos[contact]`: the contact's index in `heap`, or [`NONE`].
     pos: Vec<u32>,
 }
@@ -23,7 +24,7 @@ impl TimerHeap {
     /// The earliest key, or `u128::MAX` when there is no timer.
     #[inline]
     pub fn min_key(&self) -> u128 {
-        self.heap.first().map_or(u128::MAX, |e| e.0)
+        self.heap.first().copied().unwrap_or(u128::MAX)
     }
 
     pub fn len(&self) -> usize {
@@ -34,22 +35,36 @@ impl TimerHeap {
         self.heap.is_empty()
     }
 
-    /// Starts `contact`'s timer (it must not have one).
+    /// The pending keys, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = u128> + '_ {
+        self.heap.iter().copied()
+    }
+
+    /// Replaces every key `k` by `f(k)`; `f` must keep the keys' order and payloads.
+    pub fn rekey(&mut self, f: impl Fn(u128) -> u128) {
+        for k in &mut self.heap {
+            let new = f(*k);
+            debug_assert_eq!(key_payload(new), key_payload(*k));
+            *k = new;
+        }
+    }
+
+    /// Starts the timer of the contact in `key`'s payload (it must not have one).
     #[inline]
-    pub fn push(&mut self, key: u128, contact: ContactId) {
-        let c = contact as usize;
+    pub fn push(&mut self, key: u128) {
+        let c = key_payload(key) as usize;
         if c >= self.pos.len() {
             self.pos.resize(c + 1, NONE);
         }
-        debug_assert_eq!(self.pos[c], NONE, "contact {contact} already has a timer");
-        self.heap.push((key, contact));
+        debug_assert_eq!(self.pos[c], NONE, "contact {c} already has a timer");
+        self.heap.push(key);
         let at = self.heap.len() - 1;
-        self.sift_up(at, (key, contact));
+        self.sift_up(at, key);
     }
 
-    /// Removes and returns the earliest timer.
+    /// Removes and returns the earliest timer's key.
     #[inline]
-    pub fn pop(&mut self) -> Option<(u128, ContactId)> {
+    pub fn pop(&mut self) -> Option<u128> {
         let top = *self.heap.first()?;
         self.remove_at(0);
         Some(top)
@@ -66,12 +81,12 @@ impl TimerHeap {
     }
 
     fn remove_at(&mut self, at: usize) {
-        let gone = self.heap[at].1;
+        let gone = key_payload(self.heap[at]);
         self.pos[gone as usize] = NONE;
         let last = self.heap.pop().expect("a timer to remove");
         if at < self.heap.len() {
             // The former last entry fills the hole: it may need to go either way.
-            if at > 0 && last.0 < self.heap[(at - 1) / 2].0 {
+            if at > 0 && last < self.heap[(at - 1) / 2] {
                 self.sift_up(at, last);
             } else {
                 self.sift_down(at, last);
@@ -80,26 +95,26 @@ impl TimerHeap {
     }
 
     #[inline]
-    fn place(&mut self, at: usize, e: (u128, ContactId)) {
-        self.heap[at] = e;
-        self.pos[e.1 as usize] = at as u32;
+    fn place(&mut self, at: usize, key: u128) {
+        self.heap[at] = key;
+        self.pos[key_payload(key) as usize] = at as u32;
     }
 
     #[inline]
-    fn sift_up(&mut self, mut at: usize, e: (u128, ContactId)) {
+    fn sift_up(&mut self, mut at: usize, key: u128) {
         while at > 0 {
             let parent = (at - 1) / 2;
             let p = self.heap[parent];
-            if p.0 <= e.0 {
+            if p <= key {
                 break;
             }
             self.place(at, p);
             at = parent;
         }
-        self.place(at, e);
+        self.place(at, key);
     }
 
-    fn sift_down(&mut self, mut at: usize, e: (u128, ContactId)) {
+    fn sift_down(&mut self, mut at: usize, key: u128) {
         let n = self.heap.len();
         loop {
             let left = 2 * at + 1;
@@ -107,19 +122,19 @@ impl TimerHeap {
                 break;
             }
             let right = left + 1;
-            let child = if right < n && self.heap[right].0 < self.heap[left].0 {
+            let child = if right < n && self.heap[right] < self.heap[left] {
                 right
             } else {
                 left
             };
-            if e.0 <= self.heap[child].0 {
+            if key <= self.heap[child] {
                 break;
             }
             let c = self.heap[child];
             self.place(at, c);
             at = child;
         }
-        self.place(at, e);
+        self.place(at, key);
     }
 }
 
@@ -141,18 +156,18 @@ mod tests {
                 h.cancel(contact);
                 live.retain(|_, c| *c != contact);
             } else if !live.values().any(|&c| c == contact) {
-                let key = ((x >> 20) as u128) << 64 | round as u128;
-                h.push(key, contact);
+                let key = ((x >> 20) as u128) << 64 | (round as u128) << 32 | contact as u128;
+                h.push(key);
                 live.insert(key, contact);
             }
             if x.is_multiple_of(7) {
                 let want = live.pop_first();
-                assert_eq!(h.pop(), want);
+                assert_eq!(h.pop(), want.map(|w| w.0));
             }
             assert_eq!(h.len(), live.len());
         }
         while let Some(want) = live.pop_first() {
-            assert_eq!(h.pop(), Some(want));
+            assert_eq!(h.pop(), Some(want.0));
         }
         assert!(h.pop().is_none());
     }
