@@ -56,6 +56,8 @@ struct Engine<'m> {
     /// Skills served by each pool, and pools serving each skill (in routing order).
     pool_skills: Vec<Vec<usize>>,
     skill_pools: Vec<Vec<usize>>,
+    /// Agents on duty (active) in the pools serving each skill, kept with the headcounts.
+    skill_on_duty: Vec<u32>,
     surge_extra: Vec<u32>,
     surge_state: Vec<SurgeState>,
     /// Alert episodes started so far (identifies an episode for surge timers).
@@ -195,6 +197,7 @@ impl<'m> Engine<'m> {
             levels: Levels::default(),
             pool_skills,
             skill_pools,
+            skill_on_duty: vec![0; skills],
             surge_extra: vec![0; m.pools.len()],
             surge_state: vec![SurgeState::Idle; m.surges.len()],
             alert_episode: 0,
@@ -513,10 +516,14 @@ impl<'m> Engine<'m> {
         let skill = self.m.categories[c.category as usize].skill;
         let (counted, is_return, cell, patience_s) =
             (c.counted, c.is_return, cell(c), c.patience_s);
-        let on_duty = self.skill_pools[skill]
-            .iter()
-            .any(|&p| self.pools[p].active() > 0);
-        if !on_duty {
+        debug_assert_eq!(
+            self.skill_on_duty[skill],
+            self.skill_pools[skill]
+                .iter()
+                .map(|&p| self.pools[p].active())
+                .sum::<u32>()
+        );
+        if self.skill_on_duty[skill] == 0 {
             if self.m.offline.tickets {
                 if counted {
                     self.stats.tickets += 1;
@@ -825,6 +832,10 @@ impl<'m> Engine<'m> {
         let target = self.m.pools[pool].staffing.headcount(cal, self.now) + self.surge_extra[pool];
         let before = self.pools[pool].active();
         self.pools[pool].set_headcount(target);
+        for i in 0..self.pool_skills[pool].len() {
+            let skill = self.pool_skills[pool][i];
+            self.skill_on_duty[skill] = self.skill_on_duty[skill] + target - before;
+        }
         if target > before {
             self.fill_pool(pool);
         }
