@@ -162,6 +162,7 @@ pub fn simulate_streamed<'m>(
     }
     e.stats.censored = e.outstanding;
     e.fold_cells();
+    e.rec.finish(&mut e.win);
     e.win.finish();
     e.stats.interval_rows_peak = e.win.peak_rows();
     e.stats
