@@ -214,13 +214,7 @@ impl Recorder {
     /// ([`OpenRow`]); that interval's row is written back when time leaves it, before the
     /// engine touches a later row (only a later row makes the window hand out earlier ones).
     #[inline]
-    pub fn advance(
-        &mut self,
-        t: f64,
-        levels: Levels,
-        stats: &mut RepStats,
-        win: &mut IntervalWindow,
-    ) {
+    pub fn advance(&mut self, t: f64, levels: Levels, win: &mut IntervalWindow) {
         // Instants are never NaN, so plain comparisons (one instruction each) give what
         // `f64::max` and `f64::min` would, without their NaN handling.
         let a = if self.last > self.from {
@@ -235,25 +229,17 @@ impl Recorder {
             if b > a {
                 let dt = b - a;
                 self.add_to_open(dt, levels);
-                add_to_totals(stats, dt, levels);
             }
             return;
         }
-        self.advance_across(a, b, levels, stats, win);
+        self.advance_across(a, b, levels, win);
     }
 
     /// [`advance`](Self::advance) over `[a, b)` when the cache does not cover it: a span
     /// that starts a new interval, ends at the next one's first instant or crosses interval
     /// ends.
     #[inline(never)]
-    fn advance_across(
-        &mut self,
-        a: f64,
-        b: f64,
-        levels: Levels,
-        stats: &mut RepStats,
-        win: &mut IntervalWindow,
-    ) {
+    fn advance_across(&mut self, a: f64, b: f64, levels: Levels, win: &mut IntervalWindow) {
         if b <= a || self.intervals == 0 {
             return;
         }
@@ -267,7 +253,6 @@ impl Recorder {
             let dt = b - a;
             self.add_to_open(dt, levels);
             self.open.max_waiting = self.open.max_waiting.max(self.waiting);
-            add_to_totals(stats, dt, levels);
             if !(b < self.cached_hi) {
                 // Time is at the next interval's first instant: the engine may touch its row.
                 self.close_open_interval(win);
@@ -290,7 +275,6 @@ impl Recorder {
             s = end;
             i += 1;
         }
-        add_to_totals(stats, b - a, levels);
     }
 
     /// Adds `dt` seconds of the levels (and of the alert, if on) to the open interval. Its
@@ -386,13 +370,4 @@ impl Recorder {
             self.alert_since = Some(self.to);
         }
     }
-}
-
-/// Adds `dt` seconds of the levels to the replication's totals.
-#[inline]
-fn add_to_totals(stats: &mut RepStats, dt: f64, levels: Levels) {
-    stats.busy_area += levels.busy as f64 * dt;
-    stats.slot_area += levels.slots as f64 * dt;
-    stats.agent_seconds += levels.headcount as f64 * dt;
-    stats.surge_agent_seconds += levels.surge as f64 * dt;
 }
