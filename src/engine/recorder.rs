@@ -13,6 +13,16 @@ pub struct Levels {
     pub slots: u32,
 }
 
+impl Levels {
+    /// Same headcount, surge and on-duty slots: the levels that change only with staffing.
+    /// (Headcount and surge compared as one 64-bit word: one load and compare fewer.)
+    #[inline]
+    fn same_staffing(&self, o: &Levels) -> bool {
+        let pair = |l: &Levels| u64::from(l.headcount) | u64::from(l.surge) << 32;
+        pair(self) == pair(o) && self.slots == o.slots
+    }
+}
+
 /// A change in the alert state caused by a change in the number waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertChange {
@@ -74,6 +84,11 @@ pub struct Recorder {
     /// it is open, the cache below is valid.
     is_open: bool,
     open: OpenRow,
+    /// The staffing levels (headcount, surge, on-duty slots) in force since `staffed_since`,
+    /// an instant of the open interval: they change rarely, so they are integrated into the
+    /// open row per stretch, when they change or the interval closes, not per event.
+    staffing: Levels,
+    staffed_since: f64,
     /// While `cached_lo <= t < cached_hi`, `interval_of(t) == cached`; a span `[a, b)` with
     /// `cached_lo <= a` and `b < cached_bound` lies in that interval, nominal end included,
     /// and so does its end instant. The cache is valid only while its interval is open.
@@ -98,6 +113,8 @@ impl Recorder {
             alert_since: None,
             is_open: false,
             open: OpenRow::default(),
+            staffing: Levels::default(),
+            staffed_since: 0.0,
             cached: 0,
             cached_lo: f64::INFINITY,
             cached_hi: f64::NEG_INFINITY,
@@ -130,7 +147,7 @@ impl Recorder {
     /// bounds found do not hold for `a`.
     #[cold]
     #[inline(never)]
-    fn open_interval_of(&mut self, a: f64, win: &mut IntervalWindow) {
+    fn open_interval_of(&mut self, a: f64, levels: Levels, win: &mut IntervalWindow) {
         let i = self.interval_by_division(a);
         // Instants before the horizon never start a span, so interval 0 starts at `from`.
         let lo = if i == 0 {
@@ -152,6 +169,8 @@ impl Recorder {
         }
         self.open = OpenRow::load(win.row(i));
         self.is_open = true;
+        self.staffing = levels;
+        self.staffed_since = a;
         self.cached = i;
         self.cached_lo = lo;
         self.cached_hi = hi;
@@ -160,14 +179,35 @@ impl Recorder {
         self.cached_bound = hi.min(end.next_up());
     }
 
-    /// Writes the open interval's areas back to its row (before anyone else can see the row:
-    /// time leaves the interval, or the run ends) and invalidates the cache.
+    /// Integrates the staffing levels in force since `staffed_since` up to `until` into the
+    /// open row.
+    fn integrate_staffing(&mut self, until: f64) {
+        let dt = until - self.staffed_since;
+        let iv = &mut self.open;
+        iv.headcount_area += self.staffing.headcount as f64 * dt;
+        iv.surge_area += self.staffing.surge as f64 * dt;
+        iv.slot_area += self.staffing.slots as f64 * dt;
+        self.staffed_since = until;
+    }
+
+    /// The staffing levels of a span starting at `a` differ from those in force.
     #[cold]
     #[inline(never)]
-    fn close_open_interval(&mut self, win: &mut IntervalWindow) {
+    fn staffing_changed(&mut self, a: f64, levels: Levels) {
+        self.integrate_staffing(a);
+        self.staffing = levels;
+    }
+
+    /// Writes the open interval's areas, integrated up to `until` (the end of its last span),
+    /// back to its row (before anyone else can see the row: time leaves the interval, or the
+    /// run ends) and invalidates the cache.
+    #[cold]
+    #[inline(never)]
+    fn close_open_interval(&mut self, until: f64, win: &mut IntervalWindow) {
         if !self.is_open {
             return;
         }
+        self.integrate_staffing(until);
         self.open.store(win.row(self.cached));
         self.is_open = false;
         self.cached_lo = f64::INFINITY;
@@ -179,7 +219,8 @@ impl Recorder {
     /// The end of the run: the open interval's row gets its areas (call before the window
     /// hands out its last rows).
     pub fn finish(&mut self, win: &mut IntervalWindow) {
-        self.close_open_interval(win);
+        // Open, the interval holds the instant of the last span's end.
+        self.close_open_interval(self.last, win);
     }
 
     /// The reporting interval of an instant, clamped to the counted horizon.
@@ -227,8 +268,10 @@ impl Recorder {
         // Nearly every span lies in the open interval, its end too (or is empty): one test.
         if self.cached_lo <= a && b < self.cached_bound {
             if b > a {
-                let dt = b - a;
-                self.add_to_open(dt, levels);
+                if !levels.same_staffing(&self.staffing) {
+                    self.staffing_changed(a, levels);
+                }
+                self.add_to_open(b - a, levels);
             }
             return;
         }
@@ -244,8 +287,11 @@ impl Recorder {
             return;
         }
         if !(self.is_open && self.cached_lo <= a && a < self.cached_hi) {
-            self.close_open_interval(win);
-            self.open_interval_of(a, win);
+            debug_assert!(!self.is_open, "an open interval holds the last span's end");
+            self.close_open_interval(a, win);
+            self.open_interval_of(a, levels, win);
+        } else if !levels.same_staffing(&self.staffing) {
+            self.staffing_changed(a, levels);
         }
         if self.is_open && b <= self.cached_end {
             // The whole span lies in the open interval: the loop below would run once. The
@@ -255,7 +301,7 @@ impl Recorder {
             self.open.max_waiting = self.open.max_waiting.max(self.waiting);
             if !(b < self.cached_hi) {
                 // Time is at the next interval's first instant: the engine may touch its row.
-                self.close_open_interval(win);
+                self.close_open_interval(b, win);
             }
             return;
         }
@@ -269,7 +315,7 @@ impl Recorder {
                 self.open.max_waiting = self.open.max_waiting.max(self.waiting);
             } else {
                 // A later row: the open one must be complete before the window sees this.
-                self.close_open_interval(win);
+                self.close_open_interval(s, win);
                 self.add_to_row(win.row(i), end - s, levels);
             }
             s = end;
@@ -277,17 +323,15 @@ impl Recorder {
         }
     }
 
-    /// Adds `dt` seconds of the levels (and of the alert, if on) to the open interval. Its
-    /// most waiting needs no update: the number waiting was recorded when it was set, or when
-    /// the interval was opened.
+    /// Adds `dt` seconds of the number waiting and busy slots (and of the alert, if on) to
+    /// the open interval; the staffing levels are integrated per stretch. Its most waiting
+    /// needs no update: the number waiting was recorded when it was set, or when the interval
+    /// was opened.
     #[inline]
     fn add_to_open(&mut self, dt: f64, levels: Levels) {
         let iv = &mut self.open;
         iv.waiting_area += self.waiting_level * dt;
-        iv.headcount_area += levels.headcount as f64 * dt;
-        iv.surge_area += levels.surge as f64 * dt;
         iv.busy_area += levels.busy as f64 * dt;
-        iv.slot_area += levels.slots as f64 * dt;
         if self.alert_since.is_some() {
             iv.alert_s += dt;
         }
