@@ -163,8 +163,9 @@ impl Recorder {
                 self.from + (i + 1) as f64 * self.interval_s,
             )
         };
-        if !(lo <= a && a < hi) {
-            // Never trust a cache that does not hold for the instant it was made for.
+        if !(self.from <= lo && lo <= a && a < hi) {
+            // Never trust a cache that does not hold for the instant it was made for (nor
+            // one reaching before the horizon: spans in it are not clipped).
             return;
         }
         self.open = OpenRow::load(win.row(i));
@@ -256,25 +257,23 @@ impl Recorder {
     /// engine touches a later row (only a later row makes the window hand out earlier ones).
     #[inline]
     pub fn advance(&mut self, t: f64, levels: Levels, win: &mut IntervalWindow) {
-        // Instants are never NaN, so plain comparisons (one instruction each) give what
-        // `f64::max` and `f64::min` would, without their NaN handling.
-        let a = if self.last > self.from {
-            self.last
-        } else {
-            self.from
-        };
-        let b = if t < self.to { t } else { self.to };
+        let last = self.last;
         self.last = t;
         // Nearly every span lies in the open interval, its end too (or is empty): one test.
-        if self.cached_lo <= a && b < self.cached_bound {
-            if b > a {
+        // The open interval lies in the counted horizon, so such a span needs no clipping.
+        if self.cached_lo <= last && t < self.cached_bound {
+            if t > last {
                 if !levels.same_staffing(&self.staffing) {
-                    self.staffing_changed(a, levels);
+                    self.staffing_changed(last, levels);
                 }
-                self.add_to_open(b - a, levels);
+                self.add_to_open(t - last, levels);
             }
             return;
         }
+        // Instants are never NaN, so plain comparisons (one instruction each) give what
+        // `f64::max` and `f64::min` would, without their NaN handling.
+        let a = if last > self.from { last } else { self.from };
+        let b = if t < self.to { t } else { self.to };
         self.advance_across(a, b, levels, win);
     }
 
