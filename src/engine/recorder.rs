@@ -89,6 +89,9 @@ pub struct Recorder {
     /// open row per stretch, when they change or the interval closes, not per event.
     staffing: Levels,
     staffed_since: f64,
+    /// While the alert is on, the open row's `alert_s` counts it up to this instant (the
+    /// rest is added when the alert ends or the interval closes).
+    alert_counted_to: f64,
     /// While `cached_lo <= t < cached_hi`, `interval_of(t) == cached`; a span `[a, b)` with
     /// `cached_lo <= a` and `b < cached_bound` lies in that interval, nominal end included,
     /// and so does its end instant. The cache is valid only while its interval is open.
@@ -115,6 +118,7 @@ impl Recorder {
             open: OpenRow::default(),
             staffing: Levels::default(),
             staffed_since: 0.0,
+            alert_counted_to: 0.0,
             cached: 0,
             cached_lo: f64::INFINITY,
             cached_hi: f64::NEG_INFINITY,
@@ -172,6 +176,7 @@ impl Recorder {
         self.is_open = true;
         self.staffing = levels;
         self.staffed_since = a;
+        self.alert_counted_to = a;
         self.cached = i;
         self.cached_lo = lo;
         self.cached_hi = hi;
@@ -209,6 +214,9 @@ impl Recorder {
             return;
         }
         self.integrate_staffing(until);
+        if self.alert_since.is_some() {
+            self.open.alert_s += until - self.alert_counted_to;
+        }
         self.open.store(win.row(self.cached));
         self.is_open = false;
         self.cached_lo = f64::INFINITY;
@@ -322,8 +330,8 @@ impl Recorder {
         }
     }
 
-    /// Adds `dt` seconds of the number waiting and busy slots (and of the alert, if on) to
-    /// the open interval; the staffing levels are integrated per stretch. Its most waiting
+    /// Adds `dt` seconds of the number waiting and busy slots to the open interval; the
+    /// staffing levels and the alert are integrated per stretch. Its most waiting
     /// needs no update: the number waiting was recorded when it was set, or when the interval
     /// was opened.
     #[inline]
@@ -331,9 +339,6 @@ impl Recorder {
         let iv = &mut self.open;
         iv.waiting_area += self.waiting_level * dt;
         iv.busy_area += levels.busy as f64 * dt;
-        if self.alert_since.is_some() {
-            iv.alert_s += dt;
-        }
     }
 
     /// Adds `dt` seconds of the levels (and of the alert, if on) to an interval's row.
@@ -370,9 +375,14 @@ impl Recorder {
         match self.alert_since {
             None if n > self.threshold => {
                 self.alert_since = Some(t);
+                // (If open, the interval holds `t`: the engine's instant, just advanced to.)
+                self.alert_counted_to = t;
                 AlertChange::Started
             }
             Some(since) if n <= self.threshold => {
+                if self.is_open {
+                    self.open.alert_s += t - self.alert_counted_to;
+                }
                 self.close_episode(since, t, stats);
                 self.alert_since = None;
                 AlertChange::Ended
