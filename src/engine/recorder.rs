@@ -306,7 +306,7 @@ impl Recorder {
             let dt = b - a;
             self.add_to_open(dt, levels);
             self.open.max_waiting = self.open.max_waiting.max(self.waiting);
-            if !(b < self.cached_hi) {
+            if b >= self.cached_hi {
                 // Time is at the next interval's first instant: the engine may touch its row.
                 self.close_open_interval(b, win);
             }
