@@ -136,7 +136,7 @@ pub fn simulate_streamed<'m>(
         e.now = t;
         e.stats.events += 1;
         debug_assert_eq!(e.levels, e.sum_levels());
-        e.rec.advance(t, e.levels, &mut e.stats, &mut e.win);
+        e.rec.advance(t, e.levels, &mut e.win);
         match ev {
             Event::Arrival => e.arrival(),
             Event::BotDone { contact } => e.bot_done(contact),
@@ -160,7 +160,9 @@ pub fn simulate_streamed<'m>(
     }
     e.stats.censored = e.outstanding;
     e.fold_cells();
+    e.rec.finish(&mut e.win);
     e.win.finish();
+    e.win.set_totals(&mut e.stats);
     e.stats.interval_rows_peak = e.win.peak_rows();
     e.stats
 }

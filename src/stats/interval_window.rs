@@ -24,7 +24,7 @@
 //! row's own offered / answered / within-target / abandoned / wait sum — the same sums, in
 //! the same order, as folding the whole table at the end.
 
-use super::rep::{ClassInterval, IntervalStats};
+use super::rep::{ClassInterval, IntervalStats, RepStats};
 
 /// Receives the final rows of one replication, in interval order, each exactly once.
 pub trait IntervalSink {
@@ -66,7 +66,18 @@ pub struct IntervalWindow<'s> {
     peak: usize,
     /// The classes of the row being handed out.
     classes: Vec<ClassInterval>,
+    /// Sums of the time integrals of the rows handed out so far.
+    areas: AreaSums,
     sink: &'s mut dyn IntervalSink,
+}
+
+/// The replication's time integrals, summed from its rows in interval order.
+#[derive(Debug, Clone, Copy, Default)]
+struct AreaSums {
+    busy: f64,
+    slots: f64,
+    headcount: f64,
+    surge: f64,
 }
 
 impl<'s> IntervalWindow<'s> {
@@ -82,6 +93,7 @@ impl<'s> IntervalWindow<'s> {
             intervals,
             peak: 0,
             classes: vec![ClassInterval::default(); categories + 2],
+            areas: AreaSums::default(),
             sink,
         }
     }
@@ -188,6 +200,10 @@ impl<'s> IntervalWindow<'s> {
             iv.answered_within_target += all.answered_within_target;
             iv.abandoned += all.abandoned;
             iv.wait_sum_s += all.wait_sum_s;
+            self.areas.busy += iv.busy_area;
+            self.areas.slots += iv.slot_area;
+            self.areas.headcount += iv.headcount_area;
+            self.areas.surge += iv.surge_area;
             self.sink.row(index, iv, &self.classes);
         }
         self.rows.drain(..n);
@@ -210,6 +226,17 @@ impl<'s> IntervalWindow<'s> {
         }
         let n = self.rows.len();
         self.emit(n);
+    }
+
+    /// The replication's busy and on-duty slot areas and agent-seconds (surge included, and
+    /// surge alone): the sums of the rows' areas, which cover the counted horizon (summing
+    /// once per row rather than once per event changes the last bits of the totals).
+    pub fn set_totals(&self, stats: &mut RepStats) {
+        debug_assert!(self.base >= self.intervals, "call after finish");
+        stats.busy_area = self.areas.busy;
+        stats.slot_area = self.areas.slots;
+        stats.agent_seconds = self.areas.headcount;
+        stats.surge_agent_seconds = self.areas.surge;
     }
 }
 
