@@ -270,10 +270,15 @@ impl EventQueue {
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
-        if self.hole {
-            self.refill();
-        }
-        let heap = if self.n > 0 {
+        // With the root empty, the heap's earliest key is the smallest of the root's children
+        // (the entry a refill would bring up). An arrival or timer before it leaves the root
+        // empty, so that the chat the arrival starts fills it with one sift-down.
+        let heap = if self.hole {
+            let first = first_child(ROOT);
+            self.keys
+                .get(first / ARITY)
+                .map_or(u128::MAX, |g| g.0[0].min(g.0[1]).min(g.0[2].min(g.0[3])))
+        } else if self.n > 0 {
             self.key(ROOT)
         } else {
             u128::MAX
@@ -294,9 +299,13 @@ impl EventQueue {
                 },
             ));
         }
+        if self.hole {
+            self.refill();
+        }
         if self.n == 0 {
             return None;
         }
+        debug_assert_eq!(self.key(ROOT), heap);
         // Leave the root empty: filled by the next push, or else refilled by the next pop.
         self.hole = true;
         Some((key_time(heap), self.event_of(heap)))
