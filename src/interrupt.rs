@@ -48,6 +48,19 @@ pub fn install() {
     if INSTALLED.swap(true, Ordering::SeqCst) {
         return;
     }
+    if cfg!(panic = "abort") {
+        // A build that aborts on panic (the `dist` profile) drops nothing on the way out:
+        // remove the temporary folders here (a bug is reported all the same).
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            report(info);
+            if let Ok(temps) = TEMPS.try_lock() {
+                for t in temps.iter() {
+                    std::fs::remove_dir_all(t).ok();
+                }
+            }
+        }));
+    }
     #[cfg(unix)]
     {
         use signal_hook::consts::{SIGINT, SIGTERM};
