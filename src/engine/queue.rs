@@ -112,14 +112,36 @@ impl EventQueue {
         Self::default()
     }
 
+    /// The keys as one flat array: key `i` at index `i`.
+    #[inline]
+    fn flat(&self) -> &[u128] {
+        // SAFETY: `KeyLine` is `repr(C)` around `[u128; ARITY]` (its alignment only adds
+        // none: 64 bytes is its size), so `len` lines are `len * ARITY` contiguous keys.
+        unsafe {
+            std::slice::from_raw_parts(self.keys.as_ptr().cast::<u128>(), self.keys.len() * ARITY)
+        }
+    }
+
+    /// [`flat`](Self::flat), to write.
+    #[inline]
+    fn flat_mut(&mut self) -> &mut [u128] {
+        // SAFETY: as in `flat`.
+        unsafe {
+            std::slice::from_raw_parts_mut(
+                self.keys.as_mut_ptr().cast::<u128>(),
+                self.keys.len() * ARITY,
+            )
+        }
+    }
+
     #[inline]
     fn key(&self, i: usize) -> u128 {
-        self.keys[i / ARITY].0[i % ARITY]
+        self.flat()[i]
     }
 
     #[inline]
     fn set(&mut self, i: usize, key: u128) {
-        self.keys[i / ARITY].0[i % ARITY] = key;
+        self.flat_mut()[i] = key;
     }
 
     /// The key of an event of `rank` scheduled now at `time` with `payload`: later pushes at
@@ -334,13 +356,14 @@ impl EventQueue {
     fn sift_down(&mut self, key: u128, end: usize) {
         // Sift down with a hole. Unused slots hold the largest key, so a full group of four
         // is always compared.
+        let keys = self.flat_mut();
         let mut pos = ROOT;
         loop {
             let first = first_child(pos);
             if first >= end {
                 break;
             }
-            let g = &self.keys[first / ARITY].0;
+            let g = &keys[first..first + ARITY];
             // The smallest of four without branches: which of two keys is smaller is a coin
             // toss, so a branch on it would be mispredicted half the time.
             let a = (g[1] < g[0]) as usize;
@@ -350,10 +373,10 @@ impl EventQueue {
             if key <= best_key {
                 break;
             }
-            self.set(pos, best_key);
+            keys[pos] = best_key;
             pos = first + best;
         }
-        self.set(pos, key);
+        keys[pos] = key;
     }
 
     pub fn len(&self) -> usize {
