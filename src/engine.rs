@@ -332,30 +332,8 @@ impl<'m> Engine<'m> {
             0.0
         };
 
-        let mut pat = contact_stream(key, Source::Patience);
-        let p_silent = cat.silent_abandon;
-        // A chance of 0 or 1 is decided without a draw; it is then the draws before it that
-        // are needed only to keep later ones aligned.
-        let silent_drawn = p_silent > 0.0 && p_silent < 1.0;
-        let (patience_s, return_patience_s) = match &cat.patience {
-            Some(d) => {
-                let first = d.sample(&mut pat);
-                if returns || silent_drawn {
-                    (first, d.sample(&mut pat))
-                } else {
-                    (first, f64::INFINITY)
-                }
-            }
-            None => (f64::INFINITY, f64::INFINITY),
-        };
-        let (silent, return_silent) = if silent_drawn {
-            (
-                chance(&mut pat, p_silent),
-                returns && chance(&mut pat, p_silent),
-            )
-        } else {
-            (p_silent >= 1.0, p_silent >= 1.0)
-        };
+        // Patience is drawn when the contact has to wait (`draw_patience`): half of them at
+        // load 1.0 never do.
 
         let counted = t >= m.run.counted_from;
         // Written straight into its slot (built on the stack and copied, it cost ~30
@@ -366,18 +344,15 @@ impl<'m> Engine<'m> {
             arrival: t,
             queued_at: t,
             handle_s,
-            patience_s,
             return_after_s: 0.0,
             return_handle_s,
-            return_patience_s,
             category: category as u16,
             interval: 0,
             stage: Stage::Bot,
             vip,
             counted,
             is_return: false,
-            silent,
-            return_silent,
+            silent: false,
             bot_resolves: false,
             bot_false: false,
             number: n,
@@ -484,8 +459,6 @@ impl<'m> Engine<'m> {
         c.bot_met = false;
         c.arrival = now;
         c.handle_s = c.return_handle_s;
-        c.patience_s = c.return_patience_s;
-        c.silent = c.return_silent;
         self.to_human(id);
     }
 
@@ -518,8 +491,7 @@ impl<'m> Engine<'m> {
         c.queued_at = now;
         c.interval = interval;
         let skill = self.m.categories[c.category as usize].skill;
-        let (counted, is_return, cell, patience_s) =
-            (c.counted, c.is_return, cell(c), c.patience_s);
+        let (counted, is_return, cell) = (c.counted, c.is_return, cell(c));
         debug_assert_eq!(
             self.skill_on_duty[skill],
             self.skill_pools[skill]
@@ -567,8 +539,48 @@ impl<'m> Engine<'m> {
         }
         self.lines.push_live(&self.contacts, id, skill);
         self.change_waiting(1);
+        let (patience_s, silent) = self.draw_patience(id);
+        self.contacts.get_mut(id).silent = silent;
         if patience_s.is_finite() {
             self.events.push_patience(now + patience_s, id);
+        }
+    }
+
+    /// The patience `[s]` of contact `id`'s current visit and whether it would leave
+    /// silently: from the contact's own patience stream (first visit, then return), so the
+    /// same whenever it is drawn.
+    fn draw_patience(&self, id: ContactId) -> (f64, bool) {
+        let c = self.contacts.get(id);
+        let cat = &self.m.categories[c.category as usize];
+        let returns = self.returns_possible;
+        let mut pat = contact_stream(self.streams.contact_key(c.number), Source::Patience);
+        let p_silent = cat.silent_abandon;
+        // A chance of 0 or 1 is decided without a draw; it is then the draws before it that
+        // are needed only to keep later ones aligned.
+        let silent_drawn = p_silent > 0.0 && p_silent < 1.0;
+        let (patience_s, return_patience_s) = match &cat.patience {
+            Some(d) => {
+                let first = d.sample(&mut pat);
+                if returns || silent_drawn {
+                    (first, d.sample(&mut pat))
+                } else {
+                    (first, f64::INFINITY)
+                }
+            }
+            None => (f64::INFINITY, f64::INFINITY),
+        };
+        let (silent, return_silent) = if silent_drawn {
+            (
+                chance(&mut pat, p_silent),
+                returns && chance(&mut pat, p_silent),
+            )
+        } else {
+            (p_silent >= 1.0, p_silent >= 1.0)
+        };
+        if c.is_return {
+            (return_patience_s, return_silent)
+        } else {
+            (patience_s, silent)
         }
     }
 

@@ -35,12 +35,10 @@ pub struct Contact {
     pub queued_at: f64,
     /// Handle time drawn for the current visit, before slowdown `[s]`.
     pub handle_s: f64,
-    /// Patience of the current visit `[s]` (infinite: never abandons).
-    pub patience_s: f64,
-    /// Draws kept for a return after a false resolution.
+    /// Draws kept for a return after a false resolution (patience is drawn when the contact
+    /// has to wait).
     pub return_after_s: f64,
     pub return_handle_s: f64,
-    pub return_patience_s: f64,
     pub category: u16,
     /// Reporting interval of queue entry (counted contacts only).
     pub interval: u32,
@@ -48,13 +46,12 @@ pub struct Contact {
     pub vip: bool,
     pub counted: bool,
     pub is_return: bool,
-    /// Would leave silently if it abandons (current visit).
+    /// Would leave silently if it abandons (current visit; set when it starts waiting).
     pub silent: bool,
-    pub return_silent: bool,
     /// The bot's answer will be right.
     pub bot_resolves: bool,
     pub bot_false: bool,
-    /// Trace fields: the contact's number, intent, whether this visit met the bot, whether it
+    /// The contact's number (it keys the contact's random streams). Trace fields: the number, intent, whether this visit met the bot, whether it
     /// became a ticket, when service started and in which pool.
     pub number: u64,
     pub complex: bool,
