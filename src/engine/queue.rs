@@ -16,6 +16,7 @@
 //! with independent comparisons.
 
 use super::contact::ContactId;
+use std::hint::select_unpredictable;
 use super::event::{Event, Rank};
 use super::timers::TimerHeap;
 
@@ -364,12 +365,15 @@ impl EventQueue {
                 break;
             }
             let g = &keys[first..first + ARITY];
-            // The smallest of four without branches: which of two keys is smaller is a coin
-            // toss, so a branch on it would be mispredicted half the time.
-            let a = (g[1] < g[0]) as usize;
-            let c = 2 + (g[3] < g[2]) as usize;
-            let best = a + (g[c] < g[a]) as usize * (c - a);
-            let best_key = g[best];
+            // The smallest of four without branches (which of two keys is smaller is a coin
+            // toss, so a branch on it would be mispredicted half the time), carrying the
+            // values along: picking an index and loading the winner again put two more
+            // dependent loads on every level's critical path.
+            let (g0, g1, g2, g3) = (g[0], g[1], g[2], g[3]);
+            let (low, low_at) = select_unpredictable(g1 < g0, (g1, 1), (g0, 0));
+            let (high, high_at) = select_unpredictable(g3 < g2, (g3, 3), (g2, 2));
+            let (best_key, best) =
+                select_unpredictable(high < low, (high, high_at), (low, low_at));
             if key <= best_key {
                 break;
             }
