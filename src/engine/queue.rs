@@ -16,9 +16,9 @@
 //! with independent comparisons.
 
 use super::contact::ContactId;
-use std::hint::select_unpredictable;
 use super::event::{Event, Rank};
 use super::timers::TimerHeap;
+use std::hint::select_unpredictable;
 
 /// Children per node. Four keys of 16 bytes fill one cache line, and the minimum of four is
 /// found with independent comparisons, so a deletion waits on half as many dependent loads as
@@ -372,8 +372,7 @@ impl EventQueue {
             let (g0, g1, g2, g3) = (g[0], g[1], g[2], g[3]);
             let (low, low_at) = select_unpredictable(g1 < g0, (g1, 1), (g0, 0));
             let (high, high_at) = select_unpredictable(g3 < g2, (g3, 3), (g2, 2));
-            let (best_key, best) =
-                select_unpredictable(high < low, (high, high_at), (low, low_at));
+            let (best_key, best) = select_unpredictable(high < low, (high, high_at), (low, low_at));
             if key <= best_key {
                 break;
             }
