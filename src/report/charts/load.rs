@@ -3,6 +3,7 @@
 //! max) with queue-alert time shaded (bottom).
 
 use super::style::{self, nice_ceil, Mark, GOOD, GREY, MAIN, PEAK, TARGET};
+use super::time_axis::PeakNames;
 use super::{fmt_count, time_axis, Chart, DrawResult};
 use crate::model::Model;
 use crate::summary::{field, Aggregate};
@@ -170,7 +171,6 @@ impl Chart for LoadChart<'_> {
         DB::ErrorType: 'static,
     {
         let m = self.m;
-        let (from, to) = (m.run.counted_from, m.run.counted_to);
         let (plot, side) = style::layout(root, &self.title())?;
         let split = plot.dim_in_pixel().1 * 9 / 20;
         let (top, bottom) = plot.split_vertically(split);
@@ -197,21 +197,8 @@ impl Chart for LoadChart<'_> {
             .light_line_style(RGBColor(240, 240, 240))
             .draw()?;
         let mut legend: Vec<(Mark, String)> = Vec::new();
-        let mut first = true;
-        for p in m
-            .arrivals
-            .peaks
-            .iter()
-            .filter(|p| p.to > from && p.from < to)
-        {
-            c.draw_series(std::iter::once(Rectangle::new(
-                [(p.from.max(from), 0.0), (p.to.min(to), y_top)],
-                PEAK.mix(0.18).filled(),
-            )))?;
-            if first {
-                legend.push((Mark::Box(PEAK.mix(0.35)), "promotion peak".into()));
-                first = false;
-            }
+        if time_axis::shade_peaks(&mut c, m, (0.0, y_top), PeakNames::None)? {
+            legend.push((Mark::Box(PEAK.mix(0.35)), "promotion peak".into()));
         }
         c.draw_series(LineSeries::new(
             self.series(&self.arrivals),

@@ -4,6 +4,7 @@
 //! pool; promotion peaks shaded and named.
 
 use super::style::{self, nice_ceil, Mark, GOOD, GREY, MAIN, PEAK, TARGET, VIP};
+use super::time_axis::PeakNames;
 use super::{fmt_count, time_axis, Chart, ChartFile, DrawResult};
 use crate::model::Model;
 use crate::plan::PlanResult;
@@ -167,7 +168,7 @@ impl Chart for RequirementChart<'_> {
                 .bold_line_style(RGBColor(215, 215, 215))
                 .light_line_style(RGBColor(240, 240, 240))
                 .draw()?;
-            peaks |= time_axis::shade_peaks(&mut chart, m, (0.0, y1), true)?;
+            peaks |= time_axis::shade_peaks(&mut chart, m, (0.0, y1), PeakNames::Top)?;
             let planned = steps(r, &p.planned);
             chart.draw_series(AreaSeries::new(
                 planned.iter().copied(),
@@ -321,7 +322,7 @@ impl Chart for PlanServiceLevelChart<'_> {
                 .bold_line_style(RGBColor(215, 215, 215))
                 .light_line_style(RGBColor(240, 240, 240))
                 .draw()?;
-            peaks |= time_axis::shade_peaks(&mut chart, m, (y0, 100.0), false)?;
+            peaks |= time_axis::shade_peaks(&mut chart, m, (y0, 100.0), PeakNames::Bottom)?;
             let mid = |j: usize| {
                 let (a, b) = span(r, j);
                 (a + b) / 2.0

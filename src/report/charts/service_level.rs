@@ -1,6 +1,7 @@
 //! Service level by interval across the horizon: mean over replications with its 95% band,
 //! the target line, intervals below target marked, promotion peaks shaded and named.
 
+use super::time_axis::PeakNames;
 use super::{style, time_axis, Chart, DrawResult};
 use crate::model::Model;
 use crate::summary::{field, Aggregate};
@@ -210,7 +211,7 @@ impl Chart for ServiceLevelChart<'_> {
             ));
         }
         // Names at the bottom: the service level crowds the top.
-        if time_axis::shade_peaks(&mut chart, m, (0.0, 100.0), false)? {
+        if time_axis::shade_peaks(&mut chart, m, (0.0, 100.0), PeakNames::Bottom)? {
             legend.push((Mark::Box(PEAK.mix(0.35)), "promotion peak".into()));
         }
 

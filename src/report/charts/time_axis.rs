@@ -157,12 +157,23 @@ pub fn interval_words(m: &Model) -> String {
     super::fmt_duration(m.run.interval_s)
 }
 
-/// Shades and names the promotion peaks on a panel whose y axis spans `y0..y1`.
+/// Where [`shade_peaks`] writes the peaks' names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeakNames {
+    Top,
+    /// At the bottom, where the data crowd the top.
+    Bottom,
+    /// No names (a legend says what the shading is).
+    None,
+}
+
+/// Shades (and names) the promotion peaks on a panel whose y axis spans `y0..y1`; true when
+/// a peak lies in the counted horizon.
 pub fn shade_peaks<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<TimeAxis, RangedCoordf64>>,
     m: &Model,
     (y0, y1): (f64, f64),
-    names_at_top: bool,
+    names: PeakNames,
 ) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
     let (from, to) = (m.run.counted_from, m.run.counted_to);
     let mut any = false;
@@ -177,18 +188,17 @@ pub fn shade_peaks<DB: DrawingBackend>(
             [(a, y0), (b, y1)],
             PEAK.mix(0.18).filled(),
         )))?;
-        // Names at the top, or at the bottom where the data crowd the top.
-        let (y, v) = if names_at_top {
-            (y1 - (y1 - y0) * 0.01, VPos::Top)
-        } else {
-            (y0 + (y1 - y0) * 0.015, VPos::Bottom)
+        any = true;
+        let (y, v) = match names {
+            PeakNames::Top => (y1 - (y1 - y0) * 0.01, VPos::Top),
+            PeakNames::Bottom => (y0 + (y1 - y0) * 0.015, VPos::Bottom),
+            PeakNames::None => continue,
         };
         chart.draw_series(std::iter::once(Text::new(
             p.name.clone(),
             ((a + b) / 2.0, y),
             style::bold_note_at(&RGBColor(170, 90, 0), HPos::Center, v),
         )))?;
-        any = true;
     }
     Ok(any)
 }
