@@ -3,9 +3,10 @@
 //! event heap then never carries (and pops) the timers of contacts already served — at
 //! load 1.0 about half of all contacts wait and nearly all of them are served in time.
 //!
-//! Keys are the same `u128` (time, rank, sequence) keys as the main event heap, drawn from
-//! the same sequence counter, so merging the two heaps pops events in exactly the order one
-//! heap holding everything would.
+//! Keys are the same `u128` (time, rank, sequence, payload) keys as the main event heap,
+//! drawn from the same sequence counter, so merging the two heaps pops events in exactly the
+//! order one heap holding everything would; a timer's payload is its contact, so the heap
+//! holds bare keys.
 
 use super::contact::ContactId;
 use super::queue::key_payload;
