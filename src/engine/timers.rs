@@ -1,4 +1,4 @@
-//! Patience timers: one per contact waiting live with a finite patience, in a binary heap
+//! Patience timers: one per contact waiting live with a finite patience, in a 4-ary heap
 //! indexed by contact so that a contact who is served cancels its timer at once. The main
 //! event heap then never carries (and pops) the timers of contacts already served — at
 //! load 1.0 about half of all contacts wait and nearly all of them are served in time.
@@ -10,40 +10,69 @@
 
 use super::contact::ContactId;
 use super::queue::key_payload;
+use std::hint::select_unpredictable;
 
 const NONE: u32 = u32::MAX;
+/// Children per node: the smallest of four is found with independent comparisons and
+/// without branches (which child is smaller is a coin toss a branch would mispredict half
+/// the time), and the heap is half as deep as a binary one.
+const ARITY: usize = 4;
 
-#[derive(Default)]
+/// The first child of node `i`.
+#[inline]
+fn first_child(i: usize) -> usize {
+    ARITY * i + 1
+}
+
+/// The parent of node `i > 0`.
+#[inline]
+fn parent(i: usize) -> usize {
+    (i - 1) / ARITY
+}
+
 pub struct TimerHeap {
-    /// Keys in binary-heap order; a key's payload is its contact.
+    /// Keys in 4-ary heap order in `heap[..n]`; a key's payload is its contact. The slots
+    /// after them hold the largest key, at least `ARITY` of them, so that every node's
+    /// children can be compared as a full group of four and the root read without a test.
     heap: Vec<u128>,
+    n: usize,
     /// `pos[contact]`: the contact's index in `heap`, or [`NONE`].
     pos: Vec<u32>,
+}
+
+impl Default for TimerHeap {
+    fn default() -> Self {
+        TimerHeap {
+            heap: vec![u128::MAX; ARITY + 1],
+            n: 0,
+            pos: Vec::new(),
+        }
+    }
 }
 
 impl TimerHeap {
     /// The earliest key, or `u128::MAX` when there is no timer.
     #[inline]
     pub fn min_key(&self) -> u128 {
-        self.heap.first().copied().unwrap_or(u128::MAX)
+        self.heap[0]
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.n
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.n == 0
     }
 
     /// The pending keys, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = u128> + '_ {
-        self.heap.iter().copied()
+        self.heap[..self.n].iter().copied()
     }
 
     /// Replaces every key `k` by `f(k)`; `f` must keep the keys' order and payloads.
     pub fn rekey(&mut self, f: impl Fn(u128) -> u128) {
-        for k in &mut self.heap {
+        for k in &mut self.heap[..self.n] {
             let new = f(*k);
             debug_assert_eq!(key_payload(new), key_payload(*k));
             *k = new;
@@ -58,15 +87,21 @@ impl TimerHeap {
             self.pos.resize(c + 1, NONE);
         }
         debug_assert_eq!(self.pos[c], NONE, "contact {c} already has a timer");
-        self.heap.push(key);
-        let at = self.heap.len() - 1;
+        let at = self.n;
+        self.n += 1;
+        if self.heap.len() < self.n + ARITY {
+            self.heap.resize(self.n + ARITY, u128::MAX);
+        }
         self.sift_up(at, key);
     }
 
     /// Removes and returns the earliest timer's key.
     #[inline]
     pub fn pop(&mut self) -> Option<u128> {
-        let top = *self.heap.first()?;
+        if self.n == 0 {
+            return None;
+        }
+        let top = self.heap[0];
         self.remove_at(0);
         Some(top)
     }
@@ -84,14 +119,17 @@ impl TimerHeap {
     fn remove_at(&mut self, at: usize) {
         let gone = key_payload(self.heap[at]);
         self.pos[gone as usize] = NONE;
-        let last = self.heap.pop().expect("a timer to remove");
-        if at < self.heap.len() {
+        self.n -= 1;
+        let last = std::mem::replace(&mut self.heap[self.n], u128::MAX);
+        if at < self.n {
             // The former last entry fills the hole: it may need to go either way.
-            if at > 0 && last < self.heap[(at - 1) / 2] {
+            if at > 0 && last < self.heap[parent(at)] {
                 self.sift_up(at, last);
             } else {
                 self.sift_down(at, last);
             }
+        } else {
+            self.heap[at] = u128::MAX;
         }
     }
 
@@ -104,36 +142,35 @@ impl TimerHeap {
     #[inline]
     fn sift_up(&mut self, mut at: usize, key: u128) {
         while at > 0 {
-            let parent = (at - 1) / 2;
-            let p = self.heap[parent];
-            if p <= key {
+            let p = parent(at);
+            let pk = self.heap[p];
+            if pk <= key {
                 break;
             }
-            self.place(at, p);
-            at = parent;
+            self.place(at, pk);
+            at = p;
         }
         self.place(at, key);
     }
 
     fn sift_down(&mut self, mut at: usize, key: u128) {
-        let n = self.heap.len();
         loop {
-            let left = 2 * at + 1;
-            if left >= n {
+            let first = first_child(at);
+            if first >= self.n {
                 break;
             }
-            let right = left + 1;
-            let child = if right < n && self.heap[right] < self.heap[left] {
-                right
-            } else {
-                left
-            };
-            if key <= self.heap[child] {
+            // Slots from `n` on hold the largest key: a full group is always compared.
+            let g = &self.heap[first..first + ARITY];
+            let (g0, g1, g2, g3) = (g[0], g[1], g[2], g[3]);
+            let (low, low_at) = select_unpredictable(g1 < g0, (g1, 1), (g0, 0));
+            let (high, high_at) = select_unpredictable(g3 < g2, (g3, 3), (g2, 2));
+            let (best, best_at) =
+                select_unpredictable(high < low, (high, high_at), (low, low_at));
+            if key <= best {
                 break;
             }
-            let c = self.heap[child];
-            self.place(at, c);
-            at = child;
+            self.place(at, best);
+            at = first + best_at;
         }
         self.place(at, key);
     }
@@ -166,10 +203,13 @@ mod tests {
                 assert_eq!(h.pop(), want.map(|w| w.0));
             }
             assert_eq!(h.len(), live.len());
+            let earliest = live.first_key_value().map_or(u128::MAX, |(k, _)| *k);
+            assert_eq!(h.min_key(), earliest);
         }
         while let Some(want) = live.pop_first() {
             assert_eq!(h.pop(), Some(want.0));
         }
         assert!(h.pop().is_none());
+        assert_eq!(h.min_key(), u128::MAX);
     }
 }
