@@ -97,9 +97,10 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
     };
     let rows = crate::bench::run_budget(&opts, |step| warn(&format!("bench: {step}")));
     let mut text = format!(
-        "kefu {} speed budget ({} repetitions, best kept; rates per core by thread CPU time)\n",
+        "kefu {} speed budget ({} interleaved rounds, each case once per round; best of the \
+         rounds checked, median beside; rates per core by thread CPU time)\n",
         env!("CARGO_PKG_VERSION"),
-        args.reps
+        opts.reps.max(1)
     );
     text.push_str(&crate::bench::format_rows(&rows));
     say(&text)?;

@@ -148,8 +148,10 @@ pub struct MergeArgs {
 /// Options of `kefu bench`.
 #[derive(Debug, Args, Clone)]
 pub struct BenchArgs {
-    /// Repetitions of each timing; the best is kept.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    /// Rounds: each round times every case once, interleaved, so that a slow stretch of a
+    /// shared machine does not fall on one case alone; the best of the rounds is checked
+    /// against the budget and the median shown beside. With --queue: rounds of engine and floor.
+    #[arg(long, default_value_t = crate::bench::DEFAULT_REPS, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub reps: u32,
     /// Counted days of the single-replication M/M/200 cases (more: steadier figures).
     #[arg(long, default_value_t = 5.0)]
