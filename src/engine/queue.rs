@@ -43,6 +43,23 @@ fn first_child(i: usize) -> usize {
     (i + 1 - ROOT) * ARITY
 }
 
+/// Child levels below the root of a heap of `n` entries: how many levels a sift-down from
+/// the root may descend (0 for one entry, 1 for up to 5, 2 for up to 21, ...).
+#[inline]
+fn sift_levels(n: usize) -> usize {
+    // Levels `L` hold (4^L - 1) / 3 entries: L = ceil(log4(3n + 1)).
+    let x = 3 * n as u64 + 1;
+    let ceil_log2 = (u64::BITS - (x - 1).leading_zeros()) as usize;
+    (ceil_log2.div_ceil(2)).saturating_sub(1)
+}
+
+/// Cache lines of keys holding every level of a heap down to `levels` child levels below
+/// the root (the unused slots before the root included).
+fn full_levels_lines(levels: usize) -> usize {
+    // ROOT + (4^(levels + 1) - 1) / 3 slots, which is (4^levels + 2) / 3 lines of four.
+    (4usize.pow(levels as u32) + 2) / 3
+}
+
 /// The time of a key.
 #[inline]
 pub fn key_time(key: u128) -> f64 {
@@ -256,12 +273,15 @@ impl EventQueue {
     fn heap_push(&mut self, key: u128) {
         if self.hole {
             self.hole = false;
-            return self.sift_down(key, ROOT + self.n);
+            return self.sift_down(key);
         }
         let mut pos = ROOT + self.n;
         self.n += 1;
         if pos / ARITY >= self.keys.len() {
-            self.keys.push(KeyLine([u128::MAX; ARITY]));
+            // A new level: all of it at once, so that `sift_down` can read every group of
+            // children down to the deepest level without a bounds test.
+            let lines = full_levels_lines(sift_levels(self.n));
+            self.keys.resize(lines, KeyLine([u128::MAX; ARITY]));
         }
         // Sift up with a hole.
         while pos > ROOT {
@@ -342,28 +362,32 @@ impl EventQueue {
         if self.n > 0 {
             let last_key = self.key(end);
             self.set(end, u128::MAX);
-            self.sift_down(last_key, end);
+            self.sift_down(last_key);
         } else {
             self.set(ROOT, u128::MAX);
         }
     }
 
-    /// Places `key` in the empty root and sifts it down among the slots below `end` (slots
-    /// from `end` on hold the largest key).
+    /// Places `key` in the empty root and sifts it down (slots from `ROOT + n` on hold the
+    /// largest key).
+    ///
+    /// Without a branch on where the key stops: the loop runs once per level of the heap
+    /// (`sift_levels(n)`, which changes only when a level fills or empties, so its exit is
+    /// predicted), and at each level the key either moves on or stays, by selects. Where a
+    /// random key comes to rest is a coin toss at every level, so a loop that left at that
+    /// point was mispredicted about once per sift. Once the key stays, its group of children
+    /// is read again each level and it stays again: nothing moves after that.
     ///
     /// Inlined into its two callers (a push into the hole, a refill): a call saved and restored
     /// six registers once per chat (-1% instructions).
     #[inline(always)]
-    fn sift_down(&mut self, key: u128, end: usize) {
-        // Sift down with a hole. Unused slots hold the largest key, so a full group of four
-        // is always compared.
+    fn sift_down(&mut self, key: u128) {
+        let levels = sift_levels(self.n);
         let keys = self.flat_mut();
         let mut pos = ROOT;
-        loop {
+        for _ in 0..levels {
             let first = first_child(pos);
-            if first >= end {
-                break;
-            }
+            // The level's lines all exist (`heap_push` adds whole levels).
             let g = &keys[first..first + ARITY];
             // The smallest of four without branches (which of two keys is smaller is a coin
             // toss, so a branch on it would be mispredicted half the time), carrying the
@@ -373,11 +397,10 @@ impl EventQueue {
             let (low, low_at) = select_unpredictable(g1 < g0, (g1, 1), (g0, 0));
             let (high, high_at) = select_unpredictable(g3 < g2, (g3, 3), (g2, 2));
             let (best_key, best) = select_unpredictable(high < low, (high, high_at), (low, low_at));
-            if key <= best_key {
-                break;
-            }
-            keys[pos] = best_key;
-            pos = first + best;
+            // Empty slots hold the largest key: the key never moves into them.
+            let moves = best_key < key;
+            keys[pos] = select_unpredictable(moves, best_key, keys[pos]);
+            pos = select_unpredictable(moves, first + best, pos);
         }
         keys[pos] = key;
     }
@@ -394,6 +417,21 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sift_levels_and_full_levels_match_counting() {
+        // Level by level: the entries a heap with `levels` child levels holds, and its slots.
+        let (mut levels, mut holds) = (0usize, 1usize);
+        for n in 1..=5_000usize {
+            if n > holds {
+                levels += 1;
+                holds += ARITY.pow(levels as u32);
+            }
+            assert_eq!(sift_levels(n), levels, "n = {n}");
+            assert_eq!(full_levels_lines(levels) * ARITY, ROOT + holds, "n = {n}");
+        }
+        assert_eq!(sift_levels(0), 0);
+    }
 
     #[test]
     fn orders_by_time_then_rank_then_insertion() {

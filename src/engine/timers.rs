@@ -164,8 +164,7 @@ impl TimerHeap {
             let (g0, g1, g2, g3) = (g[0], g[1], g[2], g[3]);
             let (low, low_at) = select_unpredictable(g1 < g0, (g1, 1), (g0, 0));
             let (high, high_at) = select_unpredictable(g3 < g2, (g3, 3), (g2, 2));
-            let (best, best_at) =
-                select_unpredictable(high < low, (high, high_at), (low, low_at));
+            let (best, best_at) = select_unpredictable(high < low, (high, high_at), (low, low_at));
             if key <= best {
                 break;
             }
