@@ -56,8 +56,9 @@ fn sift_levels(n: usize) -> usize {
 /// Cache lines of keys holding every level of a heap down to `levels` child levels below
 /// the root (the unused slots before the root included).
 fn full_levels_lines(levels: usize) -> usize {
-    // ROOT + (4^(levels + 1) - 1) / 3 slots, which is (4^levels + 2) / 3 lines of four.
-    (4usize.pow(levels as u32) + 2) / 3
+    // ROOT + (4^(levels + 1) - 1) / 3 slots, which is (4^levels + 2) / 3 lines of four
+    // (4^levels leaves 1 when divided by 3).
+    4usize.pow(levels as u32).div_ceil(3)
 }
 
 /// The time of a key.
