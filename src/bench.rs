@@ -261,24 +261,9 @@ impl<'a> Rounds<'a> {
     }
 }
 
-/// Runs `work` (returning its item count) `reps` times on this thread; keeps the best times.
-pub fn time_on_this_thread(reps: u32, mut work: impl FnMut() -> u64) -> Timing {
-    let mut r = Rounds::new();
-    r.case(|| time_once(&mut work));
-    r.run(reps, |_, _| {})[0].best()
-}
-
 /// Contacts simulated by one replication of `m`.
 pub fn simulate_once(m: &Model, replication: u64) -> u64 {
     engine::simulate(m, replication).contacts_simulated
-}
-
-/// Wall time of `replications` replications of `m` on `threads` threads (best of `reps`),
-/// with the contacts they simulated.
-pub fn time_runner(m: &Model, replications: u32, threads: usize, reps: u32) -> Timing {
-    let mut r = Rounds::new();
-    r.case(|| time_runner_once(m, replications, threads));
-    r.run(reps, |_, _| {})[0].best()
 }
 
 /// A textbook queue timed by `kefu bench --queue`.
@@ -630,18 +615,6 @@ mod tests {
         });
         assert_eq!(rounds.run(0, |_, _| {})[0].per_round().len(), 1);
         assert_eq!(calls, 1);
-    }
-
-    #[test]
-    fn time_on_this_thread_runs_the_work_reps_times() {
-        let mut calls = 0u64;
-        let t = time_on_this_thread(7, || {
-            calls += 1;
-            calls
-        });
-        assert_eq!(calls, 7);
-        assert_eq!(t.items, 7, "the items of the last run");
-        assert!(t.wall_s >= 0.0 && t.wall_s.is_finite());
     }
 
     #[test]
