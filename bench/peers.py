@@ -216,6 +216,10 @@ def best_of(reps, f):
     return best
 
 
+# Fewest rounds of `kefu bench --queue` (engine and floor, interleaved; best of each).
+KEFU_QUEUE_ROUNDS = 15
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kefu", default="target/release/kefu")
@@ -261,9 +265,12 @@ def main():
         # The engine in-process and the bare Kiefer-Wolfowitz floor on the same rates, timed
         # by kefu itself in the same session (no statistics for the floor: no abandonment).
         queue = f"{c}:{lam * MEAN_SERVICE_S / c:g}" + (":+M" if patience else "")
+        # At least 15 interleaved rounds: a round takes ~20 ms, and on a shared host a few
+        # rounds can all fall into one slow stretch (the engine 30% slower, the floor not).
         timed = json.loads(subprocess.run(
             [a.kefu, "bench", "--queue", queue, "--customers", str(a.customers),
-             "--reps", str(a.reps)], capture_output=True, text=True, check=True).stdout)
+             "--reps", str(max(a.reps, KEFU_QUEUE_ROUNDS))],
+            capture_output=True, text=True, check=True).stdout)
         engine_rate = timed["engine_per_core"]
         for sim, (pw, w, pa), rate in rows:
             print(f"{name:<20} {sim:<8} {rate:>12,.0f} {rate / engine_rate:>9.4f} "
