@@ -61,6 +61,18 @@ fn full_levels_lines(levels: usize) -> usize {
     4usize.pow(levels as u32).div_ceil(3)
 }
 
+/// The smallest of four keys and its index in `g`, found without branches: which of two
+/// keys is smaller is a coin toss, so a branch on it would be mispredicted half the time.
+/// The values are carried along: picking an index and loading the winner again put two more
+/// dependent loads on every level of a sift-down.
+#[inline(always)]
+pub(super) fn smallest_of_four(g: &[u128]) -> (u128, usize) {
+    let (g0, g1, g2, g3) = (g[0], g[1], g[2], g[3]);
+    let (low, low_at) = select_unpredictable(g1 < g0, (g1, 1), (g0, 0));
+    let (high, high_at) = select_unpredictable(g3 < g2, (g3, 3), (g2, 2));
+    select_unpredictable(high < low, (high, high_at), (low, low_at))
+}
+
 /// The time of a key.
 #[inline]
 pub fn key_time(key: u128) -> f64 {
@@ -389,15 +401,7 @@ impl EventQueue {
         for _ in 0..levels {
             let first = first_child(pos);
             // The level's lines all exist (`heap_push` adds whole levels).
-            let g = &keys[first..first + ARITY];
-            // The smallest of four without branches (which of two keys is smaller is a coin
-            // toss, so a branch on it would be mispredicted half the time), carrying the
-            // values along: picking an index and loading the winner again put two more
-            // dependent loads on every level's critical path.
-            let (g0, g1, g2, g3) = (g[0], g[1], g[2], g[3]);
-            let (low, low_at) = select_unpredictable(g1 < g0, (g1, 1), (g0, 0));
-            let (high, high_at) = select_unpredictable(g3 < g2, (g3, 3), (g2, 2));
-            let (best_key, best) = select_unpredictable(high < low, (high, high_at), (low, low_at));
+            let (best_key, best) = smallest_of_four(&keys[first..first + ARITY]);
             // Empty slots hold the largest key: the key never moves into them.
             let moves = best_key < key;
             keys[pos] = select_unpredictable(moves, best_key, keys[pos]);

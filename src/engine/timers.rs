@@ -9,13 +9,11 @@
 //! holds bare keys.
 
 use super::contact::ContactId;
-use super::queue::key_payload;
-use std::hint::select_unpredictable;
+use super::queue::{key_payload, smallest_of_four};
 
 const NONE: u32 = u32::MAX;
-/// Children per node: the smallest of four is found with independent comparisons and
-/// without branches (which child is smaller is a coin toss a branch would mispredict half
-/// the time), and the heap is half as deep as a binary one.
+/// Children per node: the smallest of four is found without branches
+/// ([`smallest_of_four`]), and the heap is half as deep as a binary one.
 const ARITY: usize = 4;
 
 /// The first child of node `i`.
@@ -128,8 +126,6 @@ impl TimerHeap {
             } else {
                 self.sift_down(at, last);
             }
-        } else {
-            self.heap[at] = u128::MAX;
         }
     }
 
@@ -160,11 +156,7 @@ impl TimerHeap {
                 break;
             }
             // Slots from `n` on hold the largest key: a full group is always compared.
-            let g = &self.heap[first..first + ARITY];
-            let (g0, g1, g2, g3) = (g[0], g[1], g[2], g[3]);
-            let (low, low_at) = select_unpredictable(g1 < g0, (g1, 1), (g0, 0));
-            let (high, high_at) = select_unpredictable(g3 < g2, (g3, 3), (g2, 2));
-            let (best, best_at) = select_unpredictable(high < low, (high, high_at), (low, low_at));
+            let (best, best_at) = smallest_of_four(&self.heap[first..first + ARITY]);
             if key <= best {
                 break;
             }
