@@ -163,6 +163,15 @@ pub fn time_once(work: impl FnOnce() -> u64) -> Timing {
     }
 }
 
+/// Times one run of the bare floor loop: `customers` customers of an M/M/`servers` queue
+/// with arrival rate `lambda` and the benchmarks' mean handle time.
+pub fn time_floor(lambda: f64, servers: u32, customers: u64) -> Timing {
+    time_once(|| {
+        std::hint::black_box(kiefer_wolfowitz(lambda, MEAN_SERVICE_S, servers, customers));
+        customers
+    })
+}
+
 /// Times one run of `replications` replications of `m` on `threads` threads, by the wall
 /// clock only (the work runs on other threads).
 pub fn time_runner_once(m: &Model, replications: u32, threads: usize) -> Timing {
@@ -314,13 +323,7 @@ pub fn time_queue(q: &QueueCase, customers: u64, reps: u32) -> String {
         contacts.set(t.items);
         t
     });
-    let floor = rounds.case(|| {
-        let n = contacts.get();
-        time_once(|| {
-            std::hint::black_box(kiefer_wolfowitz(lambda, MEAN_SERVICE_S, q.servers, n));
-            n
-        })
-    });
+    let floor = rounds.case(|| time_floor(lambda, q.servers, contacts.get()));
     let samples = rounds.run(reps, |_, _| {});
     let (engine, floor) = (samples[engine].best(), samples[floor].best());
     serde_json::json!({
@@ -411,23 +414,12 @@ pub fn run_budget(o: &BenchOptions, mut progress: impl FnMut(&str)) -> Vec<Row> 
 
     // The cases compared with each other run next to each other in every round.
     let mut rounds = Rounds::new();
-    let floor10 = rounds.case(|| {
-        time_once(|| {
-            let lambda10 = 0.9 * 10.0 / MEAN_SERVICE_S;
-            std::hint::black_box(kiefer_wolfowitz(lambda10, MEAN_SERVICE_S, 10, customers));
-            customers
-        })
-    });
+    let floor10 = rounds.case(|| time_floor(0.9 * 10.0 / MEAN_SERVICE_S, 10, customers));
     let info_ids: Vec<usize> = info
         .iter()
         .map(|(_, m)| rounds.case(move || time_once(|| simulate_once(m, 0))))
         .collect();
-    let floor200 = rounds.case(|| {
-        time_once(|| {
-            std::hint::black_box(kiefer_wolfowitz(lambda, MEAN_SERVICE_S, c, customers));
-            customers
-        })
-    });
+    let floor200 = rounds.case(|| time_floor(lambda, c, customers));
     let engine = rounds.case(|| time_once(|| simulate_once(&mmcm, 0)));
     let one = rounds.case(|| time_runner_once(&d, 20, 1));
     let two = rounds.case(|| time_runner_once(&d, 20, 2));
