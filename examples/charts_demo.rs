@@ -5,7 +5,7 @@
 mod shop;
 
 use kefu::report::{charts, html, json, OutputDir};
-use kefu::runner::{run, RunOptions};
+use kefu::runner::{run, Hooks, IntervalStore, Job, Progress, Reps};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -19,19 +19,20 @@ fn main() -> anyhow::Result<()> {
     let days: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let reps: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
     let m = shop::shop(days, reps);
-    let opts = RunOptions {
-        replications: reps,
+    let opts = Job {
+        groups: vec![vec![&m]],
         seed: 1,
+        reps: Reps::Fixed(reps),
         threads: None,
-        progress: false,
-        intervals: Default::default(),
+        progress: Progress::Hidden,
+        intervals: IntervalStore::Files,
     };
-    let outcome = run(&m, &opts)?;
+    let outcome = run(&opts, Hooks::default())?;
     let out = OutputDir::create(&dest)?;
     let started = Instant::now();
-    let files = charts::write_charts(&out, &m, &outcome.aggregate)?;
+    let files = charts::write_charts(&out, &m, &outcome.aggregates[0][0])?;
     let charts_s = started.elapsed().as_secs_f64();
-    let summary = json::summary(&m, &outcome.aggregate, reps, 1);
+    let summary = json::summary(&m, &outcome.aggregates[0][0], reps, 1);
     let run_info = serde_json::json!({
         "scenario": m.name, "scenario_sha256": "demo", "seed": 1, "replications": reps,
         "kefu_version": env!("CARGO_PKG_VERSION"), "wall_time_s": outcome.wall_s, "charts_s": charts_s,
@@ -39,7 +40,7 @@ fn main() -> anyhow::Result<()> {
     out.write("summary.json", json::to_text(&summary))?;
     out.write(
         "report.html",
-        html::report_html(&m, &outcome.aggregate, &summary, &run_info, &files)?,
+        html::report_html(&m, &outcome.aggregates[0][0], &summary, &run_info, &files)?,
     )?;
     out.commit()?;
     for f in &files {

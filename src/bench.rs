@@ -11,7 +11,7 @@
 use crate::engine;
 use crate::model::textbook::Textbook;
 use crate::model::Model;
-use crate::runner::{self, RunOptions};
+use crate::runner::{self, Hooks, IntervalStore, Job, Reps};
 use crate::scenario;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -175,15 +175,11 @@ pub fn time_floor(lambda: f64, servers: u32, customers: u64) -> Timing {
 /// Times one run of `replications` replications of `m` on `threads` threads, by the wall
 /// clock only (the work runs on other threads).
 pub fn time_runner_once(m: &Model, replications: u32, threads: usize) -> Timing {
-    let opts = RunOptions {
-        replications,
-        seed: m.run.seed,
-        threads: Some(threads),
-        progress: false,
-        intervals: Default::default(),
-    };
+    let mut job = Job::single(m, m.run.seed, Reps::Fixed(replications));
+    job.threads = Some(threads);
+    job.intervals = IntervalStore::Files;
     let t0 = Instant::now();
-    let out = runner::run(m, &opts).expect("the run succeeds");
+    let out = runner::run(&job, Hooks::default()).expect("the run succeeds");
     Timing {
         items: out.contacts_simulated,
         wall_s: t0.elapsed().as_secs_f64(),

@@ -3,22 +3,23 @@
 //! The stages, in the order data moves: [`scenario`] (TOML → validated [`model::Model`]),
 //! [`engine`] (one replication), [`runner`] (replications in parallel), [`stats`] and
 //! [`summary`] (streaming statistics, confidence intervals), [`report`] (files written),
-//! and the command line in [`cli`] and [`app`].
+//! and [`plan`], and the command wing [`cmd`] on top. [`failure`], [`format`],
+//! [`provenance`] and [`interrupt`] are the ground floor every stage may use.
 
-pub mod app;
 pub mod bench;
 pub mod calibrate;
-pub mod cli;
+pub mod cmd;
 pub mod engine;
 pub mod erlang;
+pub mod failure;
+pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod guard;
 pub mod interrupt;
 pub mod model;
 pub mod plan;
+pub mod provenance;
 pub mod report;
-pub mod rerun;
 pub mod runner;
 pub mod scenario;
 pub mod stability;

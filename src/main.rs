@@ -1,15 +1,10 @@
-//! The `kefu` binary: parse the command line, run it, map failures to exit statuses.
+//! The `kefu` binary: parse the command line, run it, exit with the contract's status.
 use clap::Parser;
 
 fn main() {
-    let cli = kefu::cli::Cli::parse();
-    if let Err(e) = kefu::app::dispatch(cli) {
-        kefu::app::warn(&format!("error: {e}"));
-        let code = if kefu::interrupt::requested() {
-            kefu::interrupt::EXIT_STATUS
-        } else {
-            e.exit_code()
-        };
-        std::process::exit(code);
+    let cli = kefu::cmd::Cli::parse();
+    if let Err(e) = kefu::cmd::dispatch(cli) {
+        kefu::failure::warn(&format!("error: {e}"));
+        std::process::exit(e.exit_code());
     }
 }

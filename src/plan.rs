@@ -19,7 +19,7 @@ pub mod sipp;
 pub mod verify;
 
 use crate::model::{Model, Planning, PoolId, Staffing};
-use crate::runner::{self, RunOptions, RunOutcome};
+use crate::runner::{self, Hooks, IntervalStore, Job, JobIndex, Outcome, Reps};
 use crate::summary::Moments;
 use load::{Grid, PoolLoad};
 use sipp::Goal;
@@ -116,19 +116,15 @@ pub fn measure(
     model: &Model,
     reps: u32,
     seed: u64,
-) -> anyhow::Result<(Measured, RunOutcome)> {
+) -> anyhow::Result<(Measured, Outcome)> {
     let n = model.run.interval_count();
     let np = ctx.pools.len();
     let mut sl = vec![vec![Moments::default(); n]; np];
     let mut offered = vec![vec![0.0; n]; np];
-    let opts = RunOptions {
-        replications: reps,
-        seed,
-        threads: ctx.threads,
-        progress: false,
-        intervals: runner::IntervalStore::Memory,
-    };
-    let outcome = runner::run_with(model, &opts, |_, st| {
+    let mut job = Job::single(model, seed, Reps::Fixed(reps));
+    job.threads = ctx.threads;
+    job.intervals = IntervalStore::Memory;
+    let mut each = |_: JobIndex, st: &crate::stats::RepStats| {
         let k = st.classes();
         for (p, pl) in ctx.pools.iter().enumerate() {
             for j in 0..n {
@@ -142,7 +138,12 @@ pub fn measure(
                 sl[p][j].add((off > 0).then(|| within as f64 / off as f64));
             }
         }
-    })?;
+    };
+    let hooks = Hooks {
+        trace: None,
+        each: Some(&mut each),
+    };
+    let outcome = runner::run(&job, hooks)?;
     for v in offered.iter_mut().flatten() {
         *v /= reps.max(1) as f64;
     }
@@ -184,35 +185,72 @@ pub struct PlanResult {
     pub wall_s: f64,
 }
 
+/// Why a plan could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The `[planning]` settings or the seeds cannot give a plan (the input's fault).
+    #[error("{0}")]
+    Settings(String),
+    /// Stopped by Ctrl-C or SIGTERM.
+    #[error(transparent)]
+    Interrupted(#[from] crate::interrupt::Interrupted),
+    /// The simulations or the shift LP failed.
+    #[error("{0:#}")]
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for PlanError {
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast::<crate::interrupt::Interrupted>() {
+            Ok(i) => PlanError::Interrupted(i),
+            Err(e) => match e.downcast::<runner::RunError>() {
+                Ok(runner::RunError::Interrupted(i)) => PlanError::Interrupted(i),
+                Ok(runner::RunError::Limit(l)) => PlanError::Settings(l.to_string()),
+                Ok(other) => PlanError::Failed(other.into()),
+                Err(e) => PlanError::Failed(e),
+            },
+        }
+    }
+}
+
+/// Fails with [`PlanError::Settings`] unless the condition holds.
+macro_rules! ensure_settings {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(PlanError::Settings(format!($($msg)+)));
+        }
+    };
+}
+
 /// Validates the planning settings against the model.
-fn check_planning(m: &Model, p: &Planning) -> anyhow::Result<()> {
-    anyhow::ensure!(
+fn check_planning(m: &Model, p: &Planning) -> Result<(), PlanError> {
+    ensure_settings!(
         p.tuning_replications >= 2,
         "[planning] tuning_replications must be at least 2"
     );
-    anyhow::ensure!(
+    ensure_settings!(
         (0.0..0.5).contains(&p.margin),
         "[planning] margin must be in [0, 0.5)"
     );
-    anyhow::ensure!(
+    ensure_settings!(
         (0.0..=5.0).contains(&p.confidence_z),
         "[planning] confidence_z must be in [0, 5]"
     );
     for (pool, h) in p.shrinkage.iter().enumerate() {
-        anyhow::ensure!(
+        ensure_settings!(
             h.iter().all(|s| (0.0..1.0).contains(s)),
             "[planning] shrinkage of pool {} must be in [0, 1)",
             m.pools.get(pool).map_or("?", |p| &p.name)
         );
     }
     if let Some(o) = p.max_occupancy {
-        anyhow::ensure!(
+        ensure_settings!(
             o > 0.0 && o <= 1.0,
             "[planning] max_occupancy must be in (0, 1]"
         );
     }
     for s in &p.shifts {
-        anyhow::ensure!(
+        ensure_settings!(
             s.length_s >= m.run.interval_s && s.start_step_s > 0.0 && s.break_s < s.length_s,
             "[planning] shift {}: length must be at least one interval, start step > 0, break shorter than the shift",
             s.name
@@ -222,7 +260,7 @@ fn check_planning(m: &Model, p: &Planning) -> anyhow::Result<()> {
 }
 
 /// Plans `model`: requirements by the three methods, shifts, and the verification.
-pub fn plan(model: &Model, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
+pub fn plan(model: &Model, opts: &PlanOptions) -> Result<PlanResult, PlanError> {
     let t0 = std::time::Instant::now();
     let mut planning = model.planning.clone().unwrap_or_default();
     if let Some(r) = opts.tuning_replications {
@@ -245,7 +283,7 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
             planned_loads.push(l);
         }
     }
-    anyhow::ensure!(
+    ensure_settings!(
         !planned_loads.is_empty(),
         "no pool to plan: every pool is fixed or serves no contacts first"
     );
@@ -341,7 +379,7 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
             .seed
             .wrapping_add(crate::model::planning::VERIFY_SEED_OFFSET),
     );
-    anyhow::ensure!(
+    ensure_settings!(
         verify_seed != ctx.tuning_seed,
         "the verification seed must differ from the tuning seed"
     );

@@ -3,11 +3,14 @@
 //! so a failed or interrupted run never leaves a half-written output folder.
 
 pub mod charts;
+pub mod compare_page;
 pub mod csv_out;
 pub mod html;
 pub mod json;
 pub mod output_dir;
 pub mod plan_html;
+pub mod run_record;
+pub mod sweep_page;
 pub mod terminal;
 pub mod whatif_charts;
 pub mod whatif_html;

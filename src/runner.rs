@@ -1,11 +1,27 @@
-//! Replications in parallel: each replication is simulated on its own streams, and results
-//! are folded in replication order, so the numbers do not depend on the thread count.
-//! Replications run in batches so that memory stays bounded however many there are.
+//! The one replication runner, for every command: `run`, `plan`, `compare`, `sweep` and
+//! `--replications auto` alike.
 //!
-//! Per-interval results ([`IntervalStore`]): by default each replication streams its final
-//! interval rows to a file, and after each batch the batch's files are merged, in
-//! replication order, into the per-interval moments kept in a file: memory does not grow
-//! with the horizon. [`IntervalStore::Memory`] keeps the tables in memory instead.
+//! A [`Job`] is a list of *groups*; a group is a set of models paired replication by
+//! replication (one model for `kefu run` or a sweep point, two for `kefu compare`).
+//! Replication `r` of every model uses the streams of (seed, r), so the models of a group,
+//! and all groups, see the same customers (common random numbers). Jobs (group,
+//! replication, model) run in parallel in chunks and are folded in that order, so the
+//! numbers do not depend on the thread count. Between chunks the runner checks for
+//! Ctrl-C/SIGTERM ([`crate::interrupt`]) and moves the progress bar.
+//!
+//! Per-interval results ([`IntervalStore`]): in memory, or streamed by each replication to a
+//! file and merged after each chunk, in replication order, into moments kept in a file, so
+//! memory does not grow with the horizon.
+//!
+//! How many replications ([`Reps`]): a fixed count, or a sequential stopping rule on the
+//! service level's confidence interval ([`stopping`]).
+
+pub mod estimate;
+mod progress;
+pub mod stopping;
+
+pub use estimate::{Estimate, LimitError};
+pub use stopping::{GroupOutcome, Reps};
 
 use crate::engine;
 use crate::engine::trace::TraceSink;
@@ -25,188 +41,364 @@ pub enum IntervalStore {
     Files,
     /// Like `Files`, in a temporary folder inside this folder.
     FilesIn(PathBuf),
-    /// In memory: every replication's table, and the moments (short horizons, or callers
-    /// that read [`RepStats::intervals`]).
+    /// In memory: every replication's table (callers that read [`RepStats::intervals`]
+    /// through [`Hooks::each`] need this), and the moments.
     Memory,
 }
 
-/// How to run.
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    pub replications: u32,
+/// What the progress bar counts (it is drawn only when stderr is a terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Progress {
+    /// No bar.
+    #[default]
+    Hidden,
+    /// Replications (of the first group: `run`, `compare`).
+    Replications,
+    /// Finished groups (`sweep` points).
+    Points,
+}
+
+/// A set of replications to simulate.
+pub struct Job<'a> {
+    /// Groups of models paired replication by replication.
+    pub groups: Vec<Vec<&'a Model>>,
+    /// The master seed every model runs with (its own `[run] seed` is not used).
     pub seed: u64,
-    /// Worker threads; `None`: one per core.
+    pub reps: Reps,
+    /// Worker threads; `None`: one per core. Results do not depend on it.
     pub threads: Option<usize>,
-    /// Show a progress bar on stderr (only when it is a terminal).
-    pub progress: bool,
-    /// Where the per-interval results are kept.
+    pub progress: Progress,
     pub intervals: IntervalStore,
 }
 
-impl RunOptions {
-    /// The scenario's own `[run]` settings.
-    pub fn from_model(m: &Model) -> Self {
-        RunOptions {
-            replications: m.run.replications,
-            seed: m.run.seed,
+impl<'a> Job<'a> {
+    /// One model, `replications` replications on `seed`.
+    pub fn single(model: &'a Model, seed: u64, reps: Reps) -> Self {
+        Job {
+            groups: vec![vec![model]],
+            seed,
+            reps,
             threads: None,
-            progress: false,
-            intervals: IntervalStore::default(),
+            progress: Progress::Hidden,
+            intervals: IntervalStore::Memory,
         }
+    }
+
+    /// The worker threads this job uses.
+    pub fn thread_count(&self) -> usize {
+        self.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
     }
 }
 
-/// What a run produced, with its cost.
-pub struct RunOutcome {
-    pub aggregate: Aggregate,
+/// Where one replication belongs in a [`Job`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobIndex {
+    pub group: usize,
+    pub model: usize,
+    pub replication: u32,
+}
+
+/// Optional observers of a job.
+#[derive(Default)]
+pub struct Hooks<'h> {
+    /// The per-contact trace of replications `0..n` of the job's only model: those
+    /// replications run first, one after another on this thread (the numbers are the same
+    /// as without a trace).
+    pub trace: Option<(u32, &'h mut dyn TraceSink)>,
+    /// Called for every replication that is kept, in fold order (with
+    /// [`IntervalStore::Memory`] its interval tables are in the stats).
+    pub each: Option<&'h mut dyn FnMut(JobIndex, &RepStats)>,
+}
+
+/// Why a job could not run to the end.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Stopped by Ctrl-C or SIGTERM.
+    #[error(transparent)]
+    Interrupted(#[from] crate::interrupt::Interrupted),
+    /// The job exceeds a hard limit (refused before anything ran).
+    #[error(transparent)]
+    Limit(#[from] LimitError),
+    /// A trace needs a job of one model and a fixed number of replications.
+    #[error("a trace needs one scenario and a fixed number of replications")]
+    TraceNeedsOneModel,
+    /// The worker threads could not be started.
+    #[error("cannot start {threads} worker thread(s): {source}")]
+    Threads {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The per-interval results could not be written to or read from their files.
+    #[error("per-interval results: {0:#}")]
+    Intervals(anyhow::Error),
+}
+
+/// What a job produced, with its cost.
+pub struct Outcome {
+    /// `aggregates[g][k]`: model `k` of group `g`.
+    pub aggregates: Vec<Vec<Aggregate>>,
+    /// How each group ended (its replication count and service-level half-width).
+    pub groups: Vec<GroupOutcome>,
     pub wall_s: f64,
     pub threads: usize,
     pub events: u64,
-    /// Contacts simulated (warm-up included), over all replications.
+    /// Contacts simulated (warm-up included), over all replications kept.
     pub contacts_simulated: u64,
 }
 
-/// Runs the replications of `model` and folds them into an [`Aggregate`] (per-interval
-/// results kept where `opts.intervals` says).
-pub fn run(model: &Model, opts: &RunOptions) -> anyhow::Result<RunOutcome> {
-    run_inner(model, opts, |_, _| {}, None)
-}
-
-/// Like [`run`], calling `each(index, &stats)` for every replication in index order, with
-/// its per-interval table in memory (`stats.intervals`, `stats.class_intervals`; the
-/// aggregate keeps its moments in memory too, whatever `opts.intervals` says).
-pub fn run_with(
-    model: &Model,
-    opts: &RunOptions,
-    each: impl FnMut(u32, &RepStats),
-) -> anyhow::Result<RunOutcome> {
-    let opts = RunOptions {
-        intervals: IntervalStore::Memory,
-        ..opts.clone()
-    };
-    run_inner(model, &opts, each, None)
-}
-
-/// Like [`run`], handing the per-contact trace of replications `0..traced` to `sink`. Those
-/// replications run first, one after another on this thread; the numbers are the same as
-/// without a trace.
-pub fn run_traced(
-    model: &Model,
-    opts: &RunOptions,
-    traced: u32,
-    sink: &mut dyn TraceSink,
-) -> anyhow::Result<RunOutcome> {
-    run_inner(model, opts, |_, _| {}, Some((traced, sink)))
-}
-
-fn run_inner(
-    model: &Model,
-    opts: &RunOptions,
-    mut each: impl FnMut(u32, &RepStats),
-    trace: Option<(u32, &mut dyn TraceSink)>,
-) -> anyhow::Result<RunOutcome> {
-    let started = Instant::now();
-    let mut m = model.clone();
-    m.run.seed = opts.seed;
-    let threads = opts
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()?;
-    let bar = progress_bar(opts);
-    let mut aggregate = match &opts.intervals {
-        IntervalStore::Memory => Aggregate::new(&m),
-        IntervalStore::Files => Aggregate::in_files(&m, &std::env::temp_dir())?,
-        IntervalStore::FilesIn(dir) => Aggregate::in_files(&m, dir)?,
-    };
-    let files = aggregate.intervals.in_files_mode();
-    let (mut events, mut contacts) = (0, 0);
-    let batch = (threads.max(1) * 2) as u32;
-    let mut next = 0;
-    if let Some((traced, sink)) = trace {
-        while next < traced.min(opts.replications) {
-            let stats = if files {
-                let mut rows = aggregate.intervals.row_writer(next)?;
-                let stats = engine::simulate_streamed(&m, next as u64, Some(&mut *sink), &mut rows);
-                aggregate.intervals.merge(&m, vec![rows.finish()?])?;
-                stats
-            } else {
-                let stats = engine::simulate_traced(&m, next as u64, Some(&mut *sink));
-                aggregate.intervals.add(&m, &stats);
-                stats
-            };
-            events += stats.events;
-            contacts += stats.contacts_simulated;
-            each(next, &stats);
-            aggregate.add_totals(&m, &stats);
-            next += 1;
-            if let Some(b) = &bar {
-                b.set_position(next as u64);
-            }
-        }
+impl Outcome {
+    /// The aggregate of a one-model job.
+    pub fn into_single(mut self) -> (Aggregate, Outcome) {
+        let agg = self.aggregates.remove(0).remove(0);
+        (agg, self)
     }
-    while next < opts.replications {
-        // Ctrl-C / SIGTERM: stop between batches (see `interrupt`).
-        crate::interrupt::check()?;
-        let end = (next + batch).min(opts.replications);
-        let agg = &aggregate;
-        let results: Vec<anyhow::Result<(RepStats, Option<RowFile>)>> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|r| {
-                    if files {
-                        let mut rows = agg.intervals.row_writer(r)?;
-                        let stats = engine::simulate_streamed(&m, r as u64, None, &mut rows);
-                        Ok((stats, Some(rows.finish()?)))
-                    } else {
-                        Ok((engine::simulate(&m, r as u64), None))
-                    }
+}
+
+/// The state of one group while its replications run.
+struct GroupState {
+    aggs: Vec<Aggregate>,
+    /// Replications folded (of every model).
+    n: u32,
+    /// Replications to simulate up to in this round.
+    target: u32,
+    done: bool,
+    half_width: Option<f64>,
+    converged: bool,
+    /// Per model, the interval-row files of folded replications not merged yet.
+    pending: Vec<Vec<RowFile>>,
+}
+
+impl GroupState {
+    /// Merges the pending interval rows into the moments, in replication order.
+    fn merge_pending(&mut self, models: &[Model]) -> Result<(), RunError> {
+        for ((agg, rows), m) in self.aggs.iter_mut().zip(&mut self.pending).zip(models) {
+            agg.intervals
+                .merge(m, std::mem::take(rows))
+                .map_err(RunError::Intervals)?;
+        }
+        Ok(())
+    }
+}
+
+/// A finished replication, before it is folded.
+struct Finished {
+    index: JobIndex,
+    stats: RepStats,
+    rows: Option<RowFile>,
+}
+
+/// Runs `job`: every group's replications, folded into one [`Aggregate`] per model.
+pub fn run(job: &Job, mut hooks: Hooks) -> Result<Outcome, RunError> {
+    let started = Instant::now();
+    let threads = job.thread_count();
+    estimate::estimate(job).check_limits()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| RunError::Threads { threads, source })?;
+    // The engine takes the seed from the model's `[run]`.
+    let groups: Vec<Vec<Model>> = job
+        .groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|m| {
+                    let mut m = (*m).clone();
+                    m.run.seed = job.seed;
+                    m
                 })
                 .collect()
+        })
+        .collect();
+    let rule = stopping::Rule::of(job.reps);
+    let mut states = Vec::with_capacity(groups.len());
+    for g in &groups {
+        let aggs = g
+            .iter()
+            .map(|m| match &job.intervals {
+                IntervalStore::Memory => Ok(Aggregate::new(m)),
+                IntervalStore::Files => Aggregate::in_files(m, &std::env::temp_dir()),
+                IntervalStore::FilesIn(dir) => Aggregate::in_files(m, dir),
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map_err(RunError::Intervals)?;
+        states.push(GroupState {
+            pending: g.iter().map(|_| Vec::new()).collect(),
+            aggs,
+            n: 0,
+            target: rule.first,
+            done: rule.first == 0,
+            half_width: None,
+            converged: false,
         });
-        let mut batch_files = Vec::new();
-        for (i, result) in results.into_iter().enumerate() {
-            let (stats, file) = result?;
-            events += stats.events;
-            contacts += stats.contacts_simulated;
-            each(next + i as u32, &stats);
-            aggregate.add_totals(&m, &stats);
-            match file {
-                Some(f) => batch_files.push(f),
-                None => aggregate.intervals.add(&m, &stats),
+    }
+    let files = job.intervals != IntervalStore::Memory;
+    let bar = progress::Bar::new(job, &rule);
+    let mut totals = (0u64, 0u64);
+    let mut fold = |states: &mut Vec<GroupState>, f: Finished| -> Result<(), RunError> {
+        let JobIndex {
+            group: g,
+            model: i,
+            replication: r,
+        } = f.index;
+        let st = &mut states[g];
+        if st.done {
+            return Ok(()); // simulated ahead of the stopping point: discarded
+        }
+        let m = &groups[g][i];
+        totals.0 += f.stats.events;
+        totals.1 += f.stats.contacts_simulated;
+        if let Some(each) = hooks.each.as_mut() {
+            each(f.index, &f.stats);
+        }
+        match f.rows {
+            Some(rows) => {
+                st.aggs[i].add_totals(m, &f.stats);
+                st.pending[i].push(rows);
+            }
+            None => st.aggs[i].add(m, &f.stats),
+        }
+        if i + 1 == groups[g].len() {
+            st.n = r + 1;
+            if rule.may_stop(st.n) {
+                st.half_width = stopping::group_half_width(&st.aggs);
+                st.done = rule.stops(st.n, st.half_width);
+                st.converged = st.done && rule.converged(st.half_width);
             }
         }
-        aggregate.intervals.merge(&m, batch_files)?;
-        if let Some(b) = &bar {
-            b.set_position(end as u64);
+        Ok(())
+    };
+
+    // Traced replications first, on this thread, in order.
+    if let Some((traced, sink)) = hooks.trace.take() {
+        if groups.len() != 1 || groups[0].len() != 1 || !matches!(job.reps, Reps::Fixed(_)) {
+            return Err(RunError::TraceNeedsOneModel);
         }
-        next = end;
+        let m = &groups[0][0];
+        for r in 0..traced.min(rule.first) {
+            crate::interrupt::check()?;
+            let index = JobIndex {
+                group: 0,
+                model: 0,
+                replication: r,
+            };
+            let finished = simulate_one(m, index, &states[0].aggs[0], files, Some(&mut *sink))?;
+            fold(&mut states, finished)?;
+            states[0].merge_pending(&groups[0])?;
+            bar.show(&states_progress(&states));
+        }
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
+
+    let chunk = threads * 4;
+    while states.iter().any(|s| !s.done) {
+        // This round's jobs, in fold order: group, replication, model.
+        let round: Vec<JobIndex> = states
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.done)
+            .flat_map(|(g, s)| {
+                let k = groups[g].len();
+                (s.n..s.target).flat_map(move |r| {
+                    (0..k).map(move |i| JobIndex {
+                        group: g,
+                        model: i,
+                        replication: r,
+                    })
+                })
+            })
+            .collect();
+        for batch in round.chunks(chunk) {
+            crate::interrupt::check()?;
+            let batch: Vec<JobIndex> = batch
+                .iter()
+                .filter(|j| !states[j.group].done)
+                .copied()
+                .collect();
+            if batch.is_empty() {
+                continue;
+            }
+            let st = &states;
+            let results: Vec<Result<Finished, RunError>> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|&j| {
+                        let agg = &st[j.group].aggs[j.model];
+                        simulate_one(&groups[j.group][j.model], j, agg, files, None)
+                    })
+                    .collect()
+            });
+            for finished in results {
+                fold(&mut states, finished?)?;
+            }
+            for (st, models) in states.iter_mut().zip(&groups) {
+                st.merge_pending(models)?;
+            }
+            bar.show(&states_progress(&states));
+        }
+        for st in states.iter_mut().filter(|s| !s.done) {
+            if st.n >= st.target {
+                st.target = rule.next_target(st.n, st.half_width, threads);
+            }
+        }
     }
-    Ok(RunOutcome {
-        aggregate,
+    bar.finish();
+    if let Reps::Fixed(_) = job.reps {
+        for st in &mut states {
+            st.half_width = stopping::group_half_width(&st.aggs);
+        }
+    }
+    let outcomes = states
+        .iter()
+        .map(|s| GroupOutcome {
+            replications: s.n,
+            half_width: s.half_width,
+            converged: s.converged,
+        })
+        .collect();
+    Ok(Outcome {
+        aggregates: states.into_iter().map(|s| s.aggs).collect(),
+        groups: outcomes,
         wall_s: started.elapsed().as_secs_f64(),
         threads,
-        events,
-        contacts_simulated: contacts,
+        events: totals.0,
+        contacts_simulated: totals.1,
     })
 }
 
-fn progress_bar(opts: &RunOptions) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !opts.progress || !std::io::stderr().is_terminal() {
-        return None;
+/// Simulates one replication, its interval rows streamed to a file when `files`.
+fn simulate_one<'a>(
+    m: &'a Model,
+    index: JobIndex,
+    agg: &Aggregate,
+    files: bool,
+    trace: Option<&'a mut dyn TraceSink>,
+) -> Result<Finished, RunError> {
+    let r = index.replication as u64;
+    let (stats, rows) = if files {
+        let mut rows = agg
+            .intervals
+            .row_writer(index.replication)
+            .map_err(RunError::Intervals)?;
+        // Shortens the trait object's lifetime to the row writer's (a coercion, not a copy).
+        #[allow(clippy::needless_match)]
+        let trace: Option<&mut dyn TraceSink> = match trace {
+            Some(t) => Some(t),
+            None => None,
+        };
+        let stats = engine::simulate_streamed(m, r, trace, &mut rows);
+        (stats, Some(rows.finish().map_err(RunError::Intervals)?))
+    } else {
+        (engine::simulate_traced(m, r, trace), None)
+    };
+    Ok(Finished { index, stats, rows })
+}
+
+/// `(replications of group 0, finished groups)` for the progress bar.
+fn states_progress(states: &[GroupState]) -> progress::Done {
+    progress::Done {
+        first_group_replications: states.first().map_or(0, |s| s.n),
+        groups_done: states.iter().filter(|s| s.done).count(),
     }
-    let bar = indicatif::ProgressBar::new(opts.replications as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} replications {pos}/{len} {wide_bar} {elapsed}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    Some(bar)
 }

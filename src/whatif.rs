@@ -2,8 +2,7 @@
 //! paired confidence intervals), `kefu sweep` (a grid of one or two keys), `--shard`/`kefu
 //! merge` (a grid spread over machines) and `--replications auto`. See `docs/whatif.md`.
 
-pub mod cmd;
 pub mod compare;
 pub mod edit;
-pub mod reps;
+pub mod points;
 pub mod sweep;

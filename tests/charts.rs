@@ -7,7 +7,7 @@ mod shop;
 use kefu::model::Model;
 use kefu::report::charts::{self, ChartFile};
 use kefu::report::{html, json, OutputDir};
-use kefu::runner::{run, RunOptions};
+use kefu::runner::{run, Hooks, IntervalStore, Job, Progress, Reps};
 use kefu::summary::Aggregate;
 
 struct Written {
@@ -18,14 +18,15 @@ struct Written {
 }
 
 fn simulate(m: &Model, reps: u32) -> Aggregate {
-    let opts = RunOptions {
-        replications: reps,
+    let opts = Job {
+        groups: vec![vec![&m]],
         seed: 7,
+        reps: Reps::Fixed(reps),
         threads: Some(2),
-        progress: false,
-        intervals: Default::default(),
+        progress: Progress::Hidden,
+        intervals: IntervalStore::Files,
     };
-    run(m, &opts).unwrap().aggregate
+    run(&opts, Hooks::default()).unwrap().into_single().0
 }
 
 fn write(m: &Model, reps: u32, with_charts: bool) -> Written {

@@ -4,20 +4,38 @@ use kefu::calibrate::{calibrate_file, Options};
 use kefu::engine::trace::{Outcome, TraceRow};
 use kefu::model::textbook::Textbook;
 use kefu::model::{Bot, BotProfile, Dist, Model};
-use kefu::runner::{run, run_traced, RunOptions};
+use kefu::runner::{run, Hooks, Job, Progress, Reps};
 use kefu::scenario;
 use kefu::trace::CsvTrace;
 use std::path::Path;
 use std::process::Command;
 
-fn opts(m: &Model, threads: usize) -> RunOptions {
-    RunOptions {
-        replications: m.run.replications,
+fn opts(m: &Model, threads: usize) -> Job<'_> {
+    Job {
+        groups: vec![vec![m]],
         seed: m.run.seed,
+        reps: Reps::Fixed(m.run.replications),
         threads: Some(threads),
-        progress: false,
+        progress: Progress::Hidden,
         intervals: Default::default(),
     }
+}
+
+/// Runs `m` with the per-contact trace of its first `traced` replications going to `sink`.
+fn run_traced(
+    m: &Model,
+    job: &Job,
+    traced: u32,
+    sink: &mut dyn kefu::engine::trace::TraceSink,
+) -> Result<kefu::runner::Outcome, kefu::runner::RunError> {
+    debug_assert!(std::ptr::eq(job.groups[0][0], m));
+    run(
+        job,
+        Hooks {
+            trace: Some((traced, sink)),
+            each: None,
+        },
+    )
 }
 
 /// 1 category, a bot, 11 agents, lognormal handle times (300 s basic, 480 s complex),
@@ -65,7 +83,10 @@ fn round_trip_recovers_the_inputs() {
     sink.finish().unwrap();
     let cal = calibrate_file(&path, &Options::default()).unwrap();
     eprintln!("{}", cal.report());
-    let abandons = out.aggregate.values(&["human", "abandoned"]).unwrap()[0].unwrap();
+    let abandons = out.aggregates[0][0]
+        .values(&["human", "abandoned"])
+        .unwrap()[0]
+        .unwrap();
     assert!(
         abandons > 500.0,
         "too few abandons to test patience: {abandons}"
@@ -187,8 +208,9 @@ fn trace_counts_equal_the_summary_and_change_nothing() {
     let mut sink = |r: &TraceRow| count(&mut counts, r);
     let traced = run_traced(&m, &opts(&m, 2), 1, &mut sink)
         .unwrap()
-        .aggregate;
-    let plain = run(&m, &opts(&m, 2)).unwrap().aggregate;
+        .into_single()
+        .0;
+    let plain = run(&opts(&m, 2), Hooks::default()).unwrap().into_single().0;
     let v = |p: &[&str]| traced.values(p).unwrap()[0].unwrap() as u64;
     let want = Counts {
         contacts: v(&["contacts"]),
@@ -410,8 +432,11 @@ fn a_forecast_csv_reproduces_the_profile_scenario() {
         f.warnings
     );
     let (ap, af) = (
-        run(&p, &opts(&p, 2)).unwrap().aggregate,
-        run(&f.model, &opts(&f.model, 2)).unwrap().aggregate,
+        run(&opts(&p, 2), Hooks::default()).unwrap().into_single().0,
+        run(&opts(&f.model, 2), Hooks::default())
+            .unwrap()
+            .into_single()
+            .0,
     );
     for path in [
         "contacts",
@@ -502,8 +527,8 @@ fn a_per_category_forecast_in_the_shares_mix_reproduces_the_share_scenario() {
     let s = s.model;
     assert!(s.arrivals.category_mix_at(3600.0).is_some());
     let (at, as_) = (
-        run(&t, &opts(&t, 2)).unwrap().aggregate,
-        run(&s, &opts(&s, 2)).unwrap().aggregate,
+        run(&opts(&t, 2), Hooks::default()).unwrap().into_single().0,
+        run(&opts(&s, 2), Hooks::default()).unwrap().into_single().0,
     );
     for path in [
         "contacts",
@@ -543,7 +568,7 @@ fn a_per_category_forecast_changes_the_mix_over_the_day() {
     std::fs::write(d.join("f.csv"), csv).unwrap();
     std::fs::write(d.join("f.toml"), two_categories(1)).unwrap();
     let m = scenario::load(&d.join("f.toml")).unwrap().model;
-    let agg = run(&m, &opts(&m, 2)).unwrap().aggregate;
+    let agg = run(&opts(&m, 2), Hooks::default()).unwrap().into_single().0;
     let offered = |c: &str| agg.values(&["by_category", c, "offered"]).unwrap();
     for r in 0..3 {
         // 2 400 expected each; the static shares would give a 60/40 split.

@@ -5,7 +5,7 @@
 mod shop;
 
 use kefu::report::{charts, html, json, OutputDir};
-use kefu::runner::{run, RunOptions};
+use kefu::runner::{run, Hooks, IntervalStore, Job, Progress, Reps};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,14 +25,15 @@ fn find_chromium() -> Option<PathBuf> {
 
 fn write_report(dir: &Path) -> PathBuf {
     let m = shop::shop(1.0, 3);
-    let opts = RunOptions {
-        replications: 3,
+    let opts = Job {
+        groups: vec![vec![&m]],
         seed: 3,
+        reps: Reps::Fixed(3),
         threads: Some(2),
-        progress: false,
-        intervals: Default::default(),
+        progress: Progress::Hidden,
+        intervals: IntervalStore::Files,
     };
-    let agg = run(&m, &opts).unwrap().aggregate;
+    let agg = run(&opts, Hooks::default()).unwrap().into_single().0;
     let dest = dir.join("out");
     let out = OutputDir::create(&dest).unwrap();
     let files = charts::write_charts(&out, &m, &agg).unwrap();

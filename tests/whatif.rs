@@ -1,11 +1,31 @@
 //! What-if analysis: `kefu compare`, `kefu sweep`, `--shard`/`kefu merge` and
 //! `--replications auto` (fixed seeds, small scenarios: the whole file runs in seconds).
 
+use kefu::model::Model;
+use kefu::runner::stopping::group_half_width;
+use kefu::runner::{Hooks, Job, Outcome, Progress, Reps};
 use kefu::scenario;
 use kefu::stats::estimate;
 use kefu::whatif::compare::compare;
 use kefu::whatif::edit;
-use kefu::whatif::reps::{group_half_width, run_groups, GroupsRun, Reps};
+
+/// Runs groups of models with `seed` on `threads` threads (in memory).
+fn run_groups(
+    groups: &[Vec<Model>],
+    seed: u64,
+    reps: Reps,
+    threads: Option<usize>,
+) -> anyhow::Result<Outcome> {
+    let job = Job {
+        groups: groups.iter().map(|g| g.iter().collect()).collect(),
+        seed,
+        reps,
+        threads,
+        progress: Progress::Hidden,
+        intervals: kefu::runner::IntervalStore::Memory,
+    };
+    Ok(kefu::runner::run(&job, Hooks::default())?)
+}
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,7 +86,7 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn pair(a: &str, b: &str, reps: Reps) -> GroupsRun {
+fn pair(a: &str, b: &str, reps: Reps) -> Outcome {
     run_groups(&[vec![model(a), model(b)]], 7, reps, Some(2)).unwrap()
 }
 
@@ -170,9 +190,9 @@ fn auto_replications_stop_at_the_bound_and_repeat() {
     };
     let run = |threads| run_groups(&[vec![model(&t)]], 7, plan, Some(threads)).unwrap();
     let (r1, r2) = (run(1), run(2));
-    let o = r1.outcomes[0];
+    let o = r1.groups[0];
     assert!(o.converged);
-    assert_eq!(o, r2.outcomes[0], "the count depends on the seed only");
+    assert_eq!(o, r2.groups[0], "the count depends on the seed only");
     let agg = &r1.aggregates[0][0];
     assert_eq!(agg.reps.len() as u32, o.replications);
     assert!(o.half_width.unwrap() <= 0.001);
@@ -216,7 +236,7 @@ fn auto_replications_stop_at_the_bound_and_repeat() {
         None,
     )
     .unwrap();
-    let n = expected.outcomes[0].replications;
+    let n = expected.groups[0].replications;
     assert_eq!(summary["replications"], n);
     assert_eq!(run_json["replications_auto"]["replications"], n);
     assert!(

@@ -101,7 +101,7 @@ pub fn verify(
                 }
             }
         }
-        let agg = &outcome.aggregate;
+        let agg = &outcome.aggregates[0][0];
         let none = Estimate {
             mean: None,
             ci95: None,

@@ -4,7 +4,7 @@
 use kefu::engine;
 use kefu::model::Model;
 use kefu::report::csv_out;
-use kefu::runner::{run, IntervalStore, RunOptions};
+use kefu::runner::{run, Hooks, IntervalStore, Job, Progress, Reps};
 use kefu::scenario;
 use kefu::stats::{ClassInterval, IntervalSink, IntervalStats};
 use std::path::{Path, PathBuf};
@@ -99,14 +99,15 @@ fn a_long_horizon_holds_a_few_rows_and_streams_the_same_table() {
 }
 
 fn outputs(m: &Model, threads: usize, store: IntervalStore) -> (String, String, String) {
-    let opts = RunOptions {
-        replications: 5,
+    let opts = Job {
+        groups: vec![vec![&m]],
         seed: 11,
+        reps: Reps::Fixed(5),
         threads: Some(threads),
-        progress: false,
+        progress: Progress::Hidden,
         intervals: store,
     };
-    let agg = run(m, &opts).unwrap().aggregate;
+    let agg = run(&opts, Hooks::default()).unwrap().into_single().0;
     (
         kefu::report::json::to_text(&kefu::report::json::summary(m, &agg, 5, 11)),
         csv_out::intervals(m, &agg).unwrap(),
@@ -134,14 +135,15 @@ fn moments_in_files_equal_moments_in_memory_on_any_thread_count() {
     assert_eq!(outputs(&m, 3, in_dir.clone()), memory);
     assert!(entries(tmp.path()).is_empty(), "{:?}", entries(tmp.path()));
     // While the aggregate lives, its files are in one folder inside the one given.
-    let opts = RunOptions {
-        replications: 2,
+    let opts = Job {
+        groups: vec![vec![&m]],
         seed: 1,
+        reps: Reps::Fixed(2),
         threads: Some(2),
-        progress: false,
+        progress: Progress::Hidden,
         intervals: in_dir,
     };
-    let mut agg = run(&m, &opts).unwrap().aggregate;
+    let mut agg = run(&opts, Hooks::default()).unwrap().into_single().0;
     let held = entries(tmp.path());
     assert_eq!(held.len(), 1, "{held:?}");
     assert!(held[0].starts_with(".kefu-intervals-"), "{held:?}");

@@ -2,20 +2,24 @@
 #![allow(dead_code)]
 
 use kefu::model::Model;
-use kefu::runner::{run, RunOptions};
+use kefu::runner::{run, Hooks, IntervalStore, Job, Progress, Reps};
 use kefu::stats::ci::estimate_at;
 use kefu::summary::Aggregate;
 
 /// Runs `m` with its own replications and seed on `threads` threads.
 pub fn simulate(m: &Model, threads: usize) -> Aggregate {
-    let opts = RunOptions {
-        replications: m.run.replications,
+    let opts = Job {
+        groups: vec![vec![&m]],
         seed: m.run.seed,
+        reps: Reps::Fixed(m.run.replications),
         threads: Some(threads),
-        progress: false,
-        intervals: Default::default(),
+        progress: Progress::Hidden,
+        intervals: IntervalStore::Files,
     };
-    run(m, &opts).expect("run succeeds").aggregate
+    run(&opts, Hooks::default())
+        .expect("run succeeds")
+        .into_single()
+        .0
 }
 
 /// Mean and 99% half-width of a metric over replications.

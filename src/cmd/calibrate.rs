@@ -1,0 +1,55 @@
+//! `kefu calibrate`: fit a scenario from service records and write it as TOML.
+
+use crate::failure::{say, Failure};
+use crate::scenario;
+use anyhow::Context;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Options of `kefu calibrate`.
+#[derive(Debug, Args, Clone)]
+pub struct CalibrateArgs {
+    /// The service records (CSV with a header; extra columns are ignored).
+    pub records: PathBuf,
+    /// Where to write the scenario.
+    #[arg(long, default_value = "calibrated.toml")]
+    pub out: PathBuf,
+    /// Scenario name written into the file.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Refuse when more than this share of rows is unusable.
+    #[arg(long, default_value_t = 0.05)]
+    pub max_bad_share: f64,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
+    use crate::calibrate::{self, CalibrateError, Options};
+    let opts = Options {
+        name: args.name.clone(),
+        max_bad_share: args.max_bad_share,
+    };
+    let cal = calibrate::calibrate_file(&args.records, &opts).map_err(|e| match e {
+        CalibrateError::Io(e) => Failure::Other(e),
+        other => Failure::Input(other.to_string()),
+    })?;
+    let text = cal.to_toml();
+    // The scenario must load as written (checked before anything is written); a failure
+    // here is a bug, not bad input.
+    let base = args.out.parent().unwrap_or(std::path::Path::new("."));
+    scenario::load_str(&text, &args.out.display().to_string(), base).map_err(|e| {
+        Failure::Other(anyhow::anyhow!(
+            "the calibrated scenario does not load: {e}"
+        ))
+    })?;
+    std::fs::write(&args.out, &text)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    if !args.quiet {
+        let mut out = cal.report();
+        out.push_str(&format!("scenario written to {}\n", args.out.display()));
+        say(&out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! `kefu plan`: the staffing plan, verified by simulation, with its report.
+
+use super::load;
+use crate::failure::{say, warn, Failure};
+use crate::plan::PlanError;
+use crate::report::{self, OutputDir};
+use anyhow::Context;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Options of `kefu plan`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct PlanArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Output folder (default: output/<scenario file stem>-plan/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replications of the final verification (default: [planning] verify_replications, else [run] replications).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    pub replications: Option<u32>,
+    /// Replications per tuning iteration (default: [planning] tuning_replications, 8).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub tuning_replications: Option<u32>,
+    /// Seed of the verification (must differ from the scenario seed used for tuning).
+    #[arg(long)]
+    pub verify_seed: Option<u64>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Do not draw charts; report.html then has no charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// A TTF/OTF/TTC font for chart text instead of the built-in Noto Sans (see `kefu run`).
+    #[arg(long, value_name = "FILE")]
+    pub font_file: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn plan(args: PlanArgs) -> Result<(), Failure> {
+    use crate::plan::output;
+    if let Some(f) = &args.font_file {
+        report::charts::font::use_font_file(f).map_err(|e| Failure::Input(format!("{e:#}")))?;
+    }
+    let loaded = load(Some(&args.scenario))?;
+    let m = &loaded.model;
+    let dest = args.out.clone().unwrap_or_else(|| {
+        let stem = args
+            .scenario
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "plan".into());
+        super::default_out(format!("{stem}-plan"))
+    });
+    let opts = crate::plan::PlanOptions {
+        tuning_replications: args.tuning_replications,
+        verify_replications: args.replications,
+        verify_seed: args.verify_seed,
+        threads: args.threads.map(|t| t as usize),
+    };
+    let out = OutputDir::create(&dest)?;
+    let r = crate::plan::plan(m, &opts).map_err(|e| match e {
+        PlanError::Settings(s) => Failure::Input(s),
+        PlanError::Interrupted(_) => Failure::Interrupted,
+        PlanError::Failed(e) => Failure::Other(e),
+    })?;
+    out.write("plan.csv", output::plan_csv(&r, &m.run.calendar))?;
+    out.write("shifts.csv", output::shifts_csv(&r, m))?;
+    out.write(
+        "plan_intervals.csv",
+        output::intervals_csv(&r, &m.run.calendar),
+    )?;
+    let mut json = output::plan_json(&r, m);
+    json["scenario_file"] = serde_json::json!(args.scenario.display().to_string());
+    json["scenario_sha256"] =
+        serde_json::json!(crate::provenance::sha256_hex(loaded.source_text.as_bytes()));
+    out.write("plan.json", report::json::to_text(&json))?;
+    if !args.no_charts {
+        if let Some(w) = report::charts::missing_glyph_warning(m) {
+            warn(&format!("warning: {w}"));
+        }
+    }
+    report::plan_html::write_plan_report(&out, m, &r, &json, !args.no_charts)?;
+    let dest = out.commit().context("writing the plan")?;
+    if !args.quiet {
+        let mut text = output::terminal(&r, m);
+        text.push_str(&format!("  results in {}/\n", dest.display()));
+        text.push_str(&format!(
+            "  report: {}\n",
+            dest.join("report.html").display()
+        ));
+        say(&text)?;
+    }
+    Ok(())
+}

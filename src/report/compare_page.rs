@@ -1,0 +1,106 @@
+//! The pages of `kefu compare`: compare.md, the chart of the differences and report.html,
+//! and the lines the terminal shows.
+
+use crate::report::whatif_charts::{self, DiffPanel};
+use crate::report::{whatif_html, OutputDir};
+use crate::whatif::compare::{self, Unit};
+use serde_json::Value;
+
+/// What the pages say about the pair.
+pub struct CompareInfo<'a> {
+    pub a_name: &'a str,
+    pub b_name: &'a str,
+    pub seed: u64,
+    pub replications: u32,
+    pub target_service_level: f64,
+}
+
+/// Writes compare.md, the chart and report.html (compare.json is `doc`, written by the caller).
+pub fn write_compare(
+    out: &OutputDir,
+    doc: &Value,
+    rows: &[compare::MetricCompare],
+    info: &CompareInfo,
+) -> anyhow::Result<()> {
+    let title = format!("B − A: {} → {}", info.a_name, info.b_name);
+    whatif_charts::compare_chart(&out.path("compare"), &title, &panels(rows))?;
+    let mut md = format!(
+        "## Comparison: {} (A) vs {} (B)\n\n{} paired replications, seed {}: replication r of A and of B saw the same customers (common random numbers), so each difference is estimated from paired replications.\n\n",
+        info.a_name, info.b_name, info.replications, info.seed
+    );
+    md.push_str(&compare::table(rows, true));
+    md.push('\n');
+    md.push_str(&verdict_text(rows));
+    md.push_str("\n![B − A with 95% CIs](compare.png)\n");
+    out.write("compare.md", md)?;
+    let chart = whatif_html::chart_file(
+        out,
+        "compare",
+        &title,
+        "Each panel is one metric: the dot is the mean difference B − A and the thick blue bar its paired 95% CI; \
+         a bar clear of the red zero line is a real difference, and the thin grey bar shows how wide it would be \
+         without pairing.",
+    )?;
+    out.write(
+        "report.html",
+        whatif_html::compare_html(doc, rows, info.target_service_level, Some(&chart)),
+    )?;
+    Ok(())
+}
+
+/// The service-level statement, the other real differences, and the variance reduction.
+pub fn verdict_text(rows: &[compare::MetricCompare]) -> String {
+    let mut s = String::new();
+    let head = compare::headline(rows);
+    if let Some((r, label, unit)) = head.first() {
+        s.push_str(&format!("  {}\n", compare::statement(r, label, *unit)));
+    }
+    let real: Vec<&str> = head
+        .iter()
+        .filter(|(r, _, _)| r.significant() == Some(true))
+        .map(|(_, l, _)| *l)
+        .collect();
+    s.push_str(&format!(
+        "  real differences (95% CI excludes 0): {}\n",
+        if real.is_empty() {
+            "none".into()
+        } else {
+            real.join(", ")
+        }
+    ));
+    if let Some(sl) = rows.iter().find(|r| r.name() == "human.service_level") {
+        match sl.width_factor() {
+            Some(f) => s.push_str(&format!(
+                "  pairing: the service-level CI is {f:.1}× narrower than from independent runs (±{:.2} pp vs ±{:.2} pp; variance reduced {:.0}×)\n",
+                sl.diff.ci95.unwrap_or(0.0) * 100.0,
+                sl.independent_ci95.unwrap_or(0.0) * 100.0,
+                f * f
+            )),
+            None => s.push_str("  pairing: the paired differences are all 0 (identical results)\n"),
+        }
+    }
+    s
+}
+
+fn panels(rows: &[compare::MetricCompare]) -> Vec<DiffPanel> {
+    compare::headline(rows)
+        .into_iter()
+        .filter(|(r, _, _)| r.name() != "human.offered")
+        .take(8)
+        .map(|(r, label, unit)| {
+            let (scale, u) = match unit {
+                Unit::Share => (100.0, "pp"),
+                Unit::Seconds => (1.0, "s"),
+                Unit::Count => (1.0, "contacts"),
+                Unit::Hours => (1.0, "h"),
+                Unit::Money => (1.0, "currency"),
+            };
+            DiffPanel {
+                title: format!("{label} ({u})"),
+                diff: r.diff.mean.unwrap_or(0.0) * scale,
+                paired_ci95: r.diff.ci95.unwrap_or(0.0) * scale,
+                independent_ci95: r.independent_ci95.unwrap_or(0.0) * scale,
+            }
+        })
+        .collect()
+}

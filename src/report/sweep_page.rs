@@ -1,0 +1,124 @@
+//! The pages of `kefu sweep` and `kefu merge`: sweep.json, sweep.csv, sweep.md, the charts
+//! and report.html — the same bytes from one machine or from merged shards.
+
+use crate::report::whatif_charts::{self, Curve, Heat};
+use crate::report::{json::to_text, whatif_html, OutputDir};
+use crate::whatif::sweep::{self, SweepTable};
+use serde_json::Value;
+
+/// Writes a whole sweep's files (one machine, or merged shards: the same bytes).
+pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> anyhow::Result<()> {
+    let info = sweep::info_from_manifest(manifest)?;
+    let seed = manifest["seed"].as_u64().unwrap_or(0);
+    out.write("sweep.json", to_text(manifest))?;
+    out.write("sweep.csv", sweep::csv_text(table))?;
+    let mut md = sweep::markdown(&info, table, seed);
+    let est = |name: &str| -> Vec<(Option<f64>, Option<f64>)> {
+        table
+            .rows
+            .iter()
+            .map(|r| {
+                let e = table.estimate(r, name);
+                (e.mean, e.ci95)
+            })
+            .collect()
+    };
+    let mut charts = Vec::new();
+    let target_label = format!(
+        "target {:.0}% within {:.0} s",
+        info.target_service_level * 100.0,
+        info.answer_within_s
+    );
+    match info.keys.as_slice() {
+        [k] => {
+            let xs: Vec<f64> = table.rows.iter().map(|r| r.values[0]).collect();
+            whatif_charts::curve_chart(
+                &out.path("sweep_service_level"),
+                &Curve {
+                    title: &format!("Service level against {} — {}", k.key, info.scenario),
+                    x_desc: &k.key,
+                    y_desc: &format!(
+                        "answered within {:.0} s (% of offered)",
+                        info.answer_within_s
+                    ),
+                    xs: &xs,
+                    ys: &est("human.service_level"),
+                    target: Some((info.target_service_level, &target_label)),
+                    scale: 100.0,
+                    series: "service level (mean over replications)",
+                },
+            )?;
+            whatif_charts::curve_chart(
+                &out.path("sweep_mean_wait"),
+                &Curve {
+                    title: &format!("Mean wait against {} — {}", k.key, info.scenario),
+                    x_desc: &k.key,
+                    y_desc: "mean wait of answered chats (s)",
+                    xs: &xs,
+                    ys: &est("human.mean_wait_s"),
+                    target: None,
+                    scale: 1.0,
+                    series: "mean wait (mean over replications)",
+                },
+            )?;
+            md.push_str(
+                "\n![service level](sweep_service_level.png)\n![mean wait](sweep_mean_wait.png)\n",
+            );
+            charts.push(whatif_html::chart_file(
+                out,
+                "sweep_service_level",
+                &format!("Service level against {}", k.key),
+                &format!(
+                    "The blue line is the service level at each value of {} with its 95% band; where it crosses the \
+                     red line the target is met.",
+                    k.key
+                ),
+            )?);
+            charts.push(whatif_html::chart_file(
+                out,
+                "sweep_mean_wait",
+                &format!("Mean wait against {}", k.key),
+                "The mean wait of answered chats at each point, with its 95% band.",
+            )?);
+        }
+        [kx, ky] => {
+            let sl = est("human.service_level");
+            let z: Vec<Vec<Option<f64>>> = (0..kx.values.len())
+                .map(|i| {
+                    (0..ky.values.len())
+                        .map(|j| sl[i * ky.values.len() + j].0)
+                        .collect()
+                })
+                .collect();
+            whatif_charts::heat_chart(
+                &out.path("sweep_heatmap"),
+                &Heat {
+                    title: &format!(
+                        "Service level (answered within {:.0} s) — {}",
+                        info.answer_within_s, info.scenario
+                    ),
+                    x_desc: &kx.key,
+                    y_desc: &ky.key,
+                    xs: &kx.values,
+                    ys: &ky.values,
+                    z: &z,
+                    level: info.target_service_level,
+                },
+            )?;
+            md.push_str("\n![service level heat map](sweep_heatmap.png)\n");
+            charts.push(whatif_html::chart_file(
+                out,
+                "sweep_heatmap",
+                &format!("Service level over {} × {}", kx.key, ky.key),
+                "Each cell is one point of the sweep coloured by its service level; the line marks the target.",
+            )?);
+        }
+        _ => {}
+    }
+    out.write("sweep.md", md)?;
+    out.write(
+        "report.html",
+        whatif_html::sweep_html(&info, table, manifest, &charts),
+    )?;
+    Ok(())
+}
