@@ -1,4 +1,5 @@
-//! Numbers and durations for people: compact counts, durations, and numbers for messages.
+//! Numbers and text for people and files: compact counts, durations and sizes for messages,
+//! numbers and fields for CSV.
 
 /// `1234567` → `"1.2 M"`.
 pub fn human_count(x: f64) -> String {
@@ -33,6 +34,31 @@ pub fn human_bytes(b: f64) -> String {
         b if !b.is_finite() => "unbounded memory".into(),
         b if b >= 1024.0 * MIB => format!("{:.1} GiB", b / (1024.0 * MIB)),
         b => format!("{:.0} MiB", (b / MIB).max(1.0)),
+    }
+}
+
+/// A number with at most 4 decimals and no trailing zeros; empty when undefined.
+pub fn fmt_num(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => {
+            let s = format!("{x:.4}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" {
+                "0".into()
+            } else {
+                s.to_string()
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
     }
 }
 

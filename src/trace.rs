@@ -129,12 +129,12 @@ impl CsvTrace {
             categories: model
                 .categories
                 .iter()
-                .map(|c| crate::report::csv_out::csv_field(&c.name))
+                .map(|c| crate::format::csv_field(&c.name))
                 .collect(),
             pools: model
                 .pools
                 .iter()
-                .map(|p| crate::report::csv_out::csv_field(&p.name))
+                .map(|p| crate::format::csv_field(&p.name))
                 .collect(),
             rows: 0,
             error: None,

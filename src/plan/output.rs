@@ -4,8 +4,8 @@
 //! `plan.json`; and the closing note for the terminal.
 
 use super::PlanResult;
+use crate::format::{csv_field, fmt_num};
 use crate::model::{Calendar, Model};
-use crate::report::csv_out::{csv_field, fmt_num};
 use serde_json::{json, Value};
 use std::fmt::Write;
 

@@ -1,25 +1,10 @@
 //! `intervals.csv` (contract columns first) and `intervals_by_class.csv`.
 
+pub use crate::format::{csv_field, fmt_num};
 use crate::model::Model;
 use crate::summary::{field, Aggregate, CLASS_FIELDS, INTERVAL_FIELDS};
 use std::fmt::Write;
 use std::io;
-
-/// A number with at most 4 decimals and no trailing zeros; empty when undefined.
-pub fn fmt_num(v: Option<f64>) -> String {
-    match v {
-        Some(x) if x.is_finite() => {
-            let s = format!("{x:.4}");
-            let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" {
-                "0".into()
-            } else {
-                s.to_string()
-            }
-        }
-        _ => String::new(),
-    }
-}
 
 /// The contract's columns, in order: the first fields of [`INTERVAL_FIELDS`] (kefu's extras
 /// follow them there).
@@ -104,13 +89,4 @@ pub fn write_intervals_by_class(
         written = w.write_all(out.as_bytes());
     })?;
     Ok(written?)
-}
-
-/// Quotes a CSV field when it needs it.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }

@@ -1,22 +1,9 @@
 //! `summary.json` and `run.json`.
 
 use crate::model::Model;
-use crate::stats::Estimate;
+pub use crate::stats::ci::{estimate_value, number};
 use crate::summary::Aggregate;
 use serde_json::{json, Map, Value};
-
-/// A finite number, else `null` (JSON has no NaN or infinity).
-pub fn number(v: Option<f64>) -> Value {
-    match v {
-        Some(x) if x.is_finite() => json!(x),
-        _ => Value::Null,
-    }
-}
-
-/// `{"mean", "ci95"}` of an estimate.
-pub fn estimate_value(e: &Estimate) -> Value {
-    json!({"mean": number(e.mean), "ci95": number(e.ci95)})
-}
 
 fn insert(root: &mut Map<String, Value>, path: &[String], v: Value) {
     let (last, parents) = path.split_last().expect("non-empty path");

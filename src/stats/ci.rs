@@ -12,6 +12,19 @@ pub struct Estimate {
     pub ci95: Option<f64>,
 }
 
+/// A finite number, else `null` (JSON has no NaN or infinity).
+pub fn number(v: Option<f64>) -> serde_json::Value {
+    match v {
+        Some(x) if x.is_finite() => serde_json::json!(x),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// `{"mean", "ci95"}` of an estimate.
+pub fn estimate_value(e: &Estimate) -> serde_json::Value {
+    serde_json::json!({"mean": number(e.mean), "ci95": number(e.ci95)})
+}
+
 /// The two-sided quantile `t_{1−α/2, dof}`.
 pub fn t_quantile(confidence: f64, dof: usize) -> f64 {
     let t = StudentsT::new(0.0, 1.0, dof as f64).expect("dof ≥ 1");

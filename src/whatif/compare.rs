@@ -2,8 +2,8 @@
 //! (replication r of A and of B saw the same customers), each side's own estimate, and the
 //! half-width the difference would have had from unpaired runs (the variance reduction).
 
-use crate::report::json::{estimate_value, number};
 use crate::stats::ci::{estimate, mean_sd, t_quantile, Estimate};
+use crate::stats::ci::{estimate_value, number};
 use crate::summary::{Aggregate, MetricPath};
 use serde_json::{json, Map, Value};
 use statrs::distribution::{ContinuousCDF, StudentsT};

@@ -7,7 +7,7 @@
 //! folder holds its `sweep.json` (with a `shard` entry) and its rows of `sweep.csv` only.
 
 use super::edit::{fmt_value, SetSpec};
-use crate::report::csv_out::csv_field;
+use crate::format::csv_field;
 use crate::stats::Estimate;
 use crate::summary::Aggregate;
 use anyhow::{bail, Context, Result};
