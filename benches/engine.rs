@@ -5,7 +5,7 @@
 
 use divan::counter::ItemsCount;
 use divan::{black_box, Bencher};
-use kefu::bench::{self, MEAN_SERVICE_S};
+use kefu::cmd::bench::harness::{self as bench, MEAN_SERVICE_S};
 use kefu::engine::simulate;
 use kefu::stats::Histogram;
 

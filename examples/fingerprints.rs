@@ -51,11 +51,11 @@ fn main() {
         let reps: usize = std::env::args().nth(3).map_or(1, |d| d.parse().unwrap());
         let m = mm(200, 1.0, Some(240.0), 0.0, days);
         for _ in 0..reps {
-            let c0 = kefu::bench::thread_cpu_s();
+            let c0 = kefu::cmd::bench::harness::thread_cpu_s();
             let t = Instant::now();
             let s = simulate(&m, 0);
             let dt = t.elapsed().as_secs_f64();
-            let cpu = c0.and_then(|c0| kefu::bench::thread_cpu_s().map(|c1| c1 - c0));
+            let cpu = c0.and_then(|c0| kefu::cmd::bench::harness::thread_cpu_s().map(|c1| c1 - c0));
             let cpu = cpu.unwrap_or(dt);
             println!(
                 "{} contacts {} events {:.3} s wall {:.3} s CPU {:.2} M/s (CPU)",

@@ -3,7 +3,7 @@
 //! the replication options, the confirmation before a long job). Nothing below this wing
 //! imports from it; each subcommand maps the library's typed errors to a [`Failure`].
 
-mod bench;
+pub mod bench;
 mod calibrate;
 mod check;
 mod compare;

@@ -6,7 +6,6 @@
 //! and [`plan`], and the command wing [`cmd`] on top. [`failure`], [`format`],
 //! [`provenance`] and [`interrupt`] are the ground floor every stage may use.
 
-pub mod bench;
 pub mod calibrate;
 pub mod cmd;
 pub mod engine;

@@ -1,4 +1,8 @@
-//! `kefu bench`: the speed budget (docs/performance.md).
+//! `kefu bench`: the speed budget (docs/performance.md). The timing harness and the bare
+//! floor loop are in [`harness`] (also used by `cargo bench` and `examples/`), here in the
+//! command wing rather than on the library's floors.
+
+pub mod harness;
 
 use crate::failure::{say, warn, Failure};
 use clap::Args;
@@ -9,7 +13,7 @@ pub struct BenchArgs {
     /// Rounds: each round times every case once, interleaved, so that a slow stretch of a
     /// shared machine does not fall on one case alone; the best of the rounds is checked
     /// against the budget and the median shown beside. With --queue: rounds of engine and floor.
-    #[arg(long, default_value_t = crate::bench::DEFAULT_REPS, value_parser = clap::value_parser!(u32).range(1..=100))]
+    #[arg(long, default_value_t = harness::DEFAULT_REPS, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub reps: u32,
     /// Counted days of the single-replication M/M/200 cases (more: steadier figures).
     #[arg(long, default_value_t = 5.0)]
@@ -24,6 +28,7 @@ pub struct BenchArgs {
     pub customers: u64,
 }
 
+/// Runs `kefu bench`.
 pub fn bench(args: &BenchArgs) -> Result<(), Failure> {
     if !(args.days.is_finite() && args.days > 0.0 && args.days <= 365.0) {
         return Err(Failure::Input(format!(
@@ -32,22 +37,22 @@ pub fn bench(args: &BenchArgs) -> Result<(), Failure> {
         )));
     }
     if let Some(q) = &args.queue {
-        let queue = crate::bench::QueueCase::parse(q).map_err(Failure::Input)?;
-        let line = crate::bench::time_queue(&queue, args.customers, args.reps);
+        let queue = harness::QueueCase::parse(q).map_err(Failure::Input)?;
+        let line = harness::time_queue(&queue, args.customers, args.reps);
         return say(&format!("{line}\n"));
     }
-    let opts = crate::bench::BenchOptions {
+    let opts = harness::BenchOptions {
         reps: args.reps,
         days: args.days,
     };
-    let rows = crate::bench::run_budget(&opts, |step| warn(&format!("bench: {step}")));
+    let rows = harness::run_budget(&opts, |step| warn(&format!("bench: {step}")));
     let mut text = format!(
         "kefu {} speed budget ({} interleaved rounds, each case once per round; best of the \
          rounds checked, median beside; rates per core by thread CPU time)\n",
         env!("CARGO_PKG_VERSION"),
         opts.reps.max(1)
     );
-    text.push_str(&crate::bench::format_rows(&rows));
+    text.push_str(&harness::format_rows(&rows));
     say(&text)?;
     let failed: Vec<&str> = rows
         .iter()
