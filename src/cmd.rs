@@ -182,21 +182,21 @@ fn reps_of(r: Option<Replications>, fixed: u32, auto: &AutoArgs) -> Result<Reps,
 
 /// A job expected to take longer than this asks for confirmation (in a terminal).
 pub const CONFIRM_ABOVE_S: f64 = 60.0;
+/// A job expected to take longer than this says so before it starts.
+pub const NOTE_ABOVE_S: f64 = 10.0;
 
 /// Before a long job: checks the hard limits, says what the job will cost, and asks for
 /// confirmation in a terminal when it should take over [`CONFIRM_ABOVE_S`] (unless `yes`),
-/// or warns and goes on when stdin is not one. `what` names the work ("this run", "this
+/// or warns and goes on when stdin is not one. A job over [`NOTE_ABOVE_S`] says what it
+/// will cost (unless `quiet`). `what` names the work ("this run", "this
 /// sweep of 12 points").
-fn confirm(e: &Estimate, what: &str, yes: bool) -> Result<(), Failure> {
+fn confirm(e: &Estimate, what: &str, yes: bool, quiet: bool) -> Result<(), Failure> {
     e.check_limits().map_err(Failure::input)?;
     // `KEFU_CONFIRM_ABOVE_S` moves the threshold (tests; machines much slower than assumed).
     let threshold = std::env::var("KEFU_CONFIRM_ABOVE_S")
         .ok()
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(CONFIRM_ABOVE_S);
-    if e.seconds <= threshold {
-        return Ok(());
-    }
     let text = format!(
         "{what} simulates about {} contacts ({} replication(s) of {} each) and should take about {} on {} thread(s), using about {} of memory",
         human_count(e.contacts),
@@ -206,7 +206,16 @@ fn confirm(e: &Estimate, what: &str, yes: bool) -> Result<(), Failure> {
         e.threads,
         human_bytes(e.peak_bytes)
     );
+    if e.seconds <= threshold {
+        if e.seconds > NOTE_ABOVE_S.min(threshold) && !quiet {
+            warn(&format!("kefu: {text}"));
+        }
+        return Ok(());
+    }
     if yes {
+        if !quiet {
+            warn(&format!("kefu: {text}"));
+        }
         return Ok(());
     }
     use std::io::{BufRead, IsTerminal};

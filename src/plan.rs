@@ -31,6 +31,27 @@ pub struct PlanOptions {
     pub verify_replications: Option<u32>,
     pub verify_seed: Option<u64>,
     pub threads: Option<usize>,
+    /// Told of every simulation step (for a progress bar).
+    pub progress: Option<StepObserver>,
+}
+
+/// A step of the planner, as it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanStep {
+    /// Tuning iteration `iteration` (from 1) of at most `max`.
+    Tuning { iteration: u32, max: u32 },
+    /// Verifying method `done + 1` of `of` on fresh seeds.
+    Verifying { done: u32, of: u32 },
+}
+
+/// Something told of each [`PlanStep`].
+#[derive(Clone)]
+pub struct StepObserver(pub std::sync::Arc<dyn Fn(PlanStep) + Send + Sync>);
+
+impl std::fmt::Debug for StepObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StepObserver")
+    }
 }
 
 /// What the stages share.
@@ -43,9 +64,19 @@ pub struct PlanContext {
     pub target: f64,
     pub tuning_seed: u64,
     pub threads: Option<usize>,
+    pub progress: Option<StepObserver>,
 }
 
 impl PlanContext {
+    /// Tells the observer, if any, that `step` starts; stops the plan on Ctrl-C.
+    pub fn step(&self, step: PlanStep) -> Result<(), crate::interrupt::Interrupted> {
+        crate::interrupt::check()?;
+        if let Some(p) = &self.progress {
+            (p.0)(step);
+        }
+        Ok(())
+    }
+
     /// The service level interval goal given its mean offered contacts per replication:
     /// small intervals get the stated tolerance, others the target (+ margin while tuning).
     pub fn interval_goal(&self, offered_per_rep: f64, with_margin: bool) -> f64 {
@@ -305,6 +336,7 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<PlanResult, PlanError> 
         target: model.target.service_level,
         tuning_seed: model.run.seed,
         threads: opts.threads,
+        progress: opts.progress.clone(),
     };
 
     // Period-by-period requirements.

@@ -85,9 +85,10 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         intervals: IntervalStore::Memory,
     };
     confirm(
-        &runner::estimate::estimate(&job),
+        &runner::estimate::estimate_with_pilot(&job).with_charts(true),
         "this comparison",
         args.yes,
+        args.quiet,
     )?;
     let out = OutputDir::create(&dest)?;
     let run = runner::run(&job, Hooks::default()).map_err(run_failure)?;

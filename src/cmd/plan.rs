@@ -2,8 +2,9 @@
 
 use super::load;
 use crate::failure::{say, warn, Failure};
-use crate::plan::PlanError;
+use crate::plan::{PlanError, PlanStep, StepObserver};
 use crate::report::{self, OutputDir};
+use crate::runner::{self, Job, Reps};
 use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ pub struct PlanArgs {
     /// A TTF/OTF/TTC font for chart text instead of the built-in Noto Sans (see `kefu run`).
     #[arg(long, value_name = "FILE")]
     pub font_file: Option<PathBuf>,
+    /// Do not ask for confirmation before a plan estimated to take over a minute.
+    #[arg(long, short)]
+    pub yes: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -54,18 +58,32 @@ pub fn plan(args: PlanArgs) -> Result<(), Failure> {
             .unwrap_or_else(|| "plan".into());
         super::default_out(format!("{stem}-plan"))
     });
+    let bar = progress_bar(args.quiet);
     let opts = crate::plan::PlanOptions {
         tuning_replications: args.tuning_replications,
         verify_replications: args.replications,
         verify_seed: args.verify_seed,
         threads: args.threads.map(|t| t as usize),
+        progress: bar.clone().map(|b| {
+            StepObserver(std::sync::Arc::new(move |step| {
+                b.set_message(step_text(step))
+            }))
+        }),
     };
+    let estimate = estimate(m, &args, &opts).with_charts(!args.no_charts);
+    super::confirm(&estimate, "this plan", args.yes, args.quiet)?;
     let out = OutputDir::create(&dest)?;
+    if let Some(b) = &bar {
+        b.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
     let r = crate::plan::plan(m, &opts).map_err(|e| match e {
         PlanError::Settings(s) => Failure::Input(s),
         PlanError::Interrupted(_) => Failure::Interrupted,
         PlanError::Failed(e) => Failure::Other(e),
     })?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
     out.write("plan.csv", output::plan_csv(&r, &m.run.calendar))?;
     out.write("shifts.csv", output::shifts_csv(&r, m))?;
     out.write(
@@ -94,4 +112,57 @@ pub fn plan(args: PlanArgs) -> Result<(), Failure> {
         say(&text)?;
     }
     Ok(())
+}
+
+/// Tuning iterations the estimate assumes (the shipped scenarios converge in 7–12).
+const EXPECTED_ITERATIONS: u32 = 12;
+
+/// The plan's cost: the tuning iterations and the verification of four staffings, as one
+/// job of that many replications.
+fn estimate(
+    m: &crate::model::Model,
+    args: &PlanArgs,
+    opts: &crate::plan::PlanOptions,
+) -> runner::Estimate {
+    let planning = m.planning.clone().unwrap_or_default();
+    let tuning = opts
+        .tuning_replications
+        .unwrap_or(planning.tuning_replications);
+    let verify = opts
+        .verify_replications
+        .or(planning.verify_replications)
+        .unwrap_or(m.run.replications)
+        .max(2);
+    let iterations = planning.max_iterations.clamp(1, EXPECTED_ITERATIONS);
+    let reps = tuning
+        .saturating_mul(iterations)
+        .saturating_add(verify.saturating_mul(4));
+    let mut job = Job::single(m, m.run.seed, Reps::Fixed(reps));
+    job.threads = args.threads.map(|t| t as usize);
+    runner::estimate::estimate_with_pilot(&job)
+}
+
+/// A spinner whose message names the planner's step (only on a terminal, unless quiet).
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} plan: {msg} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    Some(bar)
+}
+
+fn step_text(step: PlanStep) -> String {
+    match step {
+        PlanStep::Tuning { iteration, max } => {
+            format!("tuning by simulation, iteration {iteration} (at most {max})")
+        }
+        PlanStep::Verifying { done, of } => {
+            format!("verifying on fresh seeds, staffing {} of {of}", done + 1)
+        }
+    }
 }

@@ -119,7 +119,12 @@ fn prepare(args: RunArgs) -> Result<Prepared, Failure> {
         dest,
     };
     let job = p.job(IntervalStore::Files);
-    confirm(&runner::estimate::estimate(&job), "this run", p.args.yes)?;
+    confirm(
+        &runner::estimate::estimate_with_pilot(&job).with_charts(!p.args.no_charts),
+        "this run",
+        p.args.yes,
+        p.args.quiet,
+    )?;
     Ok(p)
 }
 

@@ -134,7 +134,12 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         intervals: IntervalStore::Memory,
     };
     let what = format!("this sweep of {} point(s)", selected.len());
-    confirm(&runner::estimate::estimate(&job), &what, args.yes)?;
+    confirm(
+        &runner::estimate::estimate_with_pilot(&job).with_charts(true),
+        &what,
+        args.yes,
+        args.quiet,
+    )?;
     let out = OutputDir::create(&dest)?;
     let run = runner::run(&job, Hooks::default()).map_err(run_failure)?;
     let rows: Vec<sweep::Row> = selected

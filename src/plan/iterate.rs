@@ -91,7 +91,12 @@ pub fn iterate(ctx: &PlanContext, base: &Model, start: Vec<Vec<u32>>) -> anyhow:
     let mut locked: Vec<Vec<bool>> = s.iter().map(|v| vec![false; v.len()]).collect();
     let mut lowered: Vec<(usize, usize)> = Vec::new();
     let mut raising = true;
-    for it in 0..ctx.planning.max_iterations.max(1) {
+    let max = ctx.planning.max_iterations.max(1);
+    for it in 0..max {
+        ctx.step(super::PlanStep::Tuning {
+            iteration: it + 1,
+            max,
+        })?;
         let model = ctx.staffed_model(base, &s);
         let meas = measure(
             ctx,

@@ -83,7 +83,12 @@ pub fn verify(
     ];
     let mut checks = Vec::new();
     let mut verification = None;
-    for (name, pick) in methods {
+    let of = methods.len() as u32;
+    for (done, (name, pick)) in methods.into_iter().enumerate() {
+        ctx.step(super::PlanStep::Verifying {
+            done: done as u32,
+            of,
+        })?;
         let staffing: Vec<Vec<u32>> = pools.iter().map(|p| pick(p).clone()).collect();
         let m = ctx.staffed_model(model, &staffing);
         let (meas, outcome) = measure(ctx, &m, reps, seed)?;

@@ -1,7 +1,9 @@
 //! What a job will cost, known before it runs: contacts, wall time and peak memory, and the
 //! hard limits that refuse a job which would eat the machine (a mistyped rate or horizon).
 //!
-//! Time is contacts over a measured per-thread speed. Memory is a fixed base, the kept
+//! Time is contacts over a per-thread speed: for a job that may take long, measured here and
+//! now by a pilot (one replication of a shortened horizon of the job's largest model, timed
+//! by the wall clock, so a busy machine is accounted for), else a conservative constant. Memory is a fixed base, the kept
 //! results, and each running replication's backlog: waiting contacts stay in memory, so a
 //! fluid model of the queue (arrivals to humans minus the agents' service rate, drained by
 //! patience) bounds how many wait at once. Measured against real runs in
@@ -11,17 +13,25 @@ use super::{IntervalStore, Job};
 use crate::format::{human_bytes, human_count};
 use crate::model::Model;
 
-/// Contacts simulated per second by one thread of a release build, measured on the shipped
-/// scenarios on the 2-core CI machine (slowest of them, rounded down; `docs/reliability.md`).
+/// Contacts simulated per second by one thread of a release build when no pilot is run: the
+/// slowest shipped scenario on the 2-core CI machine, rounded down (`docs/reliability.md`).
 pub const CONTACTS_PER_SECOND_PER_THREAD: f64 = 2.5e6;
+/// A job expected (at the constant speed) to simulate fewer contacts than this is not
+/// piloted: it is over in about a second anyway.
+pub const PILOT_ABOVE_CONTACTS: f64 = 2.0e6;
+/// Contacts the pilot simulates (about 0.05 s of one core).
+pub const PILOT_CONTACTS: f64 = 2.0e5;
 /// Most reporting intervals kept (days × 1440 / interval_minutes).
 pub const MAX_INTERVALS: usize = 500_000;
 /// Most expected contacts in one replication.
 pub const MAX_CONTACTS_PER_REPLICATION: f64 = 1.0e9;
 /// Most memory a job may be estimated to take (results and backlogs), whatever the machine.
 pub const MAX_JOB_BYTES: f64 = 16.0 * 1024.0 * 1024.0 * 1024.0;
-/// Memory of a process before any result: code, thread stacks, scenario, charts [bytes].
-pub const BASE_BYTES: f64 = 24.0 * 1024.0 * 1024.0;
+/// Memory of a process before any result: code, thread stacks, scenario [bytes] (measured:
+/// 7–8 MiB peak for the shipped scenarios without charts).
+pub const BASE_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+/// What drawing the charts adds to the peak [bytes] (measured: 19 MiB peak with charts).
+pub const CHART_BYTES: f64 = 12.0 * 1024.0 * 1024.0;
 /// Memory one contact in the engine takes while it waits or is served [bytes].
 pub const BYTES_PER_CONTACT_IN_SYSTEM: f64 = 100.0;
 
@@ -64,7 +74,44 @@ pub enum LimitError {
     },
 }
 
-/// Estimates the cost of `job`.
+/// Estimates the cost of `job`, with its speed measured by a pilot when the job is large
+/// enough for the estimate to matter ([`PILOT_ABOVE_CONTACTS`]).
+pub fn estimate_with_pilot(job: &Job) -> Estimate {
+    let mut e = estimate(job);
+    if e.contacts > PILOT_ABOVE_CONTACTS && e.contacts.is_finite() {
+        if let Some(speed) = pilot_speed(job) {
+            e.seconds = e.contacts / (speed * e.threads as f64);
+        }
+    }
+    e
+}
+
+/// Contacts per second one thread simulates of the job's largest model, measured on one
+/// replication of a horizon shortened to about [`PILOT_CONTACTS`] contacts (`None` when the
+/// model is too small to shorten or the pilot was too quick to time).
+pub fn pilot_speed(job: &Job) -> Option<f64> {
+    let m = job
+        .groups
+        .iter()
+        .flatten()
+        .max_by(|a, b| a.expected_arrivals().total_cmp(&b.expected_arrivals()))?;
+    let total = m.expected_arrivals();
+    if !(total > 2.0 * PILOT_CONTACTS) {
+        return None;
+    }
+    let mut pilot = (*m).clone();
+    let counted = pilot.run.counted_to - pilot.run.counted_from;
+    let share = PILOT_CONTACTS / total;
+    // The warm-up's arrivals count too: shorten the counted span so the whole is about right.
+    let span = ((pilot.run.counted_to * share) - pilot.run.counted_from).max(pilot.run.interval_s);
+    pilot.run.counted_to = pilot.run.counted_from + span.min(counted);
+    let started = std::time::Instant::now();
+    let stats = crate::engine::simulate(&pilot, 0);
+    let wall = started.elapsed().as_secs_f64();
+    (wall > 1e-3 && stats.contacts_simulated > 0).then(|| stats.contacts_simulated as f64 / wall)
+}
+
+/// Estimates the cost of `job` at the constant speed [`CONTACTS_PER_SECOND_PER_THREAD`].
 pub fn estimate(job: &Job) -> Estimate {
     let threads = job.thread_count();
     let replications = super::stopping::Rule::of(job.reps).max;
@@ -105,6 +152,14 @@ pub fn estimate(job: &Job) -> Estimate {
 }
 
 impl Estimate {
+    /// The estimate with the memory of drawing charts added when `charts`.
+    pub fn with_charts(mut self, charts: bool) -> Self {
+        if charts {
+            self.peak_bytes += CHART_BYTES;
+        }
+        self
+    }
+
     /// The hard limits (the machine's available memory among them); the message says what
     /// to change.
     pub fn check_limits(&self) -> Result<(), LimitError> {
