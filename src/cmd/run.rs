@@ -228,6 +228,8 @@ fn write(p: &Prepared, sim: &mut Simulated, out: OutputDir) -> Result<PathBuf, F
         "report.html",
         report::html::report_html(m, agg, &summary, &run_info, &charts)?,
     )?;
+    // The per-interval scratch files live in the folder being written: gone before it moves.
+    sim.aggregate.intervals.close();
     let dest = out.commit().context("writing the results")?;
     if let Some(w) = stability.warning() {
         warn(&w);
