@@ -100,6 +100,9 @@ pub struct JobIndex {
     pub replication: u32,
 }
 
+/// Called for every replication kept, in fold order.
+pub type EachReplication<'h> = &'h mut dyn FnMut(JobIndex, &RepStats);
+
 /// Optional observers of a job.
 #[derive(Default)]
 pub struct Hooks<'h> {
@@ -109,7 +112,7 @@ pub struct Hooks<'h> {
     pub trace: Option<(u32, &'h mut dyn TraceSink)>,
     /// Called for every replication that is kept, in fold order (with
     /// [`IntervalStore::Memory`] its interval tables are in the stats).
-    pub each: Option<&'h mut dyn FnMut(JobIndex, &RepStats)>,
+    pub each: Option<EachReplication<'h>>,
 }
 
 /// Why a job could not run to the end.

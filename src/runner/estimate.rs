@@ -96,7 +96,7 @@ pub fn pilot_speed(job: &Job) -> Option<f64> {
         .flatten()
         .max_by(|a, b| a.expected_arrivals().total_cmp(&b.expected_arrivals()))?;
     let total = m.expected_arrivals();
-    if !(total > 2.0 * PILOT_CONTACTS) {
+    if total.is_nan() || total <= 2.0 * PILOT_CONTACTS {
         return None;
     }
     let mut pilot = (*m).clone();
@@ -176,7 +176,7 @@ impl Estimate {
         }
         let available = crate::provenance::available_memory_bytes();
         let limit = available.map_or(MAX_JOB_BYTES, |a| a.min(MAX_JOB_BYTES));
-        if !(self.peak_bytes <= limit) {
+        if self.peak_bytes.is_nan() || self.peak_bytes > limit {
             let backlog = (self.peak_bytes - BASE_BYTES)
                 / BYTES_PER_CONTACT_IN_SYSTEM
                 / self.threads.max(1) as f64;
