@@ -5,7 +5,7 @@
 use super::{measure, PlanContext, PoolPlan};
 use crate::model::Model;
 use crate::stats::Estimate;
-use crate::summary::Moments;
+use crate::summary::{HumanMetric, Moments, TotalMetric};
 
 /// What one method's staffing achieved when re-simulated.
 #[derive(Debug, Clone)]
@@ -106,7 +106,7 @@ pub fn verify(
             mean: None,
             ci95: None,
         };
-        let service_level = agg.get(&["human", "service_level"]).unwrap_or(none);
+        let service_level = agg.get(HumanMetric::ServiceLevel).unwrap_or(none);
         if name == "plan" {
             let paid_hours: f64 = pools.iter().map(|p| p.roster.paid_hours).sum();
             let paid_cost = model.costs.as_ref().map(|c| {
@@ -126,11 +126,11 @@ pub fn verify(
                 seed,
                 replications: reps,
                 service_level,
-                abandon_rate: agg.get(&["human", "abandon_rate"]).unwrap_or(none),
-                agent_hours_on_duty: agg.get(&["agents", "agent_hours"]).unwrap_or(none),
+                abandon_rate: agg.get(HumanMetric::AbandonRate).unwrap_or(none),
+                agent_hours_on_duty: agg.get(TotalMetric::AgentHours).unwrap_or(none),
                 paid_hours,
                 paid_cost,
-                simulated_cost: agg.get(&["cost", "total"]),
+                simulated_cost: agg.get(TotalMetric::CostTotal),
                 met: missed.is_empty(),
                 met_within_noise: significant.is_empty(),
                 wall_s: 0.0,

@@ -6,7 +6,7 @@
 use crate::model::time::HOUR_S;
 use crate::model::{Model, Staffing};
 use crate::report::charts::{fmt_count, fmt_duration, ChartFile};
-use crate::summary::{field, Aggregate};
+use crate::summary::{Aggregate, IntervalField};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -328,7 +328,7 @@ fn worst_intervals(
     agg: &Aggregate,
     n: usize,
 ) -> anyhow::Result<(Vec<(String, f64)>, String)> {
-    let f = field("service_level");
+    let f = IntervalField::ServiceLevel;
     let goal = m.target.service_level - 1e-9;
     // The `n` lowest so far, ordered by level then interval (as a stable sort of all would).
     let mut worst: Vec<(usize, f64)> = Vec::with_capacity(n + 1);

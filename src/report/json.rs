@@ -2,7 +2,7 @@
 
 use crate::model::Model;
 use crate::stats::Estimate;
-use crate::summary::Aggregate;
+use crate::summary::{Aggregate, HumanMetric};
 use serde_json::{json, Map, Value};
 
 /// A finite number, else `null` (JSON has no NaN or infinity).
@@ -18,17 +18,18 @@ pub fn estimate_value(e: &Estimate) -> Value {
     json!({"mean": number(e.mean), "ci95": number(e.ci95)})
 }
 
-fn insert(root: &mut Map<String, Value>, path: &[String], v: Value) {
+/// Puts `v` under `path` (`["human", "service_level"]`), making the parent objects.
+pub fn insert(root: &mut Map<String, Value>, path: &[&str], v: Value) {
     let (last, parents) = path.split_last().expect("non-empty path");
     let mut node = root;
     for p in parents {
         node = node
-            .entry(p.clone())
+            .entry(p.to_string())
             .or_insert_with(|| Value::Object(Map::new()))
             .as_object_mut()
             .expect("metric paths do not clash");
     }
-    node.insert(last.clone(), v);
+    node.insert(last.to_string(), v);
 }
 
 /// The `summary.json` object.
@@ -37,17 +38,14 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32, seed: u64) -> Valu
     root.insert("scenario".into(), json!(m.name));
     root.insert("replications".into(), json!(replications));
     root.insert("seed".into(), json!(seed));
-    for (p, e) in agg.estimates() {
-        insert(&mut root, &p, estimate_value(&e));
+    for (metric, e) in agg.estimates() {
+        let path = agg.path(metric).expect("the aggregate's own metrics have paths");
+        insert(&mut root, &path, estimate_value(&e));
     }
     if let Some(c) = &m.costs {
-        insert(
-            &mut root,
-            &["cost".into(), "currency".into()],
-            json!(c.currency),
-        );
+        insert(&mut root, &["cost", "currency"], json!(c.currency));
     }
-    let sl = agg.get(&["human", "service_level"]).and_then(|e| e.mean);
+    let sl = agg.get(HumanMetric::ServiceLevel).and_then(|e| e.mean);
     root.insert(
         "target".into(),
         json!({

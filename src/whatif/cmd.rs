@@ -12,6 +12,7 @@ use crate::report::whatif_charts::{self, Curve, DiffPanel, Heat};
 use crate::report::{json::to_text, whatif_html, OutputDir};
 use crate::runner::{RunOptions, RunOutcome};
 use crate::scenario;
+use crate::summary::HumanMetric;
 use anyhow::Context;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
@@ -233,7 +234,7 @@ fn verdict_text(rows: &[compare::MetricCompare]) -> String {
             real.join(", ")
         }
     ));
-    if let Some(sl) = rows.iter().find(|r| r.name() == "human.service_level") {
+    if let Some(sl) = rows.iter().find(|r| r.metric == compare::SERVICE_LEVEL) {
         match sl.width_factor() {
             Some(f) => s.push_str(&format!(
                 "  pairing: the service-level CI is {f:.1}× narrower than from independent runs (±{:.2} pp vs ±{:.2} pp; variance reduced {:.0}×)\n",
@@ -250,7 +251,7 @@ fn verdict_text(rows: &[compare::MetricCompare]) -> String {
 fn panels(rows: &[compare::MetricCompare]) -> Vec<DiffPanel> {
     compare::headline(rows)
         .into_iter()
-        .filter(|(r, _, _)| r.name() != "human.offered")
+        .filter(|(r, _, _)| r.metric != compare::OFFERED)
         .take(8)
         .map(|(r, label, unit)| {
             let (scale, u) = match unit {
@@ -423,8 +424,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             )),
         );
         for r in &table.rows {
-            let sl = table.estimate(r, "human.service_level");
-            let w = table.estimate(r, "human.mean_wait_s");
+            let sl = table.estimate(r, HumanMetric::ServiceLevel);
+            let w = table.estimate(r, HumanMetric::MeanWaitS);
             let vals: Vec<String> = r.values.iter().map(|v| fmt_value(*v)).collect();
             s.push_str(&format!(
                 "  {:<14} {:>5} reps  service level {}  mean wait {}\n",
@@ -459,12 +460,12 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
     out.write("sweep.json", to_text(manifest))?;
     out.write("sweep.csv", sweep::csv_text(table))?;
     let mut md = sweep::markdown(&info, table, seed);
-    let est = |name: &str| -> Vec<(Option<f64>, Option<f64>)> {
+    let est = |metric: HumanMetric| -> Vec<(Option<f64>, Option<f64>)> {
         table
             .rows
             .iter()
             .map(|r| {
-                let e = table.estimate(r, name);
+                let e = table.estimate(r, metric);
                 (e.mean, e.ci95)
             })
             .collect()
@@ -488,7 +489,7 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
                         info.answer_within_s
                     ),
                     xs: &xs,
-                    ys: &est("human.service_level"),
+                    ys: &est(HumanMetric::ServiceLevel),
                     target: Some((info.target_service_level, &target_label)),
                     scale: 100.0,
                     series: "service level (mean over replications)",
@@ -501,7 +502,7 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
                     x_desc: &k.key,
                     y_desc: "mean wait of answered chats (s)",
                     xs: &xs,
-                    ys: &est("human.mean_wait_s"),
+                    ys: &est(HumanMetric::MeanWaitS),
                     target: None,
                     scale: 1.0,
                     series: "mean wait (mean over replications)",
@@ -528,7 +529,7 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
             )?);
         }
         [kx, ky] => {
-            let sl = est("human.service_level");
+            let sl = est(HumanMetric::ServiceLevel);
             let z: Vec<Vec<Option<f64>>> = (0..kx.values.len())
                 .map(|i| {
                     (0..ky.values.len())

@@ -15,12 +15,12 @@
 use crate::engine;
 use crate::model::Model;
 use crate::stats::{estimate, RepStats};
-use crate::summary::Aggregate;
+use crate::summary::{Aggregate, HumanMetric, Metric};
 use rayon::prelude::*;
 use std::time::Instant;
 
-/// The service level's summary path.
-pub const SERVICE_LEVEL: [&str; 2] = ["human", "service_level"];
+/// The metric the replication counts are chosen for.
+pub const SERVICE_LEVEL: Metric = Metric::human(HumanMetric::ServiceLevel);
 
 /// How many replications.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,7 +69,7 @@ pub fn paired_half_width(a: &[Option<f64>], b: &[Option<f64>]) -> Option<f64> {
 pub fn group_half_width(aggs: &[Aggregate]) -> Option<f64> {
     let sl: Vec<Vec<Option<f64>>> = aggs
         .iter()
-        .map(|a| a.values(&SERVICE_LEVEL).unwrap_or_default())
+        .map(|a| a.values(SERVICE_LEVEL).unwrap_or_default())
         .collect();
     let mut worst: f64 = 0.0;
     for v in &sl {

@@ -1,0 +1,188 @@
+//! The per-interval quantities as typed fields: [`IntervalField`] (the `intervals.csv`
+//! columns) and [`ClassField`] (the `intervals_by_class.csv` columns), each with one name
+//! table, and rows of values indexed by field ([`IntervalRow`], [`ClassRow`]) instead of by
+//! position in a bare array.
+
+use super::metric::named_enum;
+
+named_enum! {
+    /// The per-interval columns, each averaged over replications, in `intervals.csv` order
+    /// (the contract's columns first, up to [`IntervalField::AgentsOnDuty`]).
+    IntervalField {
+        Arrivals => "arrivals",
+        BotResolved => "bot_resolved",
+        Offered => "offered",
+        Answered => "answered",
+        AnsweredWithinTarget => "answered_within_target",
+        Abandoned => "abandoned",
+        Tickets => "tickets",
+        ServiceLevel => "service_level",
+        MeanWaitS => "mean_wait_s",
+        MaxWaiting => "max_waiting",
+        AgentsOnDuty => "agents_on_duty",
+        Returns => "returns",
+        MeanWaiting => "mean_waiting",
+        Occupancy => "occupancy",
+        SurgeAgents => "surge_agents",
+        AlertMinutes => "alert_minutes",
+        AbandonRate => "abandon_rate",
+        ServiceLevelAnswered => "service_level_answered",
+    }
+}
+
+impl IntervalField {
+    /// Whether the column is one of the contract's (kefu's extras follow them).
+    pub fn in_contract(self) -> bool {
+        self.index() <= IntervalField::AgentsOnDuty.index()
+    }
+}
+
+named_enum! {
+    /// The columns of each class per interval, in `intervals_by_class.csv` order.
+    ClassField {
+        Offered => "offered",
+        Answered => "answered",
+        AnsweredWithinTarget => "answered_within_target",
+        Abandoned => "abandoned",
+        ServiceLevel => "service_level",
+        MeanWaitS => "mean_wait_s",
+    }
+}
+
+/// Defines a row type: one value per variant of a field enum, indexed by the variant.
+macro_rules! field_row {
+    ($(#[$doc:meta])* $row:ident, $field:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Default)]
+        pub struct $row<T>([T; $field::COUNT]);
+
+        impl<T> $row<T> {
+            /// The row whose value for field `f` is `value(f)`.
+            pub fn from_fn(mut value: impl FnMut($field) -> T) -> Self {
+                $row(std::array::from_fn(|i| value($field::ALL[i])))
+            }
+
+            /// The values in field order.
+            pub fn iter(&self) -> std::slice::Iter<'_, T> {
+                self.0.iter()
+            }
+
+            pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+                self.0.iter_mut()
+            }
+
+            /// `(field, value)` in field order.
+            pub fn entries(&self) -> impl Iterator<Item = ($field, &T)> {
+                $field::ALL.iter().copied().zip(self.0.iter())
+            }
+        }
+
+        impl<T> std::ops::Index<$field> for $row<T> {
+            type Output = T;
+            fn index(&self, f: $field) -> &T {
+                &self.0[f.index()]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$field> for $row<T> {
+            fn index_mut(&mut self, f: $field) -> &mut T {
+                &mut self.0[f.index()]
+            }
+        }
+
+        impl<'a, T> IntoIterator for &'a $row<T> {
+            type Item = &'a T;
+            type IntoIter = std::slice::Iter<'a, T>;
+            fn into_iter(self) -> Self::IntoIter {
+                self.0.iter()
+            }
+        }
+
+        impl<'a, T> IntoIterator for &'a mut $row<T> {
+            type Item = &'a mut T;
+            type IntoIter = std::slice::IterMut<'a, T>;
+            fn into_iter(self) -> Self::IntoIter {
+                self.0.iter_mut()
+            }
+        }
+
+        impl<T> IntoIterator for $row<T> {
+            type Item = T;
+            type IntoIter = std::array::IntoIter<T, { $field::COUNT }>;
+            fn into_iter(self) -> Self::IntoIter {
+                self.0.into_iter()
+            }
+        }
+    };
+}
+
+field_row! {
+    /// One value per [`IntervalField`].
+    IntervalRow, IntervalField
+}
+
+field_row! {
+    /// One value per [`ClassField`].
+    ClassRow, ClassField
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn field_names_round_trip_and_are_unique() {
+        for (i, f) in IntervalField::ALL.iter().enumerate() {
+            assert_eq!(IntervalField::parse(f.name()), Some(*f));
+            assert_eq!(f.index(), i);
+        }
+        for (i, f) in ClassField::ALL.iter().enumerate() {
+            assert_eq!(ClassField::parse(f.name()), Some(*f));
+            assert_eq!(f.index(), i);
+        }
+        let names: HashSet<_> = IntervalField::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names.len(), IntervalField::COUNT);
+        let names: HashSet<_> = ClassField::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names.len(), ClassField::COUNT);
+        assert_eq!(IntervalField::parse("service_level_ci95"), None);
+    }
+
+    #[test]
+    fn rows_are_indexed_by_field() {
+        let row = IntervalRow::from_fn(|f| f.name().len());
+        for (f, v) in row.entries() {
+            assert_eq!(row[f], f.name().len());
+            assert_eq!(*v, f.name().len());
+        }
+        let mut row = ClassRow::<u32>::default();
+        row[ClassField::ServiceLevel] = 7;
+        assert_eq!(row.iter().position(|v| *v == 7), Some(ClassField::ServiceLevel.index()));
+    }
+
+    #[test]
+    fn contract_columns_come_first_as_the_contract_lists_them() {
+        // scenario-format.md, `intervals.csv`: these columns, in this order, after `start`.
+        const CONTRACT: [&str; 11] = [
+            "arrivals",
+            "bot_resolved",
+            "offered",
+            "answered",
+            "answered_within_target",
+            "abandoned",
+            "tickets",
+            "service_level",
+            "mean_wait_s",
+            "max_waiting",
+            "agents_on_duty",
+        ];
+        let contract: Vec<&str> = IntervalField::ALL
+            .iter()
+            .filter(|f| f.in_contract())
+            .map(|f| f.name())
+            .collect();
+        assert_eq!(contract, CONTRACT);
+        let first_extra = IntervalField::ALL.iter().position(|f| !f.in_contract());
+        assert_eq!(first_extra, Some(CONTRACT.len()), "no contract column after an extra");
+    }
+}
