@@ -2,6 +2,7 @@
 //! service level each one actually achieves per interval, and the closing verdict on the
 //! plan (shift-covered headcount) with confidence intervals, agent-hours and cost.
 
+use super::method::PlanMethod;
 use super::{measure, PlanContext, PoolPlan};
 use crate::model::Model;
 use crate::stats::Estimate;
@@ -10,8 +11,7 @@ use crate::summary::{HumanMetric, Moments, TotalMetric};
 /// What one method's staffing achieved when re-simulated.
 #[derive(Debug, Clone)]
 pub struct MethodCheck {
-    /// `sipp_erlang_c`, `sipp_erlang_a`, `simulated` or `plan`.
-    pub method: &'static str,
+    pub method: PlanMethod,
     /// Per planned pool, per counted interval.
     pub sl: Vec<Vec<Moments>>,
     pub offered: Vec<Vec<f64>>,
@@ -63,9 +63,6 @@ pub struct Verification {
     pub wall_s: f64,
 }
 
-/// Picks one method's staffing from a pool plan.
-type Pick = fn(&PoolPlan) -> &Vec<u32>;
-
 /// Re-simulates the four staffings with `seed` and judges the plan.
 pub fn verify(
     ctx: &PlanContext,
@@ -75,16 +72,10 @@ pub fn verify(
     reps: u32,
 ) -> anyhow::Result<(Vec<MethodCheck>, Verification)> {
     let t0 = std::time::Instant::now();
-    let methods: [(&'static str, Pick); 4] = [
-        ("sipp_erlang_c", |p| &p.sipp_erlang_c),
-        ("sipp_erlang_a", |p| &p.sipp_erlang_a),
-        ("simulated", |p| &p.simulated),
-        ("plan", |p| &p.planned),
-    ];
     let mut checks = Vec::new();
     let mut verification = None;
-    for (name, pick) in methods {
-        let staffing: Vec<Vec<u32>> = pools.iter().map(|p| pick(p).clone()).collect();
+    for &method in PlanMethod::ALL {
+        let staffing: Vec<Vec<u32>> = pools.iter().map(|p| method.staffing(p).clone()).collect();
         let m = ctx.staffed_model(model, &staffing);
         let (meas, outcome) = measure(ctx, &m, reps, seed)?;
         let (mut missed, mut significant) = (Vec::new(), Vec::new());
@@ -107,7 +98,7 @@ pub fn verify(
             ci95: None,
         };
         let service_level = agg.get(HumanMetric::ServiceLevel).unwrap_or(none);
-        if name == "plan" {
+        if method == PlanMethod::Plan {
             let paid_hours: f64 = pools.iter().map(|p| p.roster.paid_hours).sum();
             let paid_cost = model.costs.as_ref().map(|c| {
                 let weighted: f64 = pools
@@ -137,7 +128,7 @@ pub fn verify(
             });
         }
         checks.push(MethodCheck {
-            method: name,
+            method,
             sl: meas.sl,
             offered: meas.offered,
             agent_hours: ctx.agent_hours(&staffing),
