@@ -128,7 +128,10 @@ pub fn assess(m: &Model, agg: &Aggregate) -> anyhow::Result<Stability> {
         max_load,
         spans,
         no_patience: m.categories.iter().any(|c| c.patience.is_none()),
-        censored: agg.get(TotalMetric::Censored).and_then(|e| e.mean).unwrap_or(0.0),
+        censored: agg
+            .get(TotalMetric::Censored)
+            .and_then(|e| e.mean)
+            .unwrap_or(0.0),
     })
 }
 

@@ -82,7 +82,9 @@ pub fn rep_value(m: &Model, s: &RepStats, metric: Metric) -> Option<f64> {
             human_value(&s.human, k, ratio(s.busy_area, s.slot_area))
         }
         Metric::Human(HumanClass::Category(c), k) => human_value(s.by_category.get(c)?, k, None),
-        Metric::Human(HumanClass::Priority(p), k) => human_value(&s.by_priority[p.index()], k, None),
+        Metric::Human(HumanClass::Priority(p), k) => {
+            human_value(&s.by_priority[p.index()], k, None)
+        }
     }
 }
 
@@ -155,7 +157,10 @@ impl Aggregate {
     /// `scratch` (replications are folded with [`add_totals`](Self::add_totals) and
     /// [`IntervalMoments::merge`]): memory does not grow with the horizon.
     pub fn in_files(m: &Model, scratch: &Path) -> anyhow::Result<Self> {
-        Ok(Self::with_intervals(m, IntervalMoments::in_files(m, scratch)?))
+        Ok(Self::with_intervals(
+            m,
+            IntervalMoments::in_files(m, scratch)?,
+        ))
     }
 
     fn with_intervals(m: &Model, intervals: IntervalMoments) -> Self {
@@ -186,7 +191,8 @@ impl Aggregate {
         self.reps
             .push(self.metrics.iter().map(|k| rep_value(m, s, *k)).collect());
         self.waits.merge(&s.human.waits);
-        self.waits_vip.merge(&s.by_priority[Priority::Vip.index()].waits);
+        self.waits_vip
+            .merge(&s.by_priority[Priority::Vip.index()].waits);
         self.waits_normal
             .merge(&s.by_priority[Priority::Normal.index()].waits);
     }

@@ -53,7 +53,12 @@ mod tests {
         let columns: Vec<String> = PlanMethod::ALL.iter().map(|k| k.sl_column()).collect();
         assert_eq!(
             columns,
-            ["sl_sipp_erlang_c", "sl_sipp_erlang_a", "sl_simulated", "sl_plan"]
+            [
+                "sl_sipp_erlang_c",
+                "sl_sipp_erlang_a",
+                "sl_simulated",
+                "sl_plan"
+            ]
         );
     }
 }

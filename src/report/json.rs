@@ -39,7 +39,9 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32, seed: u64) -> Valu
     root.insert("replications".into(), json!(replications));
     root.insert("seed".into(), json!(seed));
     for (metric, e) in agg.estimates() {
-        let path = agg.path(metric).expect("the aggregate's own metrics have paths");
+        let path = agg
+            .path(metric)
+            .expect("the aggregate's own metrics have paths");
         insert(&mut root, &path, estimate_value(&e));
     }
     if let Some(c) = &m.costs {

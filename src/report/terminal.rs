@@ -106,8 +106,12 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
         );
     }
     if let Some(c) = &m.costs {
-        let total = agg.get(TotalMetric::CostTotal).and_then(|e| e.mean).unwrap_or(0.0);
-        let per = agg.get(TotalMetric::CostPerContact)
+        let total = agg
+            .get(TotalMetric::CostTotal)
+            .and_then(|e| e.mean)
+            .unwrap_or(0.0);
+        let per = agg
+            .get(TotalMetric::CostPerContact)
             .and_then(|e| e.mean)
             .unwrap_or(0.0);
         let _ = writeln!(
@@ -116,7 +120,8 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
             c.currency
         );
     }
-    if let Some(r) = agg.get(HumanMetric::ReturnShare)
+    if let Some(r) = agg
+        .get(HumanMetric::ReturnShare)
         .and_then(|e| e.mean)
         .filter(|r| *r > 0.0)
     {
@@ -126,7 +131,10 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
             r * 100.0
         );
     }
-    let censored = agg.get(TotalMetric::Censored).and_then(|e| e.mean).unwrap_or(0.0);
+    let censored = agg
+        .get(TotalMetric::Censored)
+        .and_then(|e| e.mean)
+        .unwrap_or(0.0);
     if censored > 0.0 {
         let _ = writeln!(s, "  warning: {censored:.1} contact(s) per replication still unfinished 30 days after the horizon");
     }

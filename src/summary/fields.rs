@@ -157,7 +157,10 @@ mod tests {
         }
         let mut row = ClassRow::<u32>::default();
         row[ClassField::ServiceLevel] = 7;
-        assert_eq!(row.iter().position(|v| *v == 7), Some(ClassField::ServiceLevel.index()));
+        assert_eq!(
+            row.iter().position(|v| *v == 7),
+            Some(ClassField::ServiceLevel.index())
+        );
     }
 
     #[test]
@@ -183,6 +186,10 @@ mod tests {
             .collect();
         assert_eq!(contract, CONTRACT);
         let first_extra = IntervalField::ALL.iter().position(|f| !f.in_contract());
-        assert_eq!(first_extra, Some(CONTRACT.len()), "no contract column after an extra");
+        assert_eq!(
+            first_extra,
+            Some(CONTRACT.len()),
+            "no contract column after an extra"
+        );
     }
 }

@@ -40,9 +40,7 @@ pub fn interval_values(m: &Model, i: usize, iv: &IntervalStats) -> IntervalRow<O
         IntervalField::AnsweredWithinTarget => Some(iv.answered_within_target as f64),
         IntervalField::Abandoned => Some(iv.abandoned as f64),
         IntervalField::Tickets => Some(iv.tickets as f64),
-        IntervalField::ServiceLevel => {
-            ratio(iv.answered_within_target as f64, iv.offered as f64)
-        }
+        IntervalField::ServiceLevel => ratio(iv.answered_within_target as f64, iv.offered as f64),
         IntervalField::MeanWaitS => ratio(iv.wait_sum_s, iv.answered as f64),
         IntervalField::MaxWaiting => Some(iv.max_waiting as f64),
         IntervalField::AgentsOnDuty => Some(iv.headcount_area / len),

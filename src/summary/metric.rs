@@ -87,6 +87,12 @@ macro_rules! named_enum {
                 self as usize
             }
         }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
     };
 }
 pub(crate) use named_enum;
@@ -201,7 +207,7 @@ impl Metric {
 
     /// The path in `summary.json` (`["by_category", "<name>", "offered"]`); `categories` are
     /// the category names in scenario order (`None` for a category index beyond them).
-    pub fn path<'a>(self, categories: &'a [String]) -> Option<Vec<&'a str>> {
+    pub fn path(self, categories: &[String]) -> Option<Vec<&str>> {
         Some(match self {
             Metric::Total(t) => t.name().split('.').collect(),
             Metric::Human(HumanClass::All, k) => vec![HUMAN_PREFIX, k.name()],
@@ -227,7 +233,10 @@ impl Metric {
         let k = HumanMetric::parse(metric)?;
         let class = if class == HUMAN_PREFIX {
             HumanClass::All
-        } else if let Some(c) = class.strip_prefix(CATEGORY_PREFIX).and_then(|c| c.strip_prefix('.')) {
+        } else if let Some(c) = class
+            .strip_prefix(CATEGORY_PREFIX)
+            .and_then(|c| c.strip_prefix('.'))
+        {
             HumanClass::Category(categories.iter().position(|n| n == c)?)
         } else {
             let p = class.strip_prefix(PRIORITY_PREFIX)?.strip_prefix('.')?;
@@ -296,7 +305,10 @@ mod tests {
         assert_eq!(Metric::parse("human.no_such_metric", &cats), None);
         assert_eq!(Metric::parse("by_category.nope.offered", &cats), None);
         assert_eq!(Metric::parse("by_priority.gold.offered", &cats), None);
-        assert_eq!(Metric::Human(HumanClass::Category(99), HumanMetric::Offered).name(&cats), None);
+        assert_eq!(
+            Metric::Human(HumanClass::Category(99), HumanMetric::Offered).name(&cats),
+            None
+        );
     }
 
     #[test]

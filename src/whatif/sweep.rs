@@ -116,7 +116,10 @@ pub fn row(point: usize, values: &[f64], replications: u32, agg: &Aggregate) -> 
 pub fn metric_names(agg: &Aggregate) -> Vec<String> {
     agg.metrics
         .iter()
-        .map(|k| agg.name(*k).expect("the aggregate's own metrics have names"))
+        .map(|k| {
+            agg.name(*k)
+                .expect("the aggregate's own metrics have names")
+        })
         .collect()
 }
 

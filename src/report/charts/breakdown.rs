@@ -38,7 +38,9 @@ impl BreakdownChart {
     pub fn new(m: &Model, agg: &Aggregate) -> Self {
         let class = |class: HumanClass, label: String, color: RGBColor| -> Option<Class> {
             let get = |k: HumanMetric| agg.get(Metric::Human(class, k));
-            let offered = get(HumanMetric::Offered).and_then(|e| e.mean).unwrap_or(0.0);
+            let offered = get(HumanMetric::Offered)
+                .and_then(|e| e.mean)
+                .unwrap_or(0.0);
             (offered > 0.0).then(|| Class {
                 label,
                 color,
