@@ -6,6 +6,7 @@
 use crate::app::{warn, Failure};
 use crate::model::Model;
 use crate::runner::RunOptions;
+use crate::summary::{ClassField, IntervalField};
 
 /// Contacts simulated per second by one thread, measured conservatively (the release build
 /// does 1.5–3 M/s on the default scenario on a 2020s laptop core; see `docs/reliability.md`).
@@ -53,10 +54,12 @@ pub fn estimate(
     let classes = m.categories.len() as f64 + 2.0;
     let intervals = m.run.interval_count() as f64;
     // A metric is kept per replication with its path (~200 bytes). In memory, an interval
-    // holds 18 + 6 × classes moments of 24 bytes, and each replication's own copy while it
-    // runs; streamed through files, only a few rows per replication in flight.
+    // holds one moment (24 bytes) per interval field and per class field of each class, and
+    // each replication's own copy while it runs; streamed through files, only a few rows per
+    // replication in flight.
+    let moments = IntervalField::COUNT as f64 + ClassField::COUNT as f64 * classes;
     let per_interval = if intervals_in_memory {
-        intervals * (18.0 + 6.0 * classes) * 24.0 * (1.0 + 2.0 * threads)
+        intervals * moments * 24.0 * (1.0 + 2.0 * threads)
     } else {
         0.0
     };

@@ -65,3 +65,59 @@ pub fn to_text(v: &Value) -> String {
     s.push('\n');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::Metric;
+
+    /// The dotted paths of the `{mean, ci95}` objects under `v`, in document order.
+    fn estimate_leaves(v: &Value, prefix: &str, out: &mut Vec<String>) {
+        let Value::Object(map) = v else { return };
+        if map.keys().eq(["mean", "ci95"]) {
+            out.push(prefix.to_string());
+            return;
+        }
+        for (k, child) in map {
+            let path = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            estimate_leaves(child, &path, out);
+        }
+    }
+
+    #[test]
+    fn summary_lists_exactly_the_metric_table_in_order() {
+        let m = crate::scenario::load_str(
+            crate::scenario::DEFAULT_SCENARIO,
+            "default",
+            std::path::Path::new("."),
+        )
+        .unwrap()
+        .model;
+        let mut agg = Aggregate::new(&m);
+        for r in 0..2 {
+            agg.add(&m, &crate::engine::simulate(&m, r));
+        }
+        let mut written = Vec::new();
+        estimate_leaves(&summary(&m, &agg, 2, m.run.seed), "", &mut written);
+        let cats: Vec<String> = m.categories.iter().map(|c| c.name.clone()).collect();
+        let table: Vec<String> = Metric::all(&m)
+            .into_iter()
+            .map(|k| k.name(&cats).unwrap())
+            .collect();
+        assert_eq!(written, table);
+        // The contract's keys are among them (scenario-format.md, `summary.json`).
+        for key in [
+            "contacts",
+            "bot.met",
+            "human.service_level",
+            "tickets.count",
+            "unserved",
+        ] {
+            assert!(table.iter().any(|n| n == key), "{key}");
+        }
+    }
+}
