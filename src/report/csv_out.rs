@@ -85,7 +85,11 @@ pub fn write_intervals_by_class(
         .categories
         .iter()
         .map(|c| ("category", csv_field(&c.name)))
-        .chain(Priority::ALL.map(|p| ("priority", p.name().to_string())))
+        .chain(
+            Priority::ALL
+                .iter()
+                .map(|p| ("priority", p.name().to_string())),
+        )
         .collect();
     let mut written = w.write_all(out.as_bytes());
     agg.intervals.for_each(|i, _, classes| {

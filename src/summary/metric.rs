@@ -26,35 +26,6 @@ pub enum HumanClass {
     Priority(Priority),
 }
 
-/// A customer priority (index 0 and 1 of [`RepStats::by_priority`](crate::stats::RepStats)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Priority {
-    Vip,
-    Normal,
-}
-
-impl Priority {
-    /// In the order of `by_priority`.
-    pub const ALL: [Priority; 2] = [Priority::Vip, Priority::Normal];
-
-    /// The key under `by_priority` and the class name in `intervals_by_class.csv`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Priority::Vip => "vip",
-            Priority::Normal => "normal",
-        }
-    }
-
-    /// The index into per-priority arrays.
-    pub const fn index(self) -> usize {
-        self as usize
-    }
-
-    pub fn parse(name: &str) -> Option<Priority> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
-    }
-}
-
 /// Generates an enum of leaf metrics with its ALL list (declaration order) and name table.
 macro_rules! named_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal,)+ }) => {
@@ -96,6 +67,16 @@ macro_rules! named_enum {
     };
 }
 pub(crate) use named_enum;
+
+named_enum! {
+    /// A customer priority: the keys under `by_priority`, the priority classes of
+    /// `intervals_by_class.csv`, and (by [`index`](Priority::index)) the positions in
+    /// [`RepStats::by_priority`](crate::stats::RepStats).
+    Priority {
+        Vip => "vip",
+        Normal => "normal",
+    }
+}
 
 named_enum! {
     /// The human-stage metrics of one class, in `summary.json` order.
@@ -198,7 +179,7 @@ impl Metric {
         };
         let classes = std::iter::once(HumanClass::All)
             .chain((0..m.categories.len()).map(HumanClass::Category))
-            .chain(Priority::ALL.map(HumanClass::Priority));
+            .chain(Priority::ALL.iter().copied().map(HumanClass::Priority));
         totals(true)
             .chain(classes.flat_map(|c| HumanMetric::ALL.iter().map(move |k| Metric::Human(c, *k))))
             .chain(totals(false))
@@ -270,8 +251,9 @@ mod tests {
             assert_eq!(TotalMetric::parse(t.name()), Some(*t));
             assert_eq!(t.index(), i);
         }
-        for p in Priority::ALL {
-            assert_eq!(Priority::parse(p.name()), Some(p));
+        for (i, p) in Priority::ALL.iter().enumerate() {
+            assert_eq!(Priority::parse(p.name()), Some(*p));
+            assert_eq!(p.index(), i);
         }
         let human: HashSet<_> = HumanMetric::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(human.len(), HumanMetric::COUNT);
