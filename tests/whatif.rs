@@ -114,7 +114,7 @@ fn pairing_narrows_the_ci_at_least_threefold_for_one_more_agent() {
     let rows = compare(&run.aggregates[0][0], &run.aggregates[0][1]);
     let sl = rows
         .iter()
-        .find(|r| r.name() == "human.service_level")
+        .find(|r| r.metric == Metric::human(HumanMetric::ServiceLevel))
         .unwrap();
     let factor = sl.width_factor().unwrap();
     // Measured: 5.5× (paired ±0.06 pp against ±0.35 pp unpaired) with seed 7, 10 replications.
