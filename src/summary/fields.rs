@@ -1,9 +1,13 @@
 //! The per-interval quantities as typed fields: [`IntervalField`] (the `intervals.csv`
 //! columns) and [`ClassField`] (the `intervals_by_class.csv` columns), each with one name
-//! table, and rows of values indexed by field ([`IntervalRow`], [`ClassRow`]) instead of by
-//! position in a bare array.
+//! table and one definition of its value ([`interval_values`], [`class_values`]), and rows
+//! of values indexed by field ([`IntervalRow`], [`ClassRow`]) instead of by position in a
+//! bare array.
 
 use super::metric::named_enum;
+use super::ratio;
+use crate::model::Model;
+use crate::stats::{ClassInterval, IntervalStats};
 
 named_enum! {
     /// The per-interval columns, each averaged over replications, in `intervals.csv` order
@@ -124,6 +128,46 @@ field_row! {
 field_row! {
     /// One value per [`ClassField`].
     ClassRow, ClassField
+}
+
+/// The values of the [`IntervalField`]s of interval `i` of one replication.
+pub fn interval_values(m: &Model, i: usize, iv: &IntervalStats) -> IntervalRow<Option<f64>> {
+    let len =
+        (m.run.interval_start(i + 1).min(m.run.counted_to) - m.run.interval_start(i)).max(1e-9);
+    IntervalRow::from_fn(|f| match f {
+        IntervalField::Arrivals => Some(iv.arrivals as f64),
+        IntervalField::BotResolved => Some(iv.bot_resolved as f64),
+        IntervalField::Offered => Some(iv.offered as f64),
+        IntervalField::Answered => Some(iv.answered as f64),
+        IntervalField::AnsweredWithinTarget => Some(iv.answered_within_target as f64),
+        IntervalField::Abandoned => Some(iv.abandoned as f64),
+        IntervalField::Tickets => Some(iv.tickets as f64),
+        IntervalField::ServiceLevel => ratio(iv.answered_within_target as f64, iv.offered as f64),
+        IntervalField::MeanWaitS => ratio(iv.wait_sum_s, iv.answered as f64),
+        IntervalField::MaxWaiting => Some(iv.max_waiting as f64),
+        IntervalField::AgentsOnDuty => Some(iv.headcount_area / len),
+        IntervalField::Returns => Some(iv.returns as f64),
+        IntervalField::MeanWaiting => Some(iv.waiting_area / len),
+        IntervalField::Occupancy => ratio(iv.busy_area, iv.slot_area),
+        IntervalField::SurgeAgents => Some(iv.surge_area / len),
+        IntervalField::AlertMinutes => Some(iv.alert_s / 60.0),
+        IntervalField::AbandonRate => ratio(iv.abandoned as f64, iv.offered as f64),
+        IntervalField::ServiceLevelAnswered => {
+            ratio(iv.answered_within_target as f64, iv.answered as f64)
+        }
+    })
+}
+
+/// The values of the [`ClassField`]s of one class in one interval of one replication.
+pub fn class_values(ci: &ClassInterval) -> ClassRow<Option<f64>> {
+    ClassRow::from_fn(|f| match f {
+        ClassField::Offered => Some(ci.offered as f64),
+        ClassField::Answered => Some(ci.answered as f64),
+        ClassField::AnsweredWithinTarget => Some(ci.answered_within_target as f64),
+        ClassField::Abandoned => Some(ci.abandoned as f64),
+        ClassField::ServiceLevel => ratio(ci.answered_within_target as f64, ci.offered as f64),
+        ClassField::MeanWaitS => ratio(ci.wait_sum_s, ci.answered as f64),
+    })
 }
 
 #[cfg(test)]
