@@ -62,6 +62,24 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
+/// Puts a JSON value under `path` (`["human", "service_level"]`), making the parent objects.
+pub fn insert(
+    root: &mut serde_json::Map<String, serde_json::Value>,
+    path: &[&str],
+    v: serde_json::Value,
+) {
+    let (last, parents) = path.split_last().expect("non-empty path");
+    let mut node = root;
+    for p in parents {
+        node = node
+            .entry(p.to_string())
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()))
+            .as_object_mut()
+            .expect("metric paths do not clash");
+    }
+    node.insert(last.to_string(), v);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

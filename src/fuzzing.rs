@@ -279,9 +279,9 @@ pub fn extreme_sim(data: &[u8]) -> Option<String> {
         let s = crate::engine::simulate(m, r);
         agg.add(m, &s);
     }
-    for (path, e) in agg.estimates() {
+    for (metric, e) in agg.estimates() {
         for v in [e.mean, e.ci95].into_iter().flatten() {
-            assert!(v.is_finite(), "{}: {v} in\n{text}", path.join("."));
+            assert!(v.is_finite(), "{metric:?}: {v} in\n{text}");
         }
     }
     let csv = crate::report::csv_out::intervals(m, &agg).expect("in-memory intervals");

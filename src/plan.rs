@@ -13,6 +13,7 @@
 
 pub mod iterate;
 pub mod load;
+pub mod method;
 pub mod output;
 pub mod shifts;
 pub mod sipp;
@@ -22,6 +23,7 @@ use crate::model::{Model, Planning, PoolId, Staffing};
 use crate::runner::{self, Hooks, IntervalStore, Job, JobIndex, Outcome, Reps};
 use crate::summary::Moments;
 use load::{Grid, PoolLoad};
+pub use method::PlanMethod;
 use sipp::Goal;
 
 /// Command-line overrides and run settings of the planner.
@@ -251,6 +253,13 @@ macro_rules! ensure_settings {
             return Err(PlanError::Settings(format!($($msg)+)));
         }
     };
+}
+
+impl PlanResult {
+    /// What `method`'s staffing achieved when re-simulated.
+    pub fn check(&self, method: PlanMethod) -> Option<&verify::MethodCheck> {
+        self.checks.iter().find(|c| c.method == method)
+    }
 }
 
 /// Validates the planning settings against the model.

@@ -9,7 +9,7 @@
 //! as a lower load here (see `by_category` and `intervals_by_class.csv`).
 
 use crate::model::Model;
-use crate::summary::{field, Aggregate};
+use crate::summary::{Aggregate, ClassField, HumanMetric, IntervalField, Metric, TotalMetric};
 use serde_json::{json, Value};
 
 /// Consecutive unstable intervals.
@@ -71,7 +71,6 @@ fn slots_per_agent(m: &Model, t: f64) -> f64 {
 /// Assesses the intervals of a finished run.
 pub fn assess(m: &Model, agg: &Aggregate) -> anyhow::Result<Stability> {
     let handle: Vec<f64> = (0..m.categories.len()).map(|k| mean_handle(m, k)).collect();
-    let (f_agents, f_offered) = (field("agents_on_duty"), field("offered"));
     let mut spans: Vec<Span> = Vec::new();
     let mut unstable = 0;
     let mut max_load: Option<f64> = None;
@@ -82,10 +81,10 @@ pub fn assess(m: &Model, agg: &Aggregate) -> anyhow::Result<Stability> {
         let end = m.run.interval_start(i + 1).min(m.run.counted_to);
         let len = (end - start).max(1e-9);
         let work: f64 = (0..m.categories.len())
-            .map(|k| classes[k][0].mean().unwrap_or(0.0) * handle[k])
+            .map(|k| classes[k][ClassField::Offered].mean().unwrap_or(0.0) * handle[k])
             .sum();
-        let offered = row[f_offered].mean().unwrap_or(0.0);
-        let agents = row[f_agents].mean().unwrap_or(0.0);
+        let offered = row[IntervalField::Offered].mean().unwrap_or(0.0);
+        let agents = row[IntervalField::AgentsOnDuty].mean().unwrap_or(0.0);
         let capacity = agents * slots_per_agent(m, (start + end) / 2.0) * len;
         let load = if capacity > 0.0 {
             Some(work / capacity)
@@ -129,7 +128,10 @@ pub fn assess(m: &Model, agg: &Aggregate) -> anyhow::Result<Stability> {
         max_load,
         spans,
         no_patience: m.categories.iter().any(|c| c.patience.is_none()),
-        censored: agg.get(&["censored"]).and_then(|e| e.mean).unwrap_or(0.0),
+        censored: agg
+            .get(TotalMetric::Censored)
+            .and_then(|e| e.mean)
+            .unwrap_or(0.0),
     })
 }
 
@@ -212,15 +214,15 @@ impl Stability {
 
 /// Why values in `summary.json` are `null`: explanations keyed by the situation.
 pub fn null_notes(agg: &Aggregate) -> Vec<String> {
-    let mean = |p: &[&str]| agg.get(p).and_then(|e| e.mean).unwrap_or(0.0);
+    let mean = |k: Metric| agg.get(k).and_then(|e| e.mean).unwrap_or(0.0);
     let mut notes = Vec::new();
-    if mean(&["contacts"]) == 0.0 {
+    if mean(Metric::Total(TotalMetric::Contacts)) == 0.0 {
         notes.push("no contact arrived in any replication: rates, shares and waits are null (undefined), counts are 0".to_string());
-    } else if mean(&["human", "offered"]) == 0.0 {
+    } else if mean(Metric::human(HumanMetric::Offered)) == 0.0 {
         notes.push(
             "no contact reached the agents: human rates and waits are null (undefined)".to_string(),
         );
-    } else if mean(&["human", "answered"]) == 0.0 {
+    } else if mean(Metric::human(HumanMetric::Answered)) == 0.0 {
         notes.push("no contact was answered by an agent: waits are null (undefined)".to_string());
     }
     if agg.reps.len() < 2 {

@@ -1,121 +1,99 @@
-//! Across-replication results: the per-replication metrics under their `summary.json` paths,
+//! Across-replication results: the per-replication value of every [`Metric`] of `summary.json`,
 //! per-interval moments, and pooled wait histograms — the one structure every output reads.
 
+pub mod fields;
 pub mod intervals;
+pub mod metric;
 
 use crate::model::Model;
 use crate::stats::{estimate, Estimate, Histogram, HumanStats, RepStats};
+pub use fields::{ClassField, ClassRow, IntervalField, IntervalRow};
 pub use intervals::{ClassMoments, FieldMoments, IntervalMoments, RowFile, RowWriter};
+pub use metric::{HumanClass, HumanMetric, Metric, Priority, TotalMetric};
 use std::path::Path;
-
-/// A metric's place in `summary.json`, e.g. `["human", "service_level"]`.
-pub type MetricPath = Vec<String>;
-
-fn path(parts: &[&str]) -> MetricPath {
-    parts.iter().map(|s| s.to_string()).collect()
-}
 
 fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0).then(|| a / b)
 }
 
-/// The human-stage metrics of one class, in contract order.
-fn human_metrics(h: &HumanStats, occupancy: Option<f64>) -> Vec<(&'static str, Option<f64>)> {
+/// Human-stage metric `k` of one class (`occupancy` is only defined for all contacts).
+fn human_value(h: &HumanStats, k: HumanMetric, occupancy: Option<f64>) -> Option<f64> {
     let offered = h.offered as f64;
     let answered = h.answered as f64;
     let within = h.answered_within_target as f64;
-    vec![
-        ("offered", Some(offered)),
-        ("answered", Some(answered)),
-        ("abandoned", Some(h.abandoned as f64)),
-        ("answered_within_target", Some(within)),
-        ("service_level", ratio(within, offered)),
-        ("service_level_answered", ratio(within, answered)),
-        (
-            "service_level_excl_short",
-            ratio(within, offered - h.short_abandoned as f64),
-        ),
-        ("abandon_rate", ratio(h.abandoned as f64, offered)),
-        ("waited_fraction", ratio(h.waited as f64, offered)),
-        ("mean_wait_s", ratio(h.wait_sum_s, answered)),
-        ("wait_p50_s", h.waits.quantile(0.50)),
-        ("wait_p90_s", h.waits.quantile(0.90)),
-        ("wait_p99_s", h.waits.quantile(0.99)),
-        ("occupancy", occupancy),
-        ("short_abandoned", Some(h.short_abandoned as f64)),
-        ("silent_abandoned", Some(h.silent_abandoned as f64)),
-        ("returns", Some(h.returns as f64)),
-        ("return_share", ratio(h.returns as f64, offered)),
-    ]
+    match k {
+        HumanMetric::Offered => Some(offered),
+        HumanMetric::Answered => Some(answered),
+        HumanMetric::Abandoned => Some(h.abandoned as f64),
+        HumanMetric::AnsweredWithinTarget => Some(within),
+        HumanMetric::ServiceLevel => ratio(within, offered),
+        HumanMetric::ServiceLevelAnswered => ratio(within, answered),
+        HumanMetric::ServiceLevelExclShort => ratio(within, offered - h.short_abandoned as f64),
+        HumanMetric::AbandonRate => ratio(h.abandoned as f64, offered),
+        HumanMetric::WaitedFraction => ratio(h.waited as f64, offered),
+        HumanMetric::MeanWaitS => ratio(h.wait_sum_s, answered),
+        HumanMetric::WaitP50S => h.waits.quantile(0.50),
+        HumanMetric::WaitP90S => h.waits.quantile(0.90),
+        HumanMetric::WaitP99S => h.waits.quantile(0.99),
+        HumanMetric::Occupancy => occupancy,
+        HumanMetric::ShortAbandoned => Some(h.short_abandoned as f64),
+        HumanMetric::SilentAbandoned => Some(h.silent_abandoned as f64),
+        HumanMetric::Returns => Some(h.returns as f64),
+        HumanMetric::ReturnShare => ratio(h.returns as f64, offered),
+    }
+}
+
+/// Scenario-wide metric `t` of one replication (`None` where the scenario lacks it).
+fn total_value(m: &Model, s: &RepStats, t: TotalMetric) -> Option<f64> {
+    let cost_total = || {
+        let c = m.costs.as_ref()?;
+        Some(s.agent_seconds / 3600.0 * c.agent_hour + s.bot_met as f64 * c.bot_contact)
+    };
+    match t {
+        TotalMetric::Contacts => Some(s.contacts as f64),
+        TotalMetric::BotMet => Some(s.bot_met as f64),
+        TotalMetric::BotResolved => Some(s.bot_resolved as f64),
+        TotalMetric::BotTransferred => Some(s.bot_transferred as f64),
+        TotalMetric::BotFalseResolved => Some(s.bot_false_resolved as f64),
+        TotalMetric::BotStraightToAgents => Some(s.straight_to_agents as f64),
+        TotalMetric::BotContainment => ratio(s.bot_resolved as f64, s.contacts as f64),
+        TotalMetric::TicketCount => Some(s.tickets as f64),
+        TotalMetric::TicketMeanResponseS => {
+            ratio(s.ticket_response_sum_s, s.ticket_responses as f64)
+        }
+        TotalMetric::Unserved => Some(s.unserved as f64),
+        TotalMetric::AlertEpisodes => Some(s.alert_episodes as f64),
+        TotalMetric::AlertTotalS => Some(s.alert_total_s),
+        TotalMetric::AlertLongestS => Some(s.alert_longest_s),
+        TotalMetric::AgentHours => Some(s.agent_seconds / 3600.0),
+        TotalMetric::SurgeCallIns => Some(s.surge_call_ins as f64),
+        TotalMetric::SurgeAgentHours => Some(s.surge_agent_seconds / 3600.0),
+        TotalMetric::CostTotal => cost_total(),
+        TotalMetric::CostPerContact => ratio(cost_total()?, s.contacts as f64),
+        TotalMetric::Censored => Some(s.censored as f64),
+    }
+}
+
+/// The value of one metric in one replication.
+pub fn rep_value(m: &Model, s: &RepStats, metric: Metric) -> Option<f64> {
+    match metric {
+        Metric::Total(t) => total_value(m, s, t),
+        Metric::Human(HumanClass::All, k) => {
+            human_value(&s.human, k, ratio(s.busy_area, s.slot_area))
+        }
+        Metric::Human(HumanClass::Category(c), k) => human_value(s.by_category.get(c)?, k, None),
+        Metric::Human(HumanClass::Priority(p), k) => {
+            human_value(&s.by_priority[p.index()], k, None)
+        }
+    }
 }
 
 /// Every metric of one replication, in the order `summary.json` lists them.
-pub fn rep_metrics(m: &Model, s: &RepStats) -> Vec<(MetricPath, Option<f64>)> {
-    let mut out: Vec<(MetricPath, Option<f64>)> = Vec::new();
-    let mut put = |p: MetricPath, v: Option<f64>| out.push((p, v));
-    put(path(&["contacts"]), Some(s.contacts as f64));
-    put(path(&["bot", "met"]), Some(s.bot_met as f64));
-    put(path(&["bot", "resolved"]), Some(s.bot_resolved as f64));
-    put(
-        path(&["bot", "transferred"]),
-        Some(s.bot_transferred as f64),
-    );
-    put(
-        path(&["bot", "false_resolved"]),
-        Some(s.bot_false_resolved as f64),
-    );
-    put(
-        path(&["bot", "straight_to_agents"]),
-        Some(s.straight_to_agents as f64),
-    );
-    put(
-        path(&["bot", "containment"]),
-        ratio(s.bot_resolved as f64, s.contacts as f64),
-    );
-    let occupancy = ratio(s.busy_area, s.slot_area);
-    for (k, v) in human_metrics(&s.human, occupancy) {
-        put(path(&["human", k]), v);
-    }
-    for (c, h) in m.categories.iter().zip(&s.by_category) {
-        for (k, v) in human_metrics(h, None) {
-            put(vec!["by_category".into(), c.name.clone(), k.into()], v);
-        }
-    }
-    for (name, h) in ["vip", "normal"].iter().zip(&s.by_priority) {
-        for (k, v) in human_metrics(h, None) {
-            put(path(&["by_priority", name, k]), v);
-        }
-    }
-    put(path(&["tickets", "count"]), Some(s.tickets as f64));
-    put(
-        path(&["tickets", "mean_response_s"]),
-        ratio(s.ticket_response_sum_s, s.ticket_responses as f64),
-    );
-    put(path(&["unserved"]), Some(s.unserved as f64));
-    put(path(&["alerts", "episodes"]), Some(s.alert_episodes as f64));
-    put(path(&["alerts", "total_s"]), Some(s.alert_total_s));
-    put(path(&["alerts", "longest_s"]), Some(s.alert_longest_s));
-    put(
-        path(&["agents", "agent_hours"]),
-        Some(s.agent_seconds / 3600.0),
-    );
-    if !m.surges.is_empty() {
-        put(path(&["surge", "call_ins"]), Some(s.surge_call_ins as f64));
-        put(
-            path(&["surge", "agent_hours"]),
-            Some(s.surge_agent_seconds / 3600.0),
-        );
-    }
-    if let Some(c) = &m.costs {
-        let total = s.agent_seconds / 3600.0 * c.agent_hour + s.bot_met as f64 * c.bot_contact;
-        put(path(&["cost", "total"]), Some(total));
-        put(
-            path(&["cost", "per_contact"]),
-            ratio(total, s.contacts as f64),
-        );
-    }
-    put(path(&["censored"]), Some(s.censored as f64));
-    out
+pub fn rep_metrics(m: &Model, s: &RepStats) -> Vec<(Metric, Option<f64>)> {
+    Metric::all(m)
+        .into_iter()
+        .map(|k| (k, rep_value(m, s, k)))
+        .collect()
 }
 
 /// Running first and second moments of one per-interval quantity over replications
@@ -151,54 +129,16 @@ impl Moments {
     }
 }
 
-/// The per-interval columns, each averaged over replications.
-pub const INTERVAL_FIELDS: [&str; 18] = [
-    "arrivals",
-    "bot_resolved",
-    "offered",
-    "answered",
-    "answered_within_target",
-    "abandoned",
-    "tickets",
-    "service_level",
-    "mean_wait_s",
-    "max_waiting",
-    "agents_on_duty",
-    "returns",
-    "mean_waiting",
-    "occupancy",
-    "surge_agents",
-    "alert_minutes",
-    "abandon_rate",
-    "service_level_answered",
-];
-
-/// Index of a field in [`INTERVAL_FIELDS`].
-pub fn field(name: &str) -> usize {
-    INTERVAL_FIELDS
-        .iter()
-        .position(|f| *f == name)
-        .expect("known interval field")
-}
-
-/// The class columns per interval: offered, answered, within target, abandoned, SL, mean wait.
-pub const CLASS_FIELDS: [&str; 6] = [
-    "offered",
-    "answered",
-    "answered_within_target",
-    "abandoned",
-    "service_level",
-    "mean_wait_s",
-];
-
 /// Everything folded over replications.
 pub struct Aggregate {
-    /// The metric paths, in summary order (stored once, not per replication).
-    pub paths: Vec<MetricPath>,
-    /// Per replication, the value of every metric of `paths`, in the same order.
+    /// The metrics, in summary order (set by the first replication).
+    pub metrics: Vec<Metric>,
+    /// The category names in scenario order: the `<name>` of `by_category.<name>.*`.
+    pub categories: Vec<String>,
+    /// Per replication, the value of every metric of `metrics`, in the same order.
     pub reps: Vec<Vec<Option<f64>>>,
-    /// Per interval, moments of the [`INTERVAL_FIELDS`] and of each class's
-    /// [`CLASS_FIELDS`], in memory or in files (read with [`IntervalMoments::for_each`]).
+    /// Per interval, moments of the [`IntervalField`]s and of each class's [`ClassField`]s,
+    /// in memory or in files (read with [`IntervalMoments::for_each`]).
     pub intervals: IntervalMoments,
     /// Waits of answered contacts pooled over replications: all, VIP, normal.
     pub waits: Histogram,
@@ -210,19 +150,23 @@ impl Aggregate {
     /// An aggregate whose per-interval moments are kept in memory (replications are folded
     /// with [`add`](Self::add), from their in-memory tables).
     pub fn new(m: &Model) -> Self {
-        Self::with_intervals(IntervalMoments::in_memory(m))
+        Self::with_intervals(m, IntervalMoments::in_memory(m))
     }
 
     /// An aggregate whose per-interval moments are kept in files in a temporary folder inside
     /// `scratch` (replications are folded with [`add_totals`](Self::add_totals) and
     /// [`IntervalMoments::merge`]): memory does not grow with the horizon.
     pub fn in_files(m: &Model, scratch: &Path) -> anyhow::Result<Self> {
-        Ok(Self::with_intervals(IntervalMoments::in_files(m, scratch)?))
+        Ok(Self::with_intervals(
+            m,
+            IntervalMoments::in_files(m, scratch)?,
+        ))
     }
 
-    fn with_intervals(intervals: IntervalMoments) -> Self {
+    fn with_intervals(m: &Model, intervals: IntervalMoments) -> Self {
         Aggregate {
-            paths: Vec::new(),
+            metrics: Vec::new(),
+            categories: m.categories.iter().map(|c| c.name.clone()).collect(),
             reps: Vec::new(),
             intervals,
             waits: Histogram::new(),
@@ -241,16 +185,16 @@ impl Aggregate {
     /// Folds in one replication's metrics and wait histograms (not its intervals; call in
     /// replication order).
     pub fn add_totals(&mut self, m: &Model, s: &RepStats) {
-        let metrics = rep_metrics(m, s);
         if self.reps.is_empty() {
-            self.paths = metrics.iter().map(|(p, _)| p.clone()).collect();
+            self.metrics = Metric::all(m);
         }
-        debug_assert!(metrics.iter().map(|(p, _)| p).eq(self.paths.iter()));
         self.reps
-            .push(metrics.into_iter().map(|(_, v)| v).collect());
+            .push(self.metrics.iter().map(|k| rep_value(m, s, *k)).collect());
         self.waits.merge(&s.human.waits);
-        self.waits_vip.merge(&s.by_priority[0].waits);
-        self.waits_normal.merge(&s.by_priority[1].waits);
+        self.waits_vip
+            .merge(&s.by_priority[Priority::Vip.index()].waits);
+        self.waits_normal
+            .merge(&s.by_priority[Priority::Normal.index()].waits);
     }
 
     /// Classes per interval: categories in scenario order, then VIP, normal.
@@ -258,31 +202,45 @@ impl Aggregate {
         self.intervals.class_count()
     }
 
-    /// Every metric path with its estimate over replications, in summary order.
-    pub fn estimates(&self) -> Vec<(MetricPath, Estimate)> {
-        self.paths
+    /// Every metric with its estimate over replications, in summary order.
+    pub fn estimates(&self) -> Vec<(Metric, Estimate)> {
+        self.metrics
             .iter()
             .enumerate()
-            .map(|(k, p)| (p.clone(), estimate(&self.column(k))))
+            .map(|(k, p)| (*p, estimate(&self.column(k))))
             .collect()
     }
 
-    /// The values of metric `k` (an index into `paths`) over replications.
+    /// The values of metric `k` (an index into `metrics`) over replications.
     fn column(&self, k: usize) -> Vec<Option<f64>> {
         self.reps.iter().map(|r| r[k]).collect()
     }
 
-    /// The estimate of one metric, e.g. `get(&["human", "service_level"])`.
-    pub fn get(&self, p: &[&str]) -> Option<Estimate> {
-        self.values(p).map(|v| estimate(&v))
+    /// The estimate of one metric (`None` when the scenario does not have it), e.g.
+    /// `get(HumanMetric::ServiceLevel)` for `human.service_level`.
+    pub fn get(&self, metric: impl Into<Metric>) -> Option<Estimate> {
+        self.values(metric).map(|v| estimate(&v))
     }
 
     /// Per-replication values of one metric.
-    pub fn values(&self, p: &[&str]) -> Option<Vec<Option<f64>>> {
-        let k = self
-            .paths
-            .iter()
-            .position(|q| q.iter().map(String::as_str).eq(p.iter().copied()))?;
+    pub fn values(&self, metric: impl Into<Metric>) -> Option<Vec<Option<f64>>> {
+        let metric = metric.into();
+        let k = self.metrics.iter().position(|q| *q == metric)?;
         Some(self.column(k))
+    }
+
+    /// The path of a metric in `summary.json` (`None` for a category this scenario lacks).
+    pub fn path(&self, metric: Metric) -> Option<Vec<&str>> {
+        metric.path(&self.categories)
+    }
+
+    /// The dotted name of a metric, as in `sweep.csv` and `compare.json`.
+    pub fn name(&self, metric: Metric) -> Option<String> {
+        metric.name(&self.categories)
+    }
+
+    /// The metric of a dotted name in this aggregate's scenario.
+    pub fn metric_named(&self, name: &str) -> Option<Metric> {
+        Metric::parse(name, &self.categories)
     }
 }

@@ -6,6 +6,7 @@ use kefu::model::textbook::Textbook;
 use kefu::model::{Bot, BotProfile, Dist, Model};
 use kefu::runner::{run, Hooks, Job, Progress, Reps};
 use kefu::scenario;
+use kefu::summary::{HumanClass, HumanMetric, Metric, TotalMetric};
 use kefu::trace::CsvTrace;
 use std::path::Path;
 use std::process::Command;
@@ -83,10 +84,7 @@ fn round_trip_recovers_the_inputs() {
     sink.finish().unwrap();
     let cal = calibrate_file(&path, &Options::default()).unwrap();
     eprintln!("{}", cal.report());
-    let abandons = out.aggregates[0][0]
-        .values(&["human", "abandoned"])
-        .unwrap()[0]
-        .unwrap();
+    let abandons = out.aggregates[0][0].values(HumanMetric::Abandoned).unwrap()[0].unwrap();
     assert!(
         abandons > 500.0,
         "too few abandons to test patience: {abandons}"
@@ -211,29 +209,28 @@ fn trace_counts_equal_the_summary_and_change_nothing() {
         .into_single()
         .0;
     let plain = run(&opts(&m, 2), Hooks::default()).unwrap().into_single().0;
-    let v = |p: &[&str]| traced.values(p).unwrap()[0].unwrap() as u64;
+    let v = |k: Metric| traced.values(k).unwrap()[0].unwrap() as u64;
     let want = Counts {
-        contacts: v(&["contacts"]),
-        bot_met: v(&["bot", "met"]),
-        bot_resolved: v(&["bot", "resolved"]),
-        transferred: v(&["bot", "transferred"]),
-        offered: v(&["human", "offered"]),
-        answered: v(&["human", "answered"]),
-        abandoned: v(&["human", "abandoned"]),
-        tickets: v(&["tickets", "count"]),
-        unserved: v(&["unserved"]),
+        contacts: v(Metric::Total(TotalMetric::Contacts)),
+        bot_met: v(Metric::Total(TotalMetric::BotMet)),
+        bot_resolved: v(Metric::Total(TotalMetric::BotResolved)),
+        transferred: v(Metric::Total(TotalMetric::BotTransferred)),
+        offered: v(Metric::human(HumanMetric::Offered)),
+        answered: v(Metric::human(HumanMetric::Answered)),
+        abandoned: v(Metric::human(HumanMetric::Abandoned)),
+        tickets: v(Metric::Total(TotalMetric::TicketCount)),
+        unserved: v(Metric::Total(TotalMetric::Unserved)),
     };
     assert!(want.tickets > 0 && want.abandoned > 0);
     assert_eq!(counts, want);
     let metrics = [
-        "contacts",
-        "human.service_level",
-        "human.mean_wait_s",
-        "human.occupancy",
+        Metric::Total(TotalMetric::Contacts),
+        Metric::human(HumanMetric::ServiceLevel),
+        Metric::human(HumanMetric::MeanWaitS),
+        Metric::human(HumanMetric::Occupancy),
     ];
     for p in metrics {
-        let p: Vec<&str> = p.split('.').collect();
-        assert_eq!(traced.values(&p), plain.values(&p), "{p:?}");
+        assert_eq!(traced.values(p), plain.values(p), "{p:?}");
     }
 }
 
@@ -439,14 +436,13 @@ fn a_forecast_csv_reproduces_the_profile_scenario() {
             .0,
     );
     for path in [
-        "contacts",
-        "human.offered",
-        "human.answered",
-        "human.abandoned",
-        "human.service_level",
+        Metric::Total(TotalMetric::Contacts),
+        Metric::human(HumanMetric::Offered),
+        Metric::human(HumanMetric::Answered),
+        Metric::human(HumanMetric::Abandoned),
+        Metric::human(HumanMetric::ServiceLevel),
     ] {
-        let path: Vec<&str> = path.split('.').collect();
-        assert_eq!(ap.values(&path), af.values(&path), "{path:?}");
+        assert_eq!(ap.values(path), af.values(path), "{path:?}");
     }
 }
 
@@ -530,6 +526,7 @@ fn a_per_category_forecast_in_the_shares_mix_reproduces_the_share_scenario() {
         run(&opts(&t, 2), Hooks::default()).unwrap().into_single().0,
         run(&opts(&s, 2), Hooks::default()).unwrap().into_single().0,
     );
+    // By name: the categories `a` and `b` of each model, wherever each model lists them.
     for path in [
         "contacts",
         "human.offered",
@@ -543,10 +540,13 @@ fn a_per_category_forecast_in_the_shares_mix_reproduces_the_share_scenario() {
         "by_category.b.abandoned",
         "by_category.b.service_level",
     ] {
-        let path: Vec<&str> = path.split('.').collect();
-        let v = at.values(&path);
-        assert!(v.is_some(), "{path:?}");
-        assert_eq!(v, as_.values(&path), "{path:?}");
+        let v = at.metric_named(path).and_then(|k| at.values(k));
+        assert!(v.is_some(), "{path}");
+        assert_eq!(
+            v,
+            as_.metric_named(path).and_then(|k| as_.values(k)),
+            "{path}"
+        );
     }
 }
 
@@ -569,7 +569,11 @@ fn a_per_category_forecast_changes_the_mix_over_the_day() {
     std::fs::write(d.join("f.toml"), two_categories(1)).unwrap();
     let m = scenario::load(&d.join("f.toml")).unwrap().model;
     let agg = run(&opts(&m, 2), Hooks::default()).unwrap().into_single().0;
-    let offered = |c: &str| agg.values(&["by_category", c, "offered"]).unwrap();
+    let offered = |c: &str| {
+        let k = m.categories.iter().position(|x| x.name == c).unwrap();
+        let metric = Metric::Human(HumanClass::Category(k), HumanMetric::Offered);
+        agg.values(metric).unwrap()
+    };
     for r in 0..3 {
         // 2 400 expected each; the static shares would give a 60/40 split.
         for c in ["a", "b"] {

@@ -3,7 +3,7 @@
 use kefu::erlang::ErlangA;
 use kefu::model::textbook::Textbook;
 use kefu::model::{Model, Peak, Planning};
-use kefu::plan::{self, PlanOptions};
+use kefu::plan::{self, PlanMethod, PlanOptions};
 
 fn opts() -> PlanOptions {
     PlanOptions {
@@ -75,11 +75,15 @@ fn flash_sale_plan_meets_target_where_sipp_misses() {
     let m = flash_sale_model();
     let r = plan::plan(&m, &opts()).unwrap();
     eprintln!("{}", plan::output::terminal(&r, &m));
-    let check = |name: &str| r.checks.iter().find(|c| c.method == name).unwrap();
-    assert!(r.verification.met, "plan missed {:?}", check("plan").missed);
-    assert!(check("plan").missed.is_empty());
+    let check = |method: PlanMethod| r.check(method).unwrap();
     assert!(
-        !check("sipp_erlang_c").missed.is_empty(),
+        r.verification.met,
+        "plan missed {:?}",
+        check(PlanMethod::Plan).missed
+    );
+    assert!(check(PlanMethod::Plan).missed.is_empty());
+    assert!(
+        !check(PlanMethod::SippErlangC).missed.is_empty(),
         "SIPP Erlang C met every interval"
     );
     assert_ne!(r.verification.seed, r.tuning_seed);
@@ -254,7 +258,7 @@ fn shrinkage_and_occupancy_show_in_paid_headcount() {
         r.verification.paid_hours
             > r.checks
                 .iter()
-                .find(|c| c.method == "plan")
+                .find(|c| c.method == PlanMethod::Plan)
                 .unwrap()
                 .agent_hours
     );

@@ -4,7 +4,7 @@
 
 use kefu::model::textbook::Textbook;
 use kefu::model::{Model, Peak, Planning, ShiftType};
-use kefu::plan::{self, PlanOptions, PlanResult};
+use kefu::plan::{self, PlanMethod, PlanOptions, PlanResult};
 use kefu::report::{charts, plan_html, OutputDir};
 use serde_json::Value;
 use std::path::Path;
@@ -198,7 +198,7 @@ fn plan_report_is_honest_about_a_miss() {
     let low = r
         .checks
         .iter()
-        .find(|c| c.method == "plan")
+        .find(|c| c.method == PlanMethod::Plan)
         .unwrap()
         .sl
         .iter()
@@ -223,7 +223,11 @@ fn plan_report_is_honest_about_a_miss() {
             }
         }
     }
-    let c = r.checks.iter().find(|c| c.method == "plan").unwrap();
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.method == PlanMethod::Plan)
+        .unwrap();
     r.verification.met = c.missed.is_empty();
     r.verification.met_within_noise = c.significant.is_empty();
     assert!(!r.verification.met);

@@ -6,6 +6,7 @@ use kefu::runner::stopping::group_half_width;
 use kefu::runner::{Hooks, Job, Outcome, Progress, Reps};
 use kefu::scenario;
 use kefu::stats::estimate;
+use kefu::summary::{HumanMetric, Metric};
 use kefu::whatif::compare::compare;
 use kefu::whatif::edit;
 
@@ -133,7 +134,7 @@ fn pairing_narrows_the_ci_at_least_threefold_for_one_more_agent() {
     let rows = compare(&run.aggregates[0][0], &run.aggregates[0][1]);
     let sl = rows
         .iter()
-        .find(|r| r.name() == "human.service_level")
+        .find(|r| r.metric == Metric::human(HumanMetric::ServiceLevel))
         .unwrap();
     let factor = sl.width_factor().unwrap();
     // Measured: 5.5× (paired ±0.06 pp against ±0.35 pp unpaired) with seed 7, 10 replications.
@@ -168,7 +169,7 @@ fn more_agents_raise_the_service_level_at_every_sweep_step() {
     let sl: Vec<f64> = table
         .rows
         .iter()
-        .map(|r| table.estimate(r, "human.service_level").mean.unwrap())
+        .map(|r| table.estimate(r, HumanMetric::ServiceLevel).mean.unwrap())
         .collect();
     for w in sl.windows(2) {
         assert!(
@@ -197,14 +198,14 @@ fn auto_replications_stop_at_the_bound_and_repeat() {
     assert_eq!(agg.reps.len() as u32, o.replications);
     assert!(o.half_width.unwrap() <= 0.001);
     // The first count at which the bound holds: one replication fewer was not enough.
-    let sl = agg.values(&["human", "service_level"]).unwrap();
+    let sl = agg.values(HumanMetric::ServiceLevel).unwrap();
     let n = sl.len();
     assert!(n > 5, "the bound should need more than the minimum ({n})");
     assert!(estimate(&sl[..n - 1]).ci95.unwrap() > 0.001);
     assert_eq!(group_half_width(std::slice::from_ref(agg)), o.half_width);
     assert_eq!(
-        agg.values(&["human", "mean_wait_s"]),
-        r2.aggregates[0][0].values(&["human", "mean_wait_s"])
+        agg.values(HumanMetric::MeanWaitS),
+        r2.aggregates[0][0].values(HumanMetric::MeanWaitS)
     );
     // `kefu run --replications auto` keeps the same replications.
     let dir = tempfile::tempdir().unwrap();
@@ -292,7 +293,8 @@ fn sweep_rows_match_single_runs_of_the_same_point() {
             for part in m.split('.') {
                 v = &v[part];
             }
-            let e = table.estimate(row, m);
+            // The name table's name of the metric is its key path in summary.json.
+            let e = table.estimate(row, Metric::parse(m, &[]).unwrap());
             assert_eq!(e.mean, v["mean"].as_f64(), "{m} at per_day {per_day}");
             assert_eq!(e.ci95, v["ci95"].as_f64(), "{m} at per_day {per_day}");
         }
@@ -476,7 +478,7 @@ fn compare_and_sweep_write_a_report() {
     let sl: Vec<f64> = table
         .rows
         .iter()
-        .map(|r| table.estimate(r, "human.service_level").mean.unwrap())
+        .map(|r| table.estimate(r, HumanMetric::ServiceLevel).mean.unwrap())
         .collect();
     eprintln!("{sl:?}: {verdict}");
     let i = sl.iter().position(|&x| x >= 0.9);

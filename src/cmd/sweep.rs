@@ -5,6 +5,7 @@ use super::{confirm, load, reps_of, run_failure, AutoArgs, Replications};
 use crate::failure::{say, warn, Failure};
 use crate::report::{json::to_text, sweep_page, OutputDir};
 use crate::runner::{self, Hooks, IntervalStore, Job, Progress};
+use crate::summary::HumanMetric;
 use crate::whatif::edit::{self, fmt_value, SetSpec};
 use crate::whatif::points::point_model;
 use crate::whatif::sweep::{self, SweepInfo, SweepTable};
@@ -193,8 +194,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             )),
         );
         for r in &table.rows {
-            let sl = table.estimate(r, "human.service_level");
-            let w = table.estimate(r, "human.mean_wait_s");
+            let sl = table.estimate(r, HumanMetric::ServiceLevel);
+            let w = table.estimate(r, HumanMetric::MeanWaitS);
             let vals: Vec<String> = r.values.iter().map(|v| fmt_value(*v)).collect();
             s.push_str(&format!(
                 "  {:<14} {:>5} reps  service level {}  mean wait {}\n",

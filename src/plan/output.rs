@@ -3,7 +3,7 @@
 //! pool: load, each method's requirement, the roster, the achieved service levels) and
 //! `plan.json`; and the closing note for the terminal.
 
-use super::PlanResult;
+use super::{PlanMethod, PlanResult};
 use crate::format::{csv_field, fmt_num};
 use crate::model::{Calendar, Model};
 use serde_json::{json, Value};
@@ -67,21 +67,15 @@ pub fn shifts_csv(r: &PlanResult, m: &Model) -> String {
     out
 }
 
-/// Column names of the per-method achieved service level in `plan_intervals.csv`.
-const SL_COLUMNS: [&str; 4] = [
-    "sl_sipp_erlang_c",
-    "sl_sipp_erlang_a",
-    "sl_simulated",
-    "sl_plan",
-];
-
 /// `plan_intervals.csv`.
 pub fn intervals_csv(r: &PlanResult, cal: &Calendar) -> String {
     let mut out = String::from(
         "start,pool,counted,expected_arrivals,expected_offered,offered_load_erlangs,sipp_erlang_c,sipp_erlang_a,\
 simulated,shrinkage,paid_required,shift_on_duty,planned,",
     );
-    out.push_str(&SL_COLUMNS.join(","));
+    // The per-method achieved service levels, in the order the checks are (method order).
+    let sl_columns: Vec<String> = PlanMethod::ALL.iter().map(|k| k.sl_column()).collect();
+    out.push_str(&sl_columns.join(","));
     out.push_str(",sl_plan_ci95,offered_simulated\n");
     let g = &r.grid;
     for (k, p) in r.pools.iter().enumerate() {
@@ -109,7 +103,7 @@ simulated,shrinkage,paid_required,shift_on_duty,planned,",
                 let v = j.and_then(|j| c.sl[k][j].mean());
                 let _ = write!(out, ",{}", fmt_num(v));
             }
-            let plan = r.checks.iter().find(|c| c.method == "plan");
+            let plan = r.check(PlanMethod::Plan);
             let ci = j.and_then(|j| plan.and_then(|c| c.sl[k][j].ci95()));
             let off = j.and_then(|j| plan.map(|c| c.offered[k][j]));
             let _ = writeln!(out, ",{},{}", fmt_num(ci), fmt_num(off));
@@ -138,7 +132,7 @@ pub fn plan_json(r: &PlanResult, m: &Model) -> Value {
         .iter()
         .map(|c| {
             json!({
-                "method": c.method,
+                "method": c.method.name(),
                 "agent_hours": c.agent_hours,
                 "service_level": est(&c.service_level),
                 "intervals_missed": c.missed.len(),
@@ -264,7 +258,7 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
         let _ = writeln!(
             s,
             "    {:<14} {:>11.1} {:>9} ±{:>5} {:>10} {:>4}/{} ({})",
-            c.method,
+            c.method.name(),
             c.agent_hours,
             pct(c.service_level.mean),
             c.service_level
@@ -299,7 +293,7 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
     if let Some((c, cur)) = &v.paid_cost {
         let _ = writeln!(s, "  paid cost of the roster: {c:.0} {cur}");
     }
-    let plan = r.checks.iter().find(|c| c.method == "plan");
+    let plan = r.check(PlanMethod::Plan);
     if v.met {
         let _ = writeln!(
             s,

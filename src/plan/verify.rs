@@ -2,16 +2,16 @@
 //! service level each one actually achieves per interval, and the closing verdict on the
 //! plan (shift-covered headcount) with confidence intervals, agent-hours and cost.
 
+use super::method::PlanMethod;
 use super::{measure, PlanContext, PoolPlan};
 use crate::model::Model;
 use crate::stats::Estimate;
-use crate::summary::Moments;
+use crate::summary::{HumanMetric, Moments, TotalMetric};
 
 /// What one method's staffing achieved when re-simulated.
 #[derive(Debug, Clone)]
 pub struct MethodCheck {
-    /// `sipp_erlang_c`, `sipp_erlang_a`, `simulated` or `plan`.
-    pub method: &'static str,
+    pub method: PlanMethod,
     /// Per planned pool, per counted interval.
     pub sl: Vec<Vec<Moments>>,
     pub offered: Vec<Vec<f64>>,
@@ -63,9 +63,6 @@ pub struct Verification {
     pub wall_s: f64,
 }
 
-/// Picks one method's staffing from a pool plan.
-type Pick = fn(&PoolPlan) -> &Vec<u32>;
-
 /// Re-simulates the four staffings with `seed` and judges the plan.
 pub fn verify(
     ctx: &PlanContext,
@@ -75,21 +72,15 @@ pub fn verify(
     reps: u32,
 ) -> anyhow::Result<(Vec<MethodCheck>, Verification)> {
     let t0 = std::time::Instant::now();
-    let methods: [(&'static str, Pick); 4] = [
-        ("sipp_erlang_c", |p| &p.sipp_erlang_c),
-        ("sipp_erlang_a", |p| &p.sipp_erlang_a),
-        ("simulated", |p| &p.simulated),
-        ("plan", |p| &p.planned),
-    ];
     let mut checks = Vec::new();
     let mut verification = None;
-    let of = methods.len() as u32;
-    for (done, (name, pick)) in methods.into_iter().enumerate() {
+    let of = PlanMethod::ALL.len() as u32;
+    for (done, &method) in PlanMethod::ALL.iter().enumerate() {
         ctx.step(super::PlanStep::Verifying {
             done: done as u32,
             of,
         })?;
-        let staffing: Vec<Vec<u32>> = pools.iter().map(|p| pick(p).clone()).collect();
+        let staffing: Vec<Vec<u32>> = pools.iter().map(|p| method.staffing(p).clone()).collect();
         let m = ctx.staffed_model(model, &staffing);
         let (meas, outcome) = measure(ctx, &m, reps, seed)?;
         let (mut missed, mut significant) = (Vec::new(), Vec::new());
@@ -111,8 +102,8 @@ pub fn verify(
             mean: None,
             ci95: None,
         };
-        let service_level = agg.get(&["human", "service_level"]).unwrap_or(none);
-        if name == "plan" {
+        let service_level = agg.get(HumanMetric::ServiceLevel).unwrap_or(none);
+        if method == PlanMethod::Plan {
             let paid_hours: f64 = pools.iter().map(|p| p.roster.paid_hours).sum();
             let paid_cost = model.costs.as_ref().map(|c| {
                 let weighted: f64 = pools
@@ -131,18 +122,18 @@ pub fn verify(
                 seed,
                 replications: reps,
                 service_level,
-                abandon_rate: agg.get(&["human", "abandon_rate"]).unwrap_or(none),
-                agent_hours_on_duty: agg.get(&["agents", "agent_hours"]).unwrap_or(none),
+                abandon_rate: agg.get(HumanMetric::AbandonRate).unwrap_or(none),
+                agent_hours_on_duty: agg.get(TotalMetric::AgentHours).unwrap_or(none),
                 paid_hours,
                 paid_cost,
-                simulated_cost: agg.get(&["cost", "total"]),
+                simulated_cost: agg.get(TotalMetric::CostTotal),
                 met: missed.is_empty(),
                 met_within_noise: significant.is_empty(),
                 wall_s: 0.0,
             });
         }
         checks.push(MethodCheck {
-            method: name,
+            method,
             sl: meas.sl,
             offered: meas.offered,
             agent_hours: ctx.agent_hours(&staffing),

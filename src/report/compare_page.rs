@@ -68,7 +68,7 @@ pub fn verdict_text(rows: &[compare::MetricCompare]) -> String {
             real.join(", ")
         }
     ));
-    if let Some(sl) = rows.iter().find(|r| r.name() == "human.service_level") {
+    if let Some(sl) = rows.iter().find(|r| r.metric == compare::SERVICE_LEVEL) {
         match sl.width_factor() {
             Some(f) => s.push_str(&format!(
                 "  pairing: the service-level CI is {f:.1}× narrower than from independent runs (±{:.2} pp vs ±{:.2} pp; variance reduced {:.0}×)\n",
@@ -85,7 +85,7 @@ pub fn verdict_text(rows: &[compare::MetricCompare]) -> String {
 fn panels(rows: &[compare::MetricCompare]) -> Vec<DiffPanel> {
     compare::headline(rows)
         .into_iter()
-        .filter(|(r, _, _)| r.name() != "human.offered")
+        .filter(|(r, _, _)| r.metric != compare::OFFERED)
         .take(8)
         .map(|(r, label, unit)| {
             let (scale, u) = match unit {

@@ -2,13 +2,12 @@
 
 pub use crate::format::{csv_field, fmt_num};
 use crate::model::Model;
-use crate::summary::{field, Aggregate, CLASS_FIELDS, INTERVAL_FIELDS};
+use crate::summary::{Aggregate, ClassField, IntervalField, Priority};
 use std::fmt::Write;
 use std::io;
 
-/// The contract's columns, in order: the first fields of [`INTERVAL_FIELDS`] (kefu's extras
-/// follow them there).
-const CONTRACT: &[&str] = INTERVAL_FIELDS.split_at(11).0;
+/// The column after the contract's: the service level's 95% half-width.
+const SERVICE_LEVEL_CI95: &str = "service_level_ci95";
 
 /// `intervals.csv`: one row per reporting interval, means over replications.
 pub fn intervals(m: &Model, agg: &Aggregate) -> anyhow::Result<String> {
@@ -19,14 +18,16 @@ pub fn intervals(m: &Model, agg: &Aggregate) -> anyhow::Result<String> {
 
 /// [`intervals`] written to `w` one row at a time.
 pub fn write_intervals(m: &Model, agg: &Aggregate, w: &mut dyn io::Write) -> anyhow::Result<()> {
-    let extras = &INTERVAL_FIELDS[CONTRACT.len()..];
+    // The contract's columns, then the service level's half-width, then kefu's extras.
+    let (contract, extras): (Vec<IntervalField>, Vec<IntervalField>) =
+        IntervalField::ALL.iter().partition(|f| f.in_contract());
+    let names = |fs: &[IntervalField]| fs.iter().map(|f| f.name()).collect::<Vec<_>>().join(",");
     let mut line = String::from("start,");
-    line.push_str(&CONTRACT.join(","));
-    line.push_str(",service_level_ci95,");
-    line.push_str(&extras.join(","));
+    line.push_str(&names(&contract));
+    let _ = write!(line, ",{SERVICE_LEVEL_CI95},");
+    line.push_str(&names(&extras));
     line.push('\n');
     w.write_all(line.as_bytes())?;
-    let sl = field("service_level");
     let mut written = Ok(());
     agg.intervals.for_each(|i, row, _| {
         if written.is_err() {
@@ -34,16 +35,14 @@ pub fn write_intervals(m: &Model, agg: &Aggregate, w: &mut dyn io::Write) -> any
         }
         line.clear();
         line.push_str(&m.run.calendar.format_minute(m.run.interval_start(i)));
-        for f in CONTRACT
+        let ci95 = row[IntervalField::ServiceLevel].ci95();
+        let mean = |f: &IntervalField| row[*f].mean();
+        for v in contract
             .iter()
-            .chain(&["service_level_ci95"])
-            .chain(extras.iter())
+            .map(mean)
+            .chain([ci95])
+            .chain(extras.iter().map(mean))
         {
-            let v = if *f == "service_level_ci95" {
-                row[sl].ci95()
-            } else {
-                row[field(f)].mean()
-            };
             let _ = write!(line, ",{}", fmt_num(v));
         }
         line.push('\n');
@@ -65,12 +64,17 @@ pub fn write_intervals_by_class(
     agg: &Aggregate,
     w: &mut dyn io::Write,
 ) -> anyhow::Result<()> {
-    let mut out = format!("start,breakdown,class,{}\n", CLASS_FIELDS.join(","));
+    let columns: Vec<&str> = ClassField::ALL.iter().map(|f| f.name()).collect();
+    let mut out = format!("start,breakdown,class,{}\n", columns.join(","));
     let names: Vec<(&str, String)> = m
         .categories
         .iter()
         .map(|c| ("category", csv_field(&c.name)))
-        .chain([("priority", "vip".into()), ("priority", "normal".into())])
+        .chain(
+            Priority::ALL
+                .iter()
+                .map(|p| ("priority", p.name().to_string())),
+        )
         .collect();
     let mut written = w.write_all(out.as_bytes());
     agg.intervals.for_each(|i, _, classes| {

@@ -6,7 +6,7 @@
 use crate::model::time::HOUR_S;
 use crate::model::{Model, Staffing};
 use crate::report::charts::{fmt_count, fmt_duration, ChartFile};
-use crate::summary::{field, Aggregate};
+use crate::summary::{Aggregate, HumanMetric, IntervalField, Metric, TotalMetric};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -67,11 +67,11 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-/// `{mean, ci95}` at a path of `summary.json`.
-fn est(summary: &Value, path: &[&str]) -> (Option<f64>, Option<f64>) {
+/// `{mean, ci95}` of a scenario-wide, `human.*` or `by_priority.*` metric in `summary.json`.
+fn est(summary: &Value, metric: impl Into<Metric>) -> (Option<f64>, Option<f64>) {
     let mut v = summary;
-    for p in path {
-        v = &v[*p];
+    for p in metric.into().path(&[]).unwrap_or_default() {
+        v = &v[p];
     }
     (v["mean"].as_f64(), v["ci95"].as_f64())
 }
@@ -221,7 +221,7 @@ pub fn card(h: &mut String, key: &str, value: &str, detail: &str) {
 }
 
 fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Result<()> {
-    let sl = est(s, &["human", "service_level"]);
+    let sl = est(s, HumanMetric::ServiceLevel);
     let target = m.target.service_level;
     let within = fmt_duration(m.target.answer_within_s);
     let met = s["target"]["met"].as_bool().unwrap_or(false);
@@ -251,22 +251,22 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Res
         if close { " The confidence interval includes the target: run more replications or add margin." } else { "" }
     ));
     h.push_str("<div class=\"cards\">\n");
-    let abandoned = est(s, &["human", "abandoned"])
+    let abandoned = est(s, HumanMetric::Abandoned)
         .0
         .map_or("n/a".into(), fmt_count);
     card(
         h,
         "Abandoned before an answer",
-        &pct_ci(est(s, &["human", "abandon_rate"])),
+        &pct_ci(est(s, HumanMetric::AbandonRate)),
         &format!("{abandoned} contacts per run"),
     );
     card(
         h,
         "Wait of answered contacts",
-        &format!("mean {}", secs(est(s, &["human", "mean_wait_s"]))),
+        &format!("mean {}", secs(est(s, HumanMetric::MeanWaitS))),
         &format!(
             "90% answered within {}",
-            secs(est(s, &["human", "wait_p90_s"]))
+            secs(est(s, HumanMetric::WaitP90S))
         ),
     );
     let (worst, below) = worst_intervals(m, agg, 3)?;
@@ -287,8 +287,10 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Res
     );
     if m.costs.is_some() {
         let cur = s["cost"]["currency"].as_str().unwrap_or("");
-        let total = est(s, &["cost", "total"]).0.map_or("n/a".into(), fmt_count);
-        let per = est(s, &["cost", "per_contact"])
+        let total = est(s, TotalMetric::CostTotal)
+            .0
+            .map_or("n/a".into(), fmt_count);
+        let per = est(s, TotalMetric::CostPerContact)
             .0
             .map_or("n/a".into(), |v| format!("{v:.2}"));
         card(
@@ -298,8 +300,8 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Res
             &format!("{per} {cur} per contact"),
         );
     }
-    let episodes = est(s, &["alerts", "episodes"]).0.unwrap_or(0.0);
-    let alert_min = est(s, &["alerts", "total_s"]).0.unwrap_or(0.0) / 60.0;
+    let episodes = est(s, TotalMetric::AlertEpisodes).0.unwrap_or(0.0);
+    let alert_min = est(s, TotalMetric::AlertTotalS).0.unwrap_or(0.0) / 60.0;
     card(
         h,
         &format!(
@@ -313,7 +315,7 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Res
         card(
             h,
             "Resolved by the bot",
-            &pct_ci(est(s, &["bot", "containment"])),
+            &pct_ci(est(s, TotalMetric::BotContainment)),
             "of all contacts, no agent needed",
         );
     }
@@ -328,7 +330,7 @@ fn worst_intervals(
     agg: &Aggregate,
     n: usize,
 ) -> anyhow::Result<(Vec<(String, f64)>, String)> {
-    let f = field("service_level");
+    let f = IntervalField::ServiceLevel;
     let goal = m.target.service_level - 1e-9;
     // The `n` lowest so far, ordered by level then interval (as a stable sort of all would).
     let mut worst: Vec<(usize, f64)> = Vec::with_capacity(n + 1);

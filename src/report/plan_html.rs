@@ -7,7 +7,7 @@ use super::charts::{fmt_count, fmt_duration, ChartFile};
 use super::html::{self, card, esc, fmt_num, row};
 use super::OutputDir;
 use crate::model::Model;
-use crate::plan::PlanResult;
+use crate::plan::{PlanMethod, PlanResult};
 use crate::summary::Moments;
 use serde_json::Value;
 use std::fmt::Write;
@@ -40,14 +40,14 @@ fn pct_mo(mo: &Moments) -> String {
 
 /// Paid hours a method's staffing needs interval by interval over the counted horizon
 /// (requirement ÷ (1 − shrinkage), rounded up; no shift constraints).
-fn paid_hours_of(r: &PlanResult, pick: impl Fn(&crate::plan::PoolPlan) -> &Vec<u32>) -> f64 {
+fn paid_hours_of(r: &PlanResult, method: PlanMethod) -> f64 {
     let g = &r.grid;
     r.pools
         .iter()
         .map(|p| {
             (g.counted_offset..g.len)
                 .map(|i| {
-                    let n = (pick(p)[i] as f64 / (1.0 - p.shrinkage[i]) - 1e-9).ceil();
+                    let n = (method.staffing(p)[i] as f64 / (1.0 - p.shrinkage[i]) - 1e-9).ceil();
                     n.max(0.0) * g.length(i) / 3600.0
                 })
                 .sum::<f64>()
@@ -77,7 +77,7 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
 
     // Verdict.
     let v = &r.verification;
-    let plan = r.checks.iter().find(|c| c.method == "plan");
+    let plan = r.check(PlanMethod::Plan);
     let label = |k: usize, jj: usize| {
         let when = cal.format_short(g.start(g.counted_offset + jj));
         if r.pools.len() > 1 {
@@ -215,14 +215,13 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
     }
     h.push_str("<th>Service level ±95%</th><th>Lowest interval</th><th>Intervals missed (beyond CI)</th></tr>\n");
     for c in &r.checks {
+        // The plan's paid hours are its roster's (whole shifts); the others' per interval.
         let (paid, exact) = match c.method {
-            "sipp_erlang_c" => (paid_hours_of(r, |p| &p.sipp_erlang_c), false),
-            "sipp_erlang_a" => (paid_hours_of(r, |p| &p.sipp_erlang_a), false),
-            "simulated" => (paid_hours_of(r, |p| &p.simulated), false),
-            _ => (paid_hours, true),
+            PlanMethod::Plan => (paid_hours, true),
+            other => (paid_hours_of(r, other), false),
         };
         let low = c.lowest();
-        let strong = if c.method == "plan" {
+        let strong = if c.method == PlanMethod::Plan {
             " style=\"font-weight:700\""
         } else {
             ""

@@ -3,6 +3,7 @@
 
 use crate::report::whatif_charts::{self, Curve, Heat};
 use crate::report::{json::to_text, whatif_html, OutputDir};
+use crate::summary::HumanMetric;
 use crate::whatif::sweep::{self, SweepTable};
 use serde_json::Value;
 
@@ -13,12 +14,12 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
     out.write("sweep.json", to_text(manifest))?;
     out.write("sweep.csv", sweep::csv_text(table))?;
     let mut md = sweep::markdown(&info, table, seed);
-    let est = |name: &str| -> Vec<(Option<f64>, Option<f64>)> {
+    let est = |metric: HumanMetric| -> Vec<(Option<f64>, Option<f64>)> {
         table
             .rows
             .iter()
             .map(|r| {
-                let e = table.estimate(r, name);
+                let e = table.estimate(r, metric);
                 (e.mean, e.ci95)
             })
             .collect()
@@ -42,7 +43,7 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
                         info.answer_within_s
                     ),
                     xs: &xs,
-                    ys: &est("human.service_level"),
+                    ys: &est(HumanMetric::ServiceLevel),
                     target: Some((info.target_service_level, &target_label)),
                     scale: 100.0,
                     series: "service level (mean over replications)",
@@ -55,7 +56,7 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
                     x_desc: &k.key,
                     y_desc: "mean wait of answered chats (s)",
                     xs: &xs,
-                    ys: &est("human.mean_wait_s"),
+                    ys: &est(HumanMetric::MeanWaitS),
                     target: None,
                     scale: 1.0,
                     series: "mean wait (mean over replications)",
@@ -82,7 +83,7 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
             )?);
         }
         [kx, ky] => {
-            let sl = est("human.service_level");
+            let sl = est(HumanMetric::ServiceLevel);
             let z: Vec<Vec<Option<f64>>> = (0..kx.values.len())
                 .map(|i| {
                     (0..ky.values.len())

@@ -2,7 +2,7 @@
 
 use crate::model::Model;
 use crate::stats::Estimate;
-use crate::summary::Aggregate;
+use crate::summary::{Aggregate, HumanMetric, TotalMetric};
 use std::fmt::Write;
 
 fn pct(e: Option<Estimate>) -> String {
@@ -31,9 +31,8 @@ fn count(e: Option<Estimate>) -> String {
 
 /// The terminal summary text.
 pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
-    let g = |p: &[&str]| agg.get(p);
     let mut s = String::new();
-    let sl = g(&["human", "service_level"]);
+    let sl = agg.get(HumanMetric::ServiceLevel);
     let met = sl
         .and_then(|e| e.mean)
         .is_some_and(|v| v >= m.target.service_level);
@@ -55,60 +54,64 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
     let _ = writeln!(
         s,
         "  wait            mean {}, p90 {}  (answered contacts)",
-        secs(g(&["human", "mean_wait_s"])),
-        secs(g(&["human", "wait_p90_s"]))
+        secs(agg.get(HumanMetric::MeanWaitS)),
+        secs(agg.get(HumanMetric::WaitP90S))
     );
     let _ = writeln!(
         s,
         "  contacts        {} arrived, {} to agents, {} abandoned ({})",
-        count(g(&["contacts"])),
-        count(g(&["human", "offered"])),
-        count(g(&["human", "abandoned"])),
-        pct(g(&["human", "abandon_rate"]))
+        count(agg.get(TotalMetric::Contacts)),
+        count(agg.get(HumanMetric::Offered)),
+        count(agg.get(HumanMetric::Abandoned)),
+        pct(agg.get(HumanMetric::AbandonRate))
     );
     if m.bot.is_some() {
         let _ = writeln!(
             s,
             "  bot             met {}, resolved {} (containment {})",
-            count(g(&["bot", "met"])),
-            count(g(&["bot", "resolved"])),
-            pct(g(&["bot", "containment"]))
+            count(agg.get(TotalMetric::BotMet)),
+            count(agg.get(TotalMetric::BotResolved)),
+            pct(agg.get(TotalMetric::BotContainment))
         );
     }
     let _ = writeln!(
         s,
         "  tickets         {} (mean response {}), unserved {}",
-        count(g(&["tickets", "count"])),
-        secs(g(&["tickets", "mean_response_s"])),
-        count(g(&["unserved"]))
+        count(agg.get(TotalMetric::TicketCount)),
+        secs(agg.get(TotalMetric::TicketMeanResponseS)),
+        count(agg.get(TotalMetric::Unserved))
     );
     let _ = writeln!(
         s,
         "  queue alerts    {} episode(s), {:.0} min in alert, longest {}",
-        count(g(&["alerts", "episodes"])),
-        g(&["alerts", "total_s"])
+        count(agg.get(TotalMetric::AlertEpisodes)),
+        agg.get(TotalMetric::AlertTotalS)
             .and_then(|e| e.mean)
             .unwrap_or(0.0)
             / 60.0,
-        secs(g(&["alerts", "longest_s"]))
+        secs(agg.get(TotalMetric::AlertLongestS))
     );
     let _ = writeln!(
         s,
         "  agents          occupancy {}, {} agent-hours",
-        pct(g(&["human", "occupancy"])),
-        count(g(&["agents", "agent_hours"]))
+        pct(agg.get(HumanMetric::Occupancy)),
+        count(agg.get(TotalMetric::AgentHours))
     );
     if !m.surges.is_empty() {
         let _ = writeln!(
             s,
             "  surge           {} call-in(s), {} agent-hours",
-            count(g(&["surge", "call_ins"])),
-            count(g(&["surge", "agent_hours"]))
+            count(agg.get(TotalMetric::SurgeCallIns)),
+            count(agg.get(TotalMetric::SurgeAgentHours))
         );
     }
     if let Some(c) = &m.costs {
-        let total = g(&["cost", "total"]).and_then(|e| e.mean).unwrap_or(0.0);
-        let per = g(&["cost", "per_contact"])
+        let total = agg
+            .get(TotalMetric::CostTotal)
+            .and_then(|e| e.mean)
+            .unwrap_or(0.0);
+        let per = agg
+            .get(TotalMetric::CostPerContact)
             .and_then(|e| e.mean)
             .unwrap_or(0.0);
         let _ = writeln!(
@@ -117,7 +120,8 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
             c.currency
         );
     }
-    if let Some(r) = g(&["human", "return_share"])
+    if let Some(r) = agg
+        .get(HumanMetric::ReturnShare)
         .and_then(|e| e.mean)
         .filter(|r| *r > 0.0)
     {
@@ -127,7 +131,10 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
             r * 100.0
         );
     }
-    let censored = g(&["censored"]).and_then(|e| e.mean).unwrap_or(0.0);
+    let censored = agg
+        .get(TotalMetric::Censored)
+        .and_then(|e| e.mean)
+        .unwrap_or(0.0);
     if censored > 0.0 {
         let _ = writeln!(s, "  warning: {censored:.1} contact(s) per replication still unfinished 30 days after the horizon");
     }

@@ -6,6 +6,7 @@
 use super::charts::{ChartFile, SVG_FONTS};
 use super::html::{self, card, esc, row};
 use super::OutputDir;
+use crate::summary::HumanMetric;
 use crate::whatif::compare::{self, MetricCompare};
 use crate::whatif::edit::fmt_value;
 use crate::whatif::sweep::{SweepInfo, SweepTable};
@@ -72,7 +73,7 @@ pub fn compare_html(
         esc(a),
         esc(b)
     );
-    let sl = rows.iter().find(|r| r.name() == "human.service_level");
+    let sl = rows.iter().find(|r| r.metric == compare::SERVICE_LEVEL);
     let (class, head) = match sl.map(|r| (r.significant(), r.diff.mean, r.diff.ci95)) {
         Some((Some(true), Some(d), Some(ci))) if d > 0.0 => (
             "met",
@@ -262,7 +263,7 @@ pub fn sweep_verdict(info: &SweepInfo, t: &SweepTable) -> (&'static str, String)
     let sl: Vec<Option<f64>> = t
         .rows
         .iter()
-        .map(|r| t.estimate(r, "human.service_level").mean)
+        .map(|r| t.estimate(r, HumanMetric::ServiceLevel).mean)
         .collect();
     let meets = |v: &Option<f64>| v.is_some_and(|x| x >= target);
     let n_meet = sl.iter().filter(|v| meets(v)).count();
@@ -375,9 +376,9 @@ pub fn sweep_html(
     }
     h.push_str("<th>Replications</th><th>Service level ±95%</th><th>Mean wait</th><th>Abandon rate ±95%</th><th>Meets target</th></tr>\n");
     for r in &t.rows {
-        let sl = t.estimate(r, "human.service_level");
-        let w = t.estimate(r, "human.mean_wait_s");
-        let ab = t.estimate(r, "human.abandon_rate");
+        let sl = t.estimate(r, HumanMetric::ServiceLevel);
+        let w = t.estimate(r, HumanMetric::MeanWaitS);
+        let ab = t.estimate(r, HumanMetric::AbandonRate);
         h.push_str("<tr>");
         for v in &r.values {
             let _ = write!(h, "<td class=\"n\">{}</td>", esc(&fmt_value(*v)));

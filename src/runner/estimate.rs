@@ -12,6 +12,7 @@
 use super::{IntervalStore, Job};
 use crate::format::{human_bytes, human_count};
 use crate::model::Model;
+use crate::summary::{ClassField, IntervalField};
 
 /// Contacts simulated per second by one thread of a release build when no pilot is run: the
 /// slowest shipped scenario on the 2-core CI machine, rounded down (`docs/reliability.md`).
@@ -191,14 +192,15 @@ impl Estimate {
 }
 
 /// Memory kept for one model's results [bytes]: per replication its metrics (~200 bytes
-/// each with its path); in memory, per interval 18 + 6 × classes moments of 24 bytes plus
+/// each with its path); in memory, per interval one 24-byte moment per interval field and per class field of each class, plus
 /// each running replication's own table; streamed through files, a few rows in flight.
 fn result_bytes(m: &Model, replications: u32, store: &IntervalStore, parallel: usize) -> f64 {
     let metrics = 20.0 * (m.categories.len() as f64 + 3.0) + 20.0;
     let classes = m.categories.len() as f64 + 2.0;
     let intervals = m.run.interval_count() as f64;
+    let moments = IntervalField::COUNT as f64 + ClassField::COUNT as f64 * classes;
     let per_interval = if *store == IntervalStore::Memory {
-        intervals * (18.0 + 6.0 * classes) * 24.0 * (1.0 + 2.0 * parallel as f64)
+        intervals * moments * 24.0 * (1.0 + 2.0 * parallel as f64)
     } else {
         0.0
     };

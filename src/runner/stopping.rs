@@ -7,10 +7,10 @@
 //! numbers depend only on the seed and the bound.
 
 use crate::stats::estimate;
-use crate::summary::Aggregate;
+use crate::summary::{Aggregate, HumanMetric, Metric};
 
-/// The service level's summary path.
-pub const SERVICE_LEVEL: [&str; 2] = ["human", "service_level"];
+/// The metric the replication counts are chosen for.
+pub const SERVICE_LEVEL: Metric = Metric::human(HumanMetric::ServiceLevel);
 
 /// How many replications.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,7 +115,7 @@ pub fn paired_half_width(a: &[Option<f64>], b: &[Option<f64>]) -> Option<f64> {
 pub fn group_half_width(aggs: &[Aggregate]) -> Option<f64> {
     let sl: Vec<Vec<Option<f64>>> = aggs
         .iter()
-        .map(|a| a.values(&SERVICE_LEVEL).unwrap_or_default())
+        .map(|a| a.values(SERVICE_LEVEL).unwrap_or_default())
         .collect();
     let mut worst: f64 = 0.0;
     for v in &sl {

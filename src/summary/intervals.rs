@@ -13,7 +13,10 @@
 //!
 //! Readers go through [`IntervalMoments::for_each`], one interval at a time in order.
 
-use super::{ratio, Moments, CLASS_FIELDS, INTERVAL_FIELDS};
+use super::fields::{
+    class_values, interval_values, ClassField, ClassRow, IntervalField, IntervalRow,
+};
+use super::Moments;
 use crate::model::Model;
 use crate::stats::{ClassInterval, IntervalSink, IntervalStats, RepStats};
 use anyhow::{bail, Context, Result};
@@ -22,48 +25,10 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Moments of the [`INTERVAL_FIELDS`] of one interval.
-pub type FieldMoments = [Moments; INTERVAL_FIELDS.len()];
-/// Moments of the [`CLASS_FIELDS`] of one class in one interval.
-pub type ClassMoments = [Moments; CLASS_FIELDS.len()];
-
-/// The values of the [`INTERVAL_FIELDS`] of interval `i` of one replication.
-pub fn interval_values(m: &Model, i: usize, iv: &IntervalStats) -> [Option<f64>; 18] {
-    let len =
-        (m.run.interval_start(i + 1).min(m.run.counted_to) - m.run.interval_start(i)).max(1e-9);
-    [
-        Some(iv.arrivals as f64),
-        Some(iv.bot_resolved as f64),
-        Some(iv.offered as f64),
-        Some(iv.answered as f64),
-        Some(iv.answered_within_target as f64),
-        Some(iv.abandoned as f64),
-        Some(iv.tickets as f64),
-        ratio(iv.answered_within_target as f64, iv.offered as f64),
-        ratio(iv.wait_sum_s, iv.answered as f64),
-        Some(iv.max_waiting as f64),
-        Some(iv.headcount_area / len),
-        Some(iv.returns as f64),
-        Some(iv.waiting_area / len),
-        ratio(iv.busy_area, iv.slot_area),
-        Some(iv.surge_area / len),
-        Some(iv.alert_s / 60.0),
-        ratio(iv.abandoned as f64, iv.offered as f64),
-        ratio(iv.answered_within_target as f64, iv.answered as f64),
-    ]
-}
-
-/// The values of the [`CLASS_FIELDS`] of one class in one interval of one replication.
-pub fn class_values(ci: &ClassInterval) -> [Option<f64>; 6] {
-    [
-        Some(ci.offered as f64),
-        Some(ci.answered as f64),
-        Some(ci.answered_within_target as f64),
-        Some(ci.abandoned as f64),
-        ratio(ci.answered_within_target as f64, ci.offered as f64),
-        ratio(ci.wait_sum_s, ci.answered as f64),
-    ]
-}
+/// Moments of the [`IntervalField`]s of one interval.
+pub type FieldMoments = IntervalRow<Moments>;
+/// Moments of the [`ClassField`]s of one class in one interval.
+pub type ClassMoments = ClassRow<Moments>;
 
 /// Adds one replication's row `i` to the moments of interval `i`.
 fn add_row(
@@ -322,7 +287,7 @@ fn row_record_len(classes: usize) -> usize {
 }
 
 fn moments_record_len(classes: usize) -> usize {
-    (INTERVAL_FIELDS.len() + classes * CLASS_FIELDS.len()) * MOMENTS_LEN
+    (IntervalField::COUNT + classes * ClassField::COUNT) * MOMENTS_LEN
 }
 
 fn encode_row(buf: &mut Vec<u8>, iv: &IntervalStats, classes: &[ClassInterval]) {

@@ -2,9 +2,9 @@
 //! (replication r of A and of B saw the same customers), each side's own estimate, and the
 //! half-width the difference would have had from unpaired runs (the variance reduction).
 
-use crate::stats::ci::{estimate, mean_sd, t_quantile, Estimate};
-use crate::stats::ci::{estimate_value, number};
-use crate::summary::{Aggregate, MetricPath};
+use crate::format::insert;
+use crate::stats::ci::{estimate, estimate_value, mean_sd, number, t_quantile, Estimate};
+use crate::summary::{Aggregate, HumanMetric, Metric, TotalMetric};
 use serde_json::{json, Map, Value};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::fmt::Write;
@@ -21,23 +21,47 @@ pub enum Unit {
 }
 
 /// The headline metrics: the verdict, the terminal table and the chart.
-pub const HEADLINE: &[(&str, &str, Unit)] = &[
-    ("human.service_level", "service level", Unit::Share),
-    ("human.abandon_rate", "abandon rate", Unit::Share),
-    ("human.mean_wait_s", "mean wait", Unit::Seconds),
-    ("human.wait_p90_s", "90th percentile wait", Unit::Seconds),
-    ("human.occupancy", "occupancy", Unit::Share),
-    ("bot.containment", "bot containment", Unit::Share),
-    ("human.offered", "chats offered to agents", Unit::Count),
-    ("tickets.count", "tickets", Unit::Count),
-    ("agents.agent_hours", "agent hours", Unit::Hours),
-    ("cost.total", "cost", Unit::Money),
+pub const HEADLINE: &[(Metric, &str, Unit)] = &[
+    (SERVICE_LEVEL, "service level", Unit::Share),
+    (human(HumanMetric::AbandonRate), "abandon rate", Unit::Share),
+    (human(HumanMetric::MeanWaitS), "mean wait", Unit::Seconds),
+    (
+        human(HumanMetric::WaitP90S),
+        "90th percentile wait",
+        Unit::Seconds,
+    ),
+    (human(HumanMetric::Occupancy), "occupancy", Unit::Share),
+    (
+        total(TotalMetric::BotContainment),
+        "bot containment",
+        Unit::Share,
+    ),
+    (OFFERED, "chats offered to agents", Unit::Count),
+    (total(TotalMetric::TicketCount), "tickets", Unit::Count),
+    (total(TotalMetric::AgentHours), "agent hours", Unit::Hours),
+    (total(TotalMetric::CostTotal), "cost", Unit::Money),
 ];
+
+/// The metric of the variance-reduction figure.
+pub const SERVICE_LEVEL: Metric = human(HumanMetric::ServiceLevel);
+/// A headline metric left out of the difference chart (its scale dwarfs the others).
+pub const OFFERED: Metric = human(HumanMetric::Offered);
+
+const fn human(k: HumanMetric) -> Metric {
+    Metric::human(k)
+}
+
+const fn total(t: TotalMetric) -> Metric {
+    Metric::Total(t)
+}
 
 /// One metric compared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricCompare {
-    pub path: MetricPath,
+    /// The metric (as A's scenario numbers its categories).
+    pub metric: Metric,
+    /// Its path in `summary.json`, e.g. `["human", "service_level"]`.
+    pub path: Vec<String>,
     pub a: Estimate,
     pub b: Estimate,
     /// Mean of the paired differences `b − a` and its 95% half-width.
@@ -85,19 +109,20 @@ pub fn independent_half_width(a: &[Option<f64>], b: &[Option<f64>]) -> Option<f6
 
 /// Compares every metric A has that B has too (paired by replication index).
 pub fn compare(a: &Aggregate, b: &Aggregate) -> Vec<MetricCompare> {
-    a.paths
+    a.metrics
         .iter()
-        .filter_map(|p| {
-            let parts: Vec<&str> = p.iter().map(String::as_str).collect();
-            let va = a.values(&parts)?;
-            let vb = b.values(&parts)?;
+        .filter_map(|&metric| {
+            // Paired by name: B's categories may be numbered differently.
+            let va = a.values(metric)?;
+            let vb = b.values(b.metric_named(&a.name(metric)?)?)?;
             let d: Vec<Option<f64>> = va
                 .iter()
                 .zip(&vb)
                 .map(|(x, y)| Some((*y)? - (*x)?))
                 .collect();
             Some(MetricCompare {
-                path: p.clone(),
+                metric,
+                path: a.path(metric)?.into_iter().map(String::from).collect(),
                 a: estimate(&va),
                 b: estimate(&vb),
                 diff: estimate(&d),
@@ -119,16 +144,8 @@ pub fn to_json(meta: Map<String, Value>, rows: &[MetricCompare]) -> Value {
             "significant": r.significant(),
             "width_factor": number(r.width_factor()),
         });
-        let (last, parents) = r.path.split_last().expect("non-empty path");
-        let mut node = &mut root;
-        for p in parents {
-            node = node
-                .entry(p.clone())
-                .or_insert_with(|| Value::Object(Map::new()))
-                .as_object_mut()
-                .expect("metric paths do not clash");
-        }
-        node.insert(last.clone(), v);
+        let path: Vec<&str> = r.path.iter().map(String::as_str).collect();
+        insert(&mut root, &path, v);
     }
     let headline: Vec<Value> = headline(rows)
         .into_iter()
@@ -144,11 +161,11 @@ pub fn to_json(meta: Map<String, Value>, rows: &[MetricCompare]) -> Value {
         })
         .collect();
     root.insert("verdict".into(), Value::Array(headline));
-    if let Some(sl) = rows.iter().find(|r| r.name() == "human.service_level") {
+    if let Some(sl) = rows.iter().find(|r| r.metric == SERVICE_LEVEL) {
         root.insert(
             "variance_reduction".into(),
             json!({
-                "metric": "human.service_level",
+                "metric": sl.name(),
                 "paired_ci95": number(sl.diff.ci95),
                 "independent_ci95": number(sl.independent_ci95),
                 "width_factor": number(sl.width_factor()),
@@ -163,9 +180,9 @@ pub fn to_json(meta: Map<String, Value>, rows: &[MetricCompare]) -> Value {
 pub fn headline(rows: &[MetricCompare]) -> Vec<(&MetricCompare, &'static str, Unit)> {
     HEADLINE
         .iter()
-        .filter_map(|(p, label, unit)| {
+        .filter_map(|(metric, label, unit)| {
             rows.iter()
-                .find(|r| r.name() == *p)
+                .find(|r| r.metric == *metric)
                 .map(|r| (r, *label, *unit))
         })
         .collect()

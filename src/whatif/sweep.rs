@@ -9,10 +9,9 @@
 use super::edit::{fmt_value, SetSpec};
 use crate::format::csv_field;
 use crate::stats::Estimate;
-use crate::summary::Aggregate;
+use crate::summary::{Aggregate, HumanMetric, Metric};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -81,9 +80,11 @@ impl SweepTable {
         self.metrics.iter().position(|m| m == name).map(|i| 2 * i)
     }
 
-    /// `(mean, ci95)` of a metric in a row.
-    pub fn estimate(&self, row: &Row, name: &str) -> Estimate {
-        match self.metric(name) {
+    /// `(mean, ci95)` of a metric in a row (a scenario-wide, `human.*` or `by_priority.*`
+    /// one: the table does not know the category names).
+    pub fn estimate(&self, row: &Row, metric: impl Into<Metric>) -> Estimate {
+        let name = metric.into().name(&[]);
+        match name.and_then(|n| self.metric(&n)) {
             Some(c) => Estimate {
                 mean: row.cells[c],
                 ci95: row.cells[c + 1],
@@ -98,14 +99,8 @@ impl SweepTable {
 
 /// Builds a row from a point's aggregate; `metrics` fixes the columns (from the first point).
 pub fn row(point: usize, values: &[f64], replications: u32, agg: &Aggregate) -> Row {
-    let by_name: HashMap<String, Estimate> = agg
-        .estimates()
-        .into_iter()
-        .map(|(p, e)| (p.join("."), e))
-        .collect();
     let mut cells = Vec::new();
-    for p in &agg.paths {
-        let e = by_name[&p.join(".")];
+    for (_, e) in agg.estimates() {
         cells.push(e.mean);
         cells.push(e.ci95);
     }
@@ -119,7 +114,13 @@ pub fn row(point: usize, values: &[f64], replications: u32, agg: &Aggregate) -> 
 
 /// The metric names of an aggregate, in summary order.
 pub fn metric_names(agg: &Aggregate) -> Vec<String> {
-    agg.paths.iter().map(|p| p.join(".")).collect()
+    agg.metrics
+        .iter()
+        .map(|k| {
+            agg.name(*k)
+                .expect("the aggregate's own metrics have names")
+        })
+        .collect()
 }
 
 /// A cell: the shortest decimal that reads back to the same f64; empty when undefined.
@@ -395,9 +396,9 @@ pub fn markdown(info: &SweepInfo, t: &SweepTable, seed: u64) -> String {
     );
     let _ = writeln!(s, "|{}", " --- |".repeat(keys.len() + 5));
     for r in &t.rows {
-        let sl = t.estimate(r, "human.service_level");
-        let w = t.estimate(r, "human.mean_wait_s");
-        let ab = t.estimate(r, "human.abandon_rate");
+        let sl = t.estimate(r, HumanMetric::ServiceLevel);
+        let w = t.estimate(r, HumanMetric::MeanWaitS);
+        let ab = t.estimate(r, HumanMetric::AbandonRate);
         let _ = write!(s, "|");
         for v in &r.values {
             let _ = write!(s, " {} |", fmt_value(*v));
@@ -423,7 +424,7 @@ pub fn markdown(info: &SweepInfo, t: &SweepTable, seed: u64) -> String {
     }
     if keys.len() == 1 {
         if let Some(r) = t.rows.iter().find(|r| {
-            t.estimate(r, "human.service_level")
+            t.estimate(r, HumanMetric::ServiceLevel)
                 .mean
                 .is_some_and(|m| m >= info.target_service_level)
         }) {

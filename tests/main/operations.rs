@@ -6,6 +6,7 @@ use kefu::erlang::ErlangC;
 use kefu::model::textbook::Textbook;
 use kefu::model::{Bot, BotProfile, Dist, Model, Surge};
 use kefu::scenario::load_str;
+use kefu::summary::{HumanClass, HumanMetric, Metric, Priority, TotalMetric};
 use std::path::Path;
 
 #[test]
@@ -22,11 +23,11 @@ fn concurrency_k_without_slowdown_is_an_mmck_queue() {
     let agg = simulate(&m, 2);
     let theory = ErlangC::new(lambda, mean_s, agents * k);
     for (metric, exact, bound) in [
-        ("waited_fraction", theory.prob_wait(), 0.02),
-        ("mean_wait_s", theory.mean_wait_s(), 12.0),
-        ("service_level", theory.service_level(120.0), 0.02),
+        (HumanMetric::WaitedFraction, theory.prob_wait(), 0.02),
+        (HumanMetric::MeanWaitS, theory.mean_wait_s(), 12.0),
+        (HumanMetric::ServiceLevel, theory.service_level(120.0), 0.02),
     ] {
-        let (mean, hw) = mean_ci99(&agg, &["human", metric]);
+        let (mean, hw) = mean_ci99(&agg, metric);
         println!(
             "M/M/{}: {metric} sim {mean:.4} ± {hw:.4} vs Erlang C {exact:.4}",
             agents * k
@@ -55,8 +56,8 @@ fn slowdown_raises_occupancy_and_waits_monotonically() {
     let mut last: Option<(f64, f64)> = None;
     for slowdown in [0.0, 0.1, 0.2, 0.3] {
         let agg = simulate(&chat_pool(slowdown), 2);
-        let occ = agg.get(&["human", "occupancy"]).unwrap().mean.unwrap();
-        let wait = agg.get(&["human", "mean_wait_s"]).unwrap().mean.unwrap();
+        let occ = agg.get(HumanMetric::Occupancy).unwrap().mean.unwrap();
+        let wait = agg.get(HumanMetric::MeanWaitS).unwrap().mean.unwrap();
         println!("slowdown {slowdown}: occupancy {occ:.4}, mean wait {wait:.2} s");
         if let Some((o, w)) = last {
             assert!(
@@ -80,8 +81,8 @@ fn silent_abandons_cost_agent_time() {
     silent.routing.silent_close_s = 60.0;
     let (a, b) = (simulate(&base, 2), simulate(&silent, 2));
     let busy_per_answer = |agg: &kefu::summary::Aggregate| {
-        agg.get(&["human", "occupancy"]).unwrap().mean.unwrap()
-            / agg.get(&["human", "answered"]).unwrap().mean.unwrap()
+        agg.get(HumanMetric::Occupancy).unwrap().mean.unwrap()
+            / agg.get(HumanMetric::Answered).unwrap().mean.unwrap()
     };
     println!(
         "occupancy per answered contact: {:.3e} without, {:.3e} with silent abandons",
@@ -89,7 +90,7 @@ fn silent_abandons_cost_agent_time() {
         busy_per_answer(&b)
     );
     assert!(busy_per_answer(&b) > 1.05 * busy_per_answer(&a));
-    assert!(value(&b, &["human", "silent_abandoned"]).unwrap() > 0.0);
+    assert!(value(&b, HumanMetric::SilentAbandoned).unwrap() > 0.0);
 }
 
 #[test]
@@ -114,8 +115,8 @@ fn false_resolutions_come_back_at_their_rate() {
         return_after: Some(Dist::exponential(1800.0).unwrap()),
     });
     let agg = simulate(&m, 2);
-    let returns = agg.values(&["human", "returns"]).unwrap();
-    let resolved = agg.values(&["bot", "resolved"]).unwrap();
+    let returns = agg.values(HumanMetric::Returns).unwrap();
+    let resolved = agg.values(TotalMetric::BotResolved).unwrap();
     let shares: Vec<Option<f64>> = returns
         .iter()
         .zip(&resolved)
@@ -125,7 +126,7 @@ fn false_resolutions_come_back_at_their_rate() {
     let (mean, hw) = (e.mean.unwrap(), e.ci95.unwrap());
     println!("returns / bot-resolved = {mean:.4} ± {hw:.4} (false_resolution 0.1)");
     assert!(hw < 0.01 && (mean - 0.1).abs() <= hw);
-    let share = value(&agg, &["human", "return_share"]).unwrap();
+    let share = value(&agg, HumanMetric::ReturnShare).unwrap();
     assert!(share > 0.0 && share < 1.0);
 }
 
@@ -155,18 +156,18 @@ fn one_call_in_by_hand() {
     // one takes the waiting contact (wait 90 s) and the alert ends; 100 s later without an
     // alert they are released (the busy one finishes its chat).
     let agg = simulate(&surge_trace(), 1);
-    let v = |p: &[&str]| value(&agg, p).unwrap();
-    assert_eq!(v(&["surge", "call_ins"]), 1.0);
-    assert!((v(&["surge", "agent_hours"]) - 2.0 * 100.0 / 3600.0).abs() < 1e-9);
-    assert_eq!(v(&["human", "mean_wait_s"]), 45.0);
-    assert_eq!(v(&["alerts", "total_s"]), 90.0);
+    let v = |k: Metric| value(&agg, k).unwrap();
+    assert_eq!(v(Metric::Total(TotalMetric::SurgeCallIns)), 1.0);
+    assert!((v(Metric::Total(TotalMetric::SurgeAgentHours)) - 2.0 * 100.0 / 3600.0).abs() < 1e-9);
+    assert_eq!(v(Metric::human(HumanMetric::MeanWaitS)), 45.0);
+    assert_eq!(v(Metric::Total(TotalMetric::AlertTotalS)), 90.0);
     // 1 agent all day plus 2 for 100 s.
-    assert!((v(&["agents", "agent_hours"]) - (24.0 + 200.0 / 3600.0)).abs() < 1e-9);
+    assert!((v(Metric::Total(TotalMetric::AgentHours)) - (24.0 + 200.0 / 3600.0)).abs() < 1e-9);
     // A call-in that comes too late does nothing: the alert ended before `after_s`.
     let mut late = surge_trace();
     late.surges[0].after_s = 2000.0;
     let agg = simulate(&late, 1);
-    assert_eq!(value(&agg, &["surge", "call_ins"]), Some(0.0));
+    assert_eq!(value(&agg, TotalMetric::SurgeCallIns), Some(0.0));
 }
 
 #[test]
@@ -183,21 +184,21 @@ fn surge_shortens_alerts_on_singles_day() {
         m
     };
     let (with, without) = (simulate(&load(&text), 2), simulate(&load(&without), 2));
-    let alert =
-        |a: &kefu::summary::Aggregate| a.get(&["alerts", "total_s"]).unwrap().mean.unwrap() / 60.0;
-    let sl =
-        |a: &kefu::summary::Aggregate| a.get(&["human", "service_level"]).unwrap().mean.unwrap();
+    let alert = |a: &kefu::summary::Aggregate| {
+        a.get(TotalMetric::AlertTotalS).unwrap().mean.unwrap() / 60.0
+    };
+    let sl = |a: &kefu::summary::Aggregate| a.get(HumanMetric::ServiceLevel).unwrap().mean.unwrap();
     println!(
         "singles-day: alert {:.0} min with surge vs {:.0} without; SL {:.4} vs {:.4}; call-ins {}",
         alert(&with),
         alert(&without),
         sl(&with),
         sl(&without),
-        with.get(&["surge", "call_ins"]).unwrap().mean.unwrap()
+        with.get(TotalMetric::SurgeCallIns).unwrap().mean.unwrap()
     );
     assert!(alert(&with) < alert(&without));
     assert!(sl(&with) > sl(&without));
-    assert!(with.get(&["surge", "call_ins"]).unwrap().mean.unwrap() >= 1.0);
+    assert!(with.get(TotalMetric::SurgeCallIns).unwrap().mean.unwrap() >= 1.0);
 }
 
 #[test]
@@ -215,18 +216,33 @@ fn service_level_variants_by_hand() {
     for (short_abandon_s, excl_short) in [(31.0, 1.0), (29.0, 0.5)] {
         m.target.short_abandon_s = short_abandon_s;
         let agg = simulate(&m, 1);
-        assert_eq!(value(&agg, &["human", "service_level"]), Some(0.5));
-        assert_eq!(value(&agg, &["human", "service_level_answered"]), Some(1.0));
+        assert_eq!(value(&agg, HumanMetric::ServiceLevel), Some(0.5));
+        assert_eq!(value(&agg, HumanMetric::ServiceLevelAnswered), Some(1.0));
         assert_eq!(
-            value(&agg, &["human", "service_level_excl_short"]),
+            value(&agg, HumanMetric::ServiceLevelExclShort),
             Some(excl_short)
         );
-        assert_eq!(value(&agg, &["human", "abandon_rate"]), Some(0.5));
+        assert_eq!(value(&agg, HumanMetric::AbandonRate), Some(0.5));
         assert_eq!(
-            value(&agg, &["by_priority", "normal", "service_level"]),
+            value(
+                &agg,
+                Metric::Human(
+                    HumanClass::Priority(Priority::Normal),
+                    HumanMetric::ServiceLevel
+                )
+            ),
             Some(0.5)
         );
-        assert_eq!(value(&agg, &["by_priority", "vip", "service_level"]), None);
+        assert_eq!(
+            value(
+                &agg,
+                Metric::Human(
+                    HumanClass::Priority(Priority::Vip),
+                    HumanMetric::ServiceLevel
+                )
+            ),
+            None
+        );
     }
 }
 

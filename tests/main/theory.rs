@@ -6,6 +6,7 @@
 use crate::common::{mean_ci99, simulate};
 use kefu::erlang::{ErlangA, ErlangC};
 use kefu::model::textbook::Textbook;
+use kefu::summary::HumanMetric;
 
 const T: f64 = 120.0;
 
@@ -29,16 +30,24 @@ fn check_erlang_c(case: &Case) {
     let agg = simulate(&tb.model(), 2);
     let theory = ErlangC::new(lambda, case.mean_service_s, case.servers);
     let checks = [
-        ("waited_fraction", theory.prob_wait(), case.max_half_width.0),
-        ("mean_wait_s", theory.mean_wait_s(), case.max_half_width.1),
         (
-            "service_level",
+            HumanMetric::WaitedFraction,
+            theory.prob_wait(),
+            case.max_half_width.0,
+        ),
+        (
+            HumanMetric::MeanWaitS,
+            theory.mean_wait_s(),
+            case.max_half_width.1,
+        ),
+        (
+            HumanMetric::ServiceLevel,
             theory.service_level(T),
             case.max_half_width.2,
         ),
     ];
     for (metric, exact, bound) in checks {
-        let (mean, hw) = mean_ci99(&agg, &["human", metric]);
+        let (mean, hw) = mean_ci99(&agg, metric);
         println!(
             "M/M/{} ρ={}: {metric} sim {mean:.5} ± {hw:.5} vs Erlang C {exact:.5}",
             case.servers, case.load
@@ -113,13 +122,13 @@ fn check_erlang_a(servers: u32, load: f64, mean_service_s: f64, mean_patience_s:
     let agg = simulate(&tb.model(), 2);
     let theory = ErlangA::new(lambda, mean_service_s, mean_patience_s, servers);
     let checks = [
-        ("abandon_rate", theory.abandon_prob(), 0.005),
-        ("service_level", theory.service_level(T), 0.01),
-        ("waited_fraction", theory.prob_wait(), 0.01),
-        ("mean_wait_s", theory.mean_wait_served_s(), 2.0),
+        (HumanMetric::AbandonRate, theory.abandon_prob(), 0.005),
+        (HumanMetric::ServiceLevel, theory.service_level(T), 0.01),
+        (HumanMetric::WaitedFraction, theory.prob_wait(), 0.01),
+        (HumanMetric::MeanWaitS, theory.mean_wait_served_s(), 2.0),
     ];
     for (metric, exact, bound) in checks {
-        let (mean, hw) = mean_ci99(&agg, &["human", metric]);
+        let (mean, hw) = mean_ci99(&agg, metric);
         println!(
             "M/M/{servers}+M ρ={load}: {metric} sim {mean:.5} ± {hw:.5} vs Erlang A {exact:.5}"
         );

@@ -4,6 +4,7 @@
 use crate::common::{simulate, value};
 use kefu::model::textbook::Textbook;
 use kefu::model::{Dist, Model, Staffing, Window};
+use kefu::summary::{HumanClass, HumanMetric, Metric, Priority, TotalMetric};
 
 /// One agent, 100 s chats, 150 s patience, arrivals at 0, 10 and 20 s.
 fn three_contacts(alert_above: u32) -> Model {
@@ -24,23 +25,23 @@ fn waits_abandons_and_alerts_by_hand() {
     // c0 is served at 0; c1 waits 10→100 (90 s); c2 waits from 20 and abandons at 170
     // (150 s), before c1's chat ends at 200.
     let agg = simulate(&three_contacts(0), 1);
-    let v = |p: &[&str]| value(&agg, p).unwrap();
-    assert_eq!(v(&["contacts"]), 3.0);
-    assert_eq!(v(&["human", "offered"]), 3.0);
-    assert_eq!(v(&["human", "answered"]), 2.0);
-    assert_eq!(v(&["human", "abandoned"]), 1.0);
-    assert_eq!(v(&["human", "answered_within_target"]), 2.0);
-    assert_eq!(v(&["human", "mean_wait_s"]), 45.0);
-    assert_eq!(v(&["human", "waited_fraction"]), 2.0 / 3.0);
-    assert_eq!(v(&["human", "service_level"]), 2.0 / 3.0);
-    assert_eq!(v(&["human", "service_level_answered"]), 1.0);
+    let v = |k: Metric| value(&agg, k).unwrap();
+    assert_eq!(v(Metric::Total(TotalMetric::Contacts)), 3.0);
+    assert_eq!(v(Metric::human(HumanMetric::Offered)), 3.0);
+    assert_eq!(v(Metric::human(HumanMetric::Answered)), 2.0);
+    assert_eq!(v(Metric::human(HumanMetric::Abandoned)), 1.0);
+    assert_eq!(v(Metric::human(HumanMetric::AnsweredWithinTarget)), 2.0);
+    assert_eq!(v(Metric::human(HumanMetric::MeanWaitS)), 45.0);
+    assert_eq!(v(Metric::human(HumanMetric::WaitedFraction)), 2.0 / 3.0);
+    assert_eq!(v(Metric::human(HumanMetric::ServiceLevel)), 2.0 / 3.0);
+    assert_eq!(v(Metric::human(HumanMetric::ServiceLevelAnswered)), 1.0);
     // Someone waits from 10 s to 170 s: one episode above 0 waiting.
-    assert_eq!(v(&["alerts", "episodes"]), 1.0);
-    assert_eq!(v(&["alerts", "total_s"]), 160.0);
+    assert_eq!(v(Metric::Total(TotalMetric::AlertEpisodes)), 1.0);
+    assert_eq!(v(Metric::Total(TotalMetric::AlertTotalS)), 160.0);
     // Above 1 waiting: only while both c1 and c2 wait, 20 → 100 s.
     let agg = simulate(&three_contacts(1), 1);
-    assert_eq!(value(&agg, &["alerts", "total_s"]), Some(80.0));
-    assert_eq!(value(&agg, &["alerts", "longest_s"]), Some(80.0));
+    assert_eq!(value(&agg, TotalMetric::AlertTotalS), Some(80.0));
+    assert_eq!(value(&agg, TotalMetric::AlertLongestS), Some(80.0));
 }
 
 #[test]
@@ -50,11 +51,11 @@ fn a_silent_abandon_costs_the_agent_its_close_time() {
     m.routing.silent_close_s = 60.0;
     let agg = simulate(&m, 1);
     // c2 still abandons at 170 (counted as abandoned, not answered) ...
-    assert_eq!(value(&agg, &["human", "abandoned"]), Some(1.0));
-    assert_eq!(value(&agg, &["human", "silent_abandoned"]), Some(1.0));
-    assert_eq!(value(&agg, &["human", "answered"]), Some(2.0));
+    assert_eq!(value(&agg, HumanMetric::Abandoned), Some(1.0));
+    assert_eq!(value(&agg, HumanMetric::SilentAbandoned), Some(1.0));
+    assert_eq!(value(&agg, HumanMetric::Answered), Some(2.0));
     // ... but the agent opens it at 200 and spends 60 s closing it: busy 0→260 of the day.
-    let busy = value(&agg, &["human", "occupancy"]).unwrap() * 86_400.0;
+    let busy = value(&agg, HumanMetric::Occupancy).unwrap() * 86_400.0;
     assert!((busy - 260.0).abs() < 1e-6, "busy {busy}");
 }
 
@@ -75,17 +76,17 @@ fn contacts_outside_working_hours_become_tickets_worked_at_opening() {
     m.categories[0].handle_time = Dist::constant(600.0).unwrap();
     m.categories[0].complex_handle_time = Dist::constant(600.0).unwrap();
     let agg = simulate(&m, 1);
-    assert_eq!(value(&agg, &["tickets", "count"]), Some(2.0));
-    assert_eq!(value(&agg, &["human", "offered"]), Some(1.0));
+    assert_eq!(value(&agg, TotalMetric::TicketCount), Some(2.0));
+    assert_eq!(value(&agg, HumanMetric::Offered), Some(1.0));
     // Worked oldest first from 08:00: responses 3600 s and 1800 + 600 s.
     assert_eq!(
-        value(&agg, &["tickets", "mean_response_s"]),
+        value(&agg, TotalMetric::TicketMeanResponseS),
         Some((3600.0 + 2400.0) / 2.0)
     );
     // The live contact at 09:00 finds the agent free (tickets end at 08:20).
-    assert_eq!(value(&agg, &["human", "mean_wait_s"]), Some(0.0));
+    assert_eq!(value(&agg, HumanMetric::MeanWaitS), Some(0.0));
     // 12 agent-hours on duty.
-    assert_eq!(value(&agg, &["agents", "agent_hours"]), Some(12.0));
+    assert_eq!(value(&agg, TotalMetric::AgentHours), Some(12.0));
 }
 
 #[test]
@@ -101,14 +102,29 @@ fn vip_is_served_first_but_not_preemptively() {
     // answered before any normal one that was waiting, so VIP waits are the smallest.
     m.arrivals.replay = Some((0..20).map(|i| i as f64 * 0.001).collect());
     let agg = simulate(&m, 1);
-    let vip_max = value(&agg, &["by_priority", "vip", "wait_p99_s"]).unwrap();
-    let normal_min = value(&agg, &["by_priority", "normal", "wait_p50_s"]).unwrap();
-    let vips = value(&agg, &["by_priority", "vip", "answered"]).unwrap();
+    let vip_max = value(
+        &agg,
+        Metric::Human(HumanClass::Priority(Priority::Vip), HumanMetric::WaitP99S),
+    )
+    .unwrap();
+    let normal_min = value(
+        &agg,
+        Metric::Human(
+            HumanClass::Priority(Priority::Normal),
+            HumanMetric::WaitP50S,
+        ),
+    )
+    .unwrap();
+    let vips = value(
+        &agg,
+        Metric::Human(HumanClass::Priority(Priority::Vip), HumanMetric::Answered),
+    )
+    .unwrap();
     assert!((3.0..=17.0).contains(&vips), "a mix of classes: {vips} VIP");
     assert!(
         vip_max < normal_min,
         "VIP p99 {vip_max} vs normal p50 {normal_min}"
     );
     // The first contact (whatever its class) is served at once: non-preemptive.
-    assert_eq!(value(&agg, &["human", "answered"]), Some(20.0));
+    assert_eq!(value(&agg, HumanMetric::Answered), Some(20.0));
 }

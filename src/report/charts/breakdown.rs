@@ -5,7 +5,7 @@ use super::style::{self, nice_ceil, GREY, INK, MAIN, TARGET, VIP};
 use super::{fmt_duration, Chart, DrawResult};
 use crate::model::Model;
 use crate::stats::Estimate;
-use crate::summary::Aggregate;
+use crate::summary::{Aggregate, HumanClass, HumanMetric, Metric, Priority};
 use plotters::coord::ranged1d::SegmentedCoord;
 use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::coord::Shift;
@@ -36,32 +36,31 @@ fn pair(e: Option<Estimate>, scale: f64) -> Option<(f64, f64)> {
 
 impl BreakdownChart {
     pub fn new(m: &Model, agg: &Aggregate) -> Self {
-        let class = |base: &[&str], label: String, color: RGBColor| -> Option<Class> {
-            let get = |k: &str| {
-                let mut p = base.to_vec();
-                p.push(k);
-                agg.get(&p)
-            };
-            let offered = get("offered").and_then(|e| e.mean).unwrap_or(0.0);
+        let class = |class: HumanClass, label: String, color: RGBColor| -> Option<Class> {
+            let get = |k: HumanMetric| agg.get(Metric::Human(class, k));
+            let offered = get(HumanMetric::Offered)
+                .and_then(|e| e.mean)
+                .unwrap_or(0.0);
             (offered > 0.0).then(|| Class {
                 label,
                 color,
-                sl: pair(get("service_level"), 100.0),
-                wait: pair(get("mean_wait_s"), 1.0),
+                sl: pair(get(HumanMetric::ServiceLevel), 100.0),
+                wait: pair(get(HumanMetric::MeanWaitS), 1.0),
             })
         };
         let mut rows: Vec<Option<Class>> = m
             .categories
             .iter()
-            .filter_map(|c| class(&["by_category", &c.name], c.name.clone(), MAIN))
+            .enumerate()
+            .filter_map(|(k, c)| class(HumanClass::Category(k), c.name.clone(), MAIN))
             .map(Some)
             .collect();
         let priorities: Vec<Class> = [
-            ("vip", "VIP customers", VIP),
-            ("normal", "Normal customers", GREY),
+            (Priority::Vip, "VIP customers", VIP),
+            (Priority::Normal, "Normal customers", GREY),
         ]
         .into_iter()
-        .filter_map(|(k, label, color)| class(&["by_priority", k], label.into(), color))
+        .filter_map(|(p, label, color)| class(HumanClass::Priority(p), label.into(), color))
         .collect();
         if priorities.len() > 1 {
             if !rows.is_empty() {

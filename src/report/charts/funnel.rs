@@ -6,7 +6,7 @@
 use super::style::{self, nice_ceil, solid, BOT, GOOD, GREY, INK, LATE, MAIN, TARGET};
 use super::{fmt_count, fmt_duration, Chart, DrawResult};
 use crate::model::Model;
-use crate::summary::Aggregate;
+use crate::summary::{Aggregate, HumanMetric, Metric, TotalMetric};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -25,10 +25,10 @@ pub struct FunnelChart {
 
 impl FunnelChart {
     pub fn new(m: &Model, agg: &Aggregate) -> Self {
-        let g = |p: &[&str]| agg.get(p).and_then(|e| e.mean).unwrap_or(0.0);
-        let contacts = g(&["contacts"]);
-        let answered = g(&["human", "answered"]);
-        let within = g(&["human", "answered_within_target"]);
+        let g = |k: Metric| agg.get(k).and_then(|e| e.mean).unwrap_or(0.0);
+        let contacts = g(Metric::Total(TotalMetric::Contacts));
+        let answered = g(Metric::human(HumanMetric::Answered));
+        let within = g(Metric::human(HumanMetric::AnsweredWithinTarget));
         let t = fmt_duration(m.target.answer_within_s);
         let mut rows = vec![Row {
             label: "Contacts".into(),
@@ -38,26 +38,26 @@ impl FunnelChart {
         if m.bot.is_some() {
             rows.push(Row {
                 label: "Met by the bot".into(),
-                value: g(&["bot", "met"]),
+                value: g(Metric::Total(TotalMetric::BotMet)),
                 color: BOT,
             });
             rows.push(Row {
                 label: "Resolved by the bot".into(),
-                value: g(&["bot", "resolved"]),
+                value: g(Metric::Total(TotalMetric::BotResolved)),
                 color: solid(BOT, 0.6),
             });
             rows.push(Row {
                 label: "Transferred by the bot".into(),
-                value: g(&["bot", "transferred"]),
+                value: g(Metric::Total(TotalMetric::BotTransferred)),
                 color: solid(MAIN, 0.7),
             });
             rows.push(Row {
                 label: "Straight to agents".into(),
-                value: g(&["bot", "straight_to_agents"]),
+                value: g(Metric::Total(TotalMetric::BotStraightToAgents)),
                 color: solid(MAIN, 0.7),
             });
         }
-        let returns = g(&["human", "returns"]);
+        let returns = g(Metric::human(HumanMetric::Returns));
         let queued = if returns > 0.0 {
             "Joined agent queue (incl. returns)"
         } else {
@@ -65,7 +65,7 @@ impl FunnelChart {
         };
         rows.push(Row {
             label: queued.into(),
-            value: g(&["human", "offered"]),
+            value: g(Metric::human(HumanMetric::Offered)),
             color: MAIN,
         });
         rows.push(Row {
@@ -80,15 +80,15 @@ impl FunnelChart {
         });
         rows.push(Row {
             label: "Abandoned".into(),
-            value: g(&["human", "abandoned"]),
+            value: g(Metric::human(HumanMetric::Abandoned)),
             color: TARGET,
         });
         rows.push(Row {
             label: "Tickets (no agent on duty)".into(),
-            value: g(&["tickets", "count"]),
+            value: g(Metric::Total(TotalMetric::TicketCount)),
             color: GREY,
         });
-        let unserved = g(&["unserved"]);
+        let unserved = g(Metric::Total(TotalMetric::Unserved));
         if unserved > 0.0 {
             rows.push(Row {
                 label: "Unserved (no agent, no tickets)".into(),

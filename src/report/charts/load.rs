@@ -6,7 +6,7 @@ use super::style::{self, nice_ceil, Mark, GOOD, GREY, MAIN, PEAK, TARGET};
 use super::time_axis::PeakNames;
 use super::{fmt_count, time_axis, Chart, DrawResult};
 use crate::model::Model;
-use crate::summary::{field, Aggregate};
+use crate::summary::{Aggregate, IntervalField};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -45,15 +45,14 @@ impl<'a> LoadChart<'a> {
     pub fn new(m: &'a Model, agg: &Aggregate) -> anyhow::Result<Self> {
         let bins = time_axis::Bins::new(m);
         let cols = [
-            "arrivals",
-            "offered",
-            "agents_on_duty",
-            "surge_agents",
-            "mean_waiting",
-            "max_waiting",
-        ]
-        .map(field);
-        let alert = field("alert_minutes");
+            IntervalField::Arrivals,
+            IntervalField::Offered,
+            IntervalField::AgentsOnDuty,
+            IntervalField::SurgeAgents,
+            IntervalField::MeanWaiting,
+            IntervalField::MaxWaiting,
+        ];
+        let alert = IntervalField::AlertMinutes;
         let mut series: [Vec<f64>; 6] = Default::default();
         let (mut t, mut spans, mut alert_share) = (Vec::new(), Vec::new(), Vec::new());
         let mut sums = [0.0; 6];

@@ -7,23 +7,25 @@ use super::style::{self, nice_ceil, Mark, GOOD, GREY, MAIN, PEAK, TARGET, VIP};
 use super::time_axis::PeakNames;
 use super::{fmt_count, time_axis, Chart, ChartFile, DrawResult};
 use crate::model::Model;
-use crate::plan::PlanResult;
+use crate::plan::{PlanMethod, PlanResult};
 use crate::report::OutputDir;
 use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// How each method is drawn: label, colour, dashed.
-const METHODS: [(&str, &str, RGBColor, bool); 4] = [
-    ("sipp_erlang_c", "SIPP Erlang C", GREY, true),
-    ("sipp_erlang_a", "SIPP Erlang A", VIP, true),
-    ("simulated", "simulated requirement", MAIN, false),
-    ("plan", "plan (shift roster)", GOOD, false),
-];
+/// How a method is drawn: label, colour, dashed.
+fn method_style(method: PlanMethod) -> (&'static str, RGBColor, bool) {
+    match method {
+        PlanMethod::SippErlangC => ("SIPP Erlang C", GREY, true),
+        PlanMethod::SippErlangA => ("SIPP Erlang A", VIP, true),
+        PlanMethod::Simulated => ("simulated requirement", MAIN, false),
+        PlanMethod::Plan => ("plan (shift roster)", GOOD, false),
+    }
+}
 
-/// The display name of a method (`plan.json` `method`).
-pub fn method_label(method: &str) -> &'static str {
-    METHODS.iter().find(|m| m.0 == method).map_or("?", |m| m.1)
+/// The display name of a method.
+pub fn method_label(method: PlanMethod) -> &'static str {
+    method_style(method).0
 }
 
 /// Draws both plan charts into `charts/` and returns them in report order.
@@ -209,8 +211,8 @@ pub struct PlanServiceLevelChart<'a> {
 
 impl PlanServiceLevelChart<'_> {
     /// The lowest mean service level of `method` and where: `(pool, counted interval, level)`.
-    fn lowest(&self, method: &str) -> Option<(usize, usize, f64)> {
-        self.r.checks.iter().find(|c| c.method == method)?.lowest()
+    fn lowest(&self, method: PlanMethod) -> Option<(usize, usize, f64)> {
+        self.r.check(method)?.lowest()
     }
 }
 
@@ -238,8 +240,8 @@ impl Chart for PlanServiceLevelChart<'_> {
             format!("{pool}{}", time_axis::label(self.m, span(r, j).0))
         };
         let mut s = match (
-            r.checks.iter().find(|c| c.method == "plan"),
-            self.lowest("plan"),
+            r.check(PlanMethod::Plan),
+            self.lowest(PlanMethod::Plan),
         ) {
             (Some(c), Some((k, j, v))) if c.missed.is_empty() => format!(
                 "Re-simulated with {} fresh replications, the plan (green) stays on or above the red {target} line in every \
@@ -260,8 +262,8 @@ impl Chart for PlanServiceLevelChart<'_> {
             _ => "No contact reached the planned pools, so there is no service level to show".into(),
         };
         if let (Some(c), Some((k, j, v))) = (
-            r.checks.iter().find(|c| c.method == "sipp_erlang_c"),
-            self.lowest("sipp_erlang_c"),
+            r.check(PlanMethod::SippErlangC),
+            self.lowest(PlanMethod::SippErlangC),
         ) {
             if !c.missed.is_empty() {
                 s.push_str(&format!(
@@ -295,7 +297,7 @@ impl Chart for PlanServiceLevelChart<'_> {
         // Room below the lowest point, in steps of 10, but never hiding the target's
         // neighbourhood: at most 80 at the bottom.
         let y0 = (((low - 3.0) / 10.0).floor() * 10.0).clamp(0.0, 80.0);
-        let plan = r.checks.iter().find(|c| c.method == "plan");
+        let plan = r.check(PlanMethod::Plan);
         let mut peaks = false;
         for (k, area) in panels(&plot, r.pools.len()).into_iter().enumerate() {
             let mut b = ChartBuilder::on(&area);
@@ -360,8 +362,9 @@ impl Chart for PlanServiceLevelChart<'_> {
                 }
                 flush(&mut run)?;
             }
-            for &(method, _, color, dashed) in &METHODS {
-                let Some(c) = r.checks.iter().find(|c| c.method == method) else {
+            for &method in PlanMethod::ALL {
+                let (_, color, dashed) = method_style(method);
+                let Some(c) = r.check(method) else {
                     continue;
                 };
                 let mut segs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
@@ -383,7 +386,7 @@ impl Chart for PlanServiceLevelChart<'_> {
                             color.stroke_width(3),
                         ))?;
                     } else {
-                        let w = if method == "plan" { 4 } else { 3 };
+                        let w = if method == PlanMethod::Plan { 4 } else { 3 };
                         chart.draw_series(LineSeries::new(seg, color.stroke_width(w)))?;
                     }
                 }

@@ -4,7 +4,7 @@
 use super::time_axis::PeakNames;
 use super::{style, time_axis, Chart, DrawResult};
 use crate::model::Model;
-use crate::summary::{field, Aggregate};
+use crate::summary::{Aggregate, IntervalField};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -48,8 +48,8 @@ pub struct ServiceLevelChart<'a> {
 
 impl<'a> ServiceLevelChart<'a> {
     pub fn new(m: &'a Model, agg: &Aggregate) -> anyhow::Result<Self> {
-        let f = field("service_level");
-        let a = field("agents_on_duty");
+        let f = IntervalField::ServiceLevel;
+        let a = IntervalField::AgentsOnDuty;
         let target_pct = m.target.service_level * 100.0;
         let bins = time_axis::Bins::new(m);
         let (mut points, mut spans, mut agents) = (Vec::new(), Vec::new(), Vec::new());

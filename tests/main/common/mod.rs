@@ -4,7 +4,7 @@
 use kefu::model::Model;
 use kefu::runner::{run, Hooks, IntervalStore, Job, Progress, Reps};
 use kefu::stats::ci::estimate_at;
-use kefu::summary::Aggregate;
+use kefu::summary::{Aggregate, Metric};
 
 /// Runs `m` with its own replications and seed on `threads` threads.
 pub fn simulate(m: &Model, threads: usize) -> Aggregate {
@@ -23,16 +23,18 @@ pub fn simulate(m: &Model, threads: usize) -> Aggregate {
 }
 
 /// Mean and 99% half-width of a metric over replications.
-pub fn mean_ci99(agg: &Aggregate, path: &[&str]) -> (f64, f64) {
+pub fn mean_ci99(agg: &Aggregate, metric: impl Into<Metric>) -> (f64, f64) {
+    let metric = metric.into();
     let values = agg
-        .values(path)
-        .unwrap_or_else(|| panic!("no metric {path:?}"));
+        .values(metric)
+        .unwrap_or_else(|| panic!("no metric {metric:?}"));
     let e = estimate_at(&values, 0.99);
     (e.mean.expect("a mean"), e.ci95.expect("a half-width"))
 }
 
 /// The single-replication value of a metric (trace tests).
-pub fn value(agg: &Aggregate, path: &[&str]) -> Option<f64> {
-    agg.values(path)
-        .unwrap_or_else(|| panic!("no metric {path:?}"))[0]
+pub fn value(agg: &Aggregate, metric: impl Into<Metric>) -> Option<f64> {
+    let metric = metric.into();
+    agg.values(metric)
+        .unwrap_or_else(|| panic!("no metric {metric:?}"))[0]
 }
