@@ -12,6 +12,7 @@
 pub mod agents;
 pub mod contact;
 pub mod event;
+pub mod key;
 pub mod queue;
 pub mod recorder;
 pub mod rng;

@@ -44,6 +44,19 @@ pub enum Rank {
     Horizon = 6,
 }
 
+impl Rank {
+    /// Every rank, lowest first (the event key checks each fits its bits: `key.rs`).
+    pub(crate) const ALL: [Rank; 7] = [
+        Rank::ChatEnd,
+        Rank::Staffing,
+        Rank::Surge,
+        Rank::Patience,
+        Rank::Transfer,
+        Rank::Arrival,
+        Rank::Horizon,
+    ];
+}
+
 impl Event {
     pub fn rank(&self) -> Rank {
         match self {

@@ -3,13 +3,13 @@
 //! event heap then never carries (and pops) the timers of contacts already served — at
 //! load 1.0 about half of all contacts wait and nearly all of them are served in time.
 //!
-//! Keys are the same `u128` (time, rank, sequence, payload) keys as the main event heap,
-//! drawn from the same sequence counter, so merging the two heaps pops events in exactly the
-//! order one heap holding everything would; a timer's payload is its contact, so the heap
-//! holds bare keys.
+//! Keys are the same `u128` (time, rank, sequence, payload) keys as the main event heap
+//! (layout in [`super::key`]), drawn from the same sequence counter, so merging the two heaps
+//! pops events in exactly the order one heap holding everything would; a timer's payload is
+//! its contact, so the heap holds bare keys.
 
 use super::contact::ContactId;
-use super::queue::{key_payload, smallest_of_four};
+use super::key::{key_payload, smallest_of_four, EMPTY_KEY};
 
 const NONE: u32 = u32::MAX;
 /// Children per node: the smallest of four is found without branches
@@ -41,7 +41,7 @@ pub struct TimerHeap {
 impl Default for TimerHeap {
     fn default() -> Self {
         TimerHeap {
-            heap: vec![u128::MAX; ARITY + 1],
+            heap: vec![EMPTY_KEY; ARITY + 1],
             n: 0,
             pos: Vec::new(),
         }
@@ -49,7 +49,7 @@ impl Default for TimerHeap {
 }
 
 impl TimerHeap {
-    /// The earliest key, or `u128::MAX` when there is no timer.
+    /// The earliest key, or [`EMPTY_KEY`] when there is no timer.
     #[inline]
     pub fn min_key(&self) -> u128 {
         self.heap[0]
@@ -88,7 +88,7 @@ impl TimerHeap {
         let at = self.n;
         self.n += 1;
         if self.heap.len() < self.n + ARITY {
-            self.heap.resize(self.n + ARITY, u128::MAX);
+            self.heap.resize(self.n + ARITY, EMPTY_KEY);
         }
         self.sift_up(at, key);
     }
@@ -118,7 +118,7 @@ impl TimerHeap {
         let gone = key_payload(self.heap[at]);
         self.pos[gone as usize] = NONE;
         self.n -= 1;
-        let last = std::mem::replace(&mut self.heap[self.n], u128::MAX);
+        let last = std::mem::replace(&mut self.heap[self.n], EMPTY_KEY);
         if at < self.n {
             // The former last entry fills the hole: it may need to go either way.
             if at > 0 && last < self.heap[parent(at)] {
