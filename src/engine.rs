@@ -100,16 +100,21 @@ struct Engine<'m> {
     sink: Option<&'m mut dyn TraceSink>,
 }
 
-/// Runs replication `replication` of `model` and returns what it measured, its per-interval
-/// table in memory (`intervals`, `class_intervals`).
-pub fn simulate(model: &Model, replication: u64) -> RepStats {
-    simulate_traced(model, replication, None)
+/// Runs replication `replication` of `model` with master seed `seed` and returns what it
+/// measured, its per-interval table in memory (`intervals`, `class_intervals`).
+///
+/// The random streams are `(seed, replication)`'s alone (`rng::Streams`): the model's own
+/// `run.seed` is not read, so a caller running one model under another seed passes it here.
+pub fn simulate(model: &Model, seed: u64, replication: u64) -> RepStats {
+    simulate_traced(model, seed, replication, None)
 }
 
-/// Like [`simulate`], handing one [`TraceRow`](trace::TraceRow) per visit of every counted contact to `sink`
-/// as the visit ends. The draws, and so the numbers, are the same as without a sink.
+/// Like [`simulate`], handing one [`TraceRow`](trace::TraceRow) per visit of every counted
+/// contact to `sink` as the visit ends. The draws, and so the numbers, are the same as
+/// without a sink.
 pub fn simulate_traced<'m>(
     model: &'m Model,
+    seed: u64,
     replication: u64,
     sink: Option<&'m mut dyn TraceSink>,
 ) -> RepStats {
@@ -120,7 +125,7 @@ pub fn simulate_traced<'m>(
         Some(s) => Some(s),
         None => None,
     };
-    let mut stats = simulate_streamed(model, replication, sink, &mut table);
+    let mut stats = simulate_streamed(model, seed, replication, sink, &mut table);
     stats.intervals = table.intervals;
     stats.class_intervals = table.class_intervals;
     stats
@@ -131,11 +136,12 @@ pub fn simulate_traced<'m>(
 /// The returned `intervals` and `class_intervals` are empty; the numbers are the same.
 pub fn simulate_streamed<'m>(
     model: &'m Model,
+    seed: u64,
     replication: u64,
     sink: Option<&'m mut dyn TraceSink>,
     rows: &'m mut dyn IntervalSink,
 ) -> RepStats {
-    let mut e = Engine::new(model, replication, rows);
+    let mut e = Engine::new(model, seed, replication, rows);
     e.sink = sink;
     e.start();
     let drain_end = model.run.counted_to + DRAIN_LIMIT_S;
@@ -184,7 +190,7 @@ fn cell(c: &Contact) -> usize {
 }
 
 impl<'m> Engine<'m> {
-    fn new(m: &'m Model, replication: u64, rows: &'m mut dyn IntervalSink) -> Self {
+    fn new(m: &'m Model, seed: u64, replication: u64, rows: &'m mut dyn IntervalSink) -> Self {
         let skills = m.skills.len();
         let pool_skills: Vec<Vec<usize>> = m.pools.iter().map(|p| p.skills.clone()).collect();
         let skill_pools = (0..skills)
@@ -213,7 +219,7 @@ impl<'m> Engine<'m> {
             surge_extra: vec![0; m.pools.len()],
             surge_state: vec![SurgeState::Idle; m.surges.len()],
             alert_episode: 0,
-            streams: Streams::new(m.run.seed, replication),
+            streams: Streams::new(seed, replication),
             next_contact: 0,
             rate_piece: (0.0, 0.0, f64::INFINITY),
             arrivals_done: false,

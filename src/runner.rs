@@ -106,8 +106,7 @@ fn run_inner(
     trace: Option<(u32, &mut dyn TraceSink)>,
 ) -> anyhow::Result<RunOutcome> {
     let started = Instant::now();
-    let mut m = model.clone();
-    m.run.seed = opts.seed;
+    let m = model;
     let threads = opts
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -116,9 +115,9 @@ fn run_inner(
         .build()?;
     let bar = progress_bar(opts);
     let mut aggregate = match &opts.intervals {
-        IntervalStore::Memory => Aggregate::new(&m),
-        IntervalStore::Files => Aggregate::in_files(&m, &std::env::temp_dir())?,
-        IntervalStore::FilesIn(dir) => Aggregate::in_files(&m, dir)?,
+        IntervalStore::Memory => Aggregate::new(m),
+        IntervalStore::Files => Aggregate::in_files(m, &std::env::temp_dir())?,
+        IntervalStore::FilesIn(dir) => Aggregate::in_files(m, dir)?,
     };
     let files = aggregate.intervals.in_files_mode();
     let (mut events, mut contacts) = (0, 0);
@@ -128,18 +127,24 @@ fn run_inner(
         while next < traced.min(opts.replications) {
             let stats = if files {
                 let mut rows = aggregate.intervals.row_writer(next)?;
-                let stats = engine::simulate_streamed(&m, next as u64, Some(&mut *sink), &mut rows);
-                aggregate.intervals.merge(&m, vec![rows.finish()?])?;
+                let stats = engine::simulate_streamed(
+                    m,
+                    opts.seed,
+                    next as u64,
+                    Some(&mut *sink),
+                    &mut rows,
+                );
+                aggregate.intervals.merge(m, vec![rows.finish()?])?;
                 stats
             } else {
-                let stats = engine::simulate_traced(&m, next as u64, Some(&mut *sink));
-                aggregate.intervals.add(&m, &stats);
+                let stats = engine::simulate_traced(m, opts.seed, next as u64, Some(&mut *sink));
+                aggregate.intervals.add(m, &stats);
                 stats
             };
             events += stats.events;
             contacts += stats.contacts_simulated;
             each(next, &stats);
-            aggregate.add_totals(&m, &stats);
+            aggregate.add_totals(m, &stats);
             next += 1;
             if let Some(b) = &bar {
                 b.set_position(next as u64);
@@ -157,10 +162,11 @@ fn run_inner(
                 .map(|r| {
                     if files {
                         let mut rows = agg.intervals.row_writer(r)?;
-                        let stats = engine::simulate_streamed(&m, r as u64, None, &mut rows);
+                        let stats =
+                            engine::simulate_streamed(m, opts.seed, r as u64, None, &mut rows);
                         Ok((stats, Some(rows.finish()?)))
                     } else {
-                        Ok((engine::simulate(&m, r as u64), None))
+                        Ok((engine::simulate(m, opts.seed, r as u64), None))
                     }
                 })
                 .collect()
@@ -171,13 +177,13 @@ fn run_inner(
             events += stats.events;
             contacts += stats.contacts_simulated;
             each(next + i as u32, &stats);
-            aggregate.add_totals(&m, &stats);
+            aggregate.add_totals(m, &stats);
             match file {
                 Some(f) => batch_files.push(f),
-                None => aggregate.intervals.add(&m, &stats),
+                None => aggregate.intervals.add(m, &stats),
             }
         }
-        aggregate.intervals.merge(&m, batch_files)?;
+        aggregate.intervals.merge(m, batch_files)?;
         if let Some(b) = &bar {
             b.set_position(end as u64);
         }

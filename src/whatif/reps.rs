@@ -104,18 +104,6 @@ pub fn run_groups(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let groups: Vec<Vec<Model>> = groups
-        .iter()
-        .map(|g| {
-            g.iter()
-                .map(|m| {
-                    let mut m = m.clone();
-                    m.run.seed = seed;
-                    m
-                })
-                .collect()
-        })
-        .collect();
     let (first, min, max, precision) = match reps {
         Reps::Fixed(n) => (n, n, n, f64::INFINITY),
         Reps::Auto {
@@ -167,7 +155,7 @@ pub fn run_groups(
             let results: Vec<RepStats> = pool.install(|| {
                 batch
                     .par_iter()
-                    .map(|&(g, r, i)| engine::simulate(&groups[g][i], r as u64))
+                    .map(|&(g, r, i)| engine::simulate(&groups[g][i], seed, r as u64))
                     .collect()
             });
             for (&(g, r, i), stats) in batch.iter().zip(&results) {
