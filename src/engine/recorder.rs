@@ -424,3 +424,8 @@ impl Recorder {
         }
     }
 }
+
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;
