@@ -2,8 +2,8 @@
 //! instant through the counted horizon and the drain, into a [`RepStats`].
 //!
 //! # Sections
-//! - This file: [`simulate`], the event loop and the one `match` over [`Event`]; the state
-//!   of a replication ([`Engine`]) and its set-up.
+//! - This file: [`simulate`], the event loop and the one `match` over `event::Event`; the
+//!   state of a replication (`Engine`) and its set-up.
 //! - `arrivals.rs`: a non-homogeneous Poisson process, exact for the piecewise-constant
 //!   rate (the cumulative rate is inverted piece by piece); attributes, bot, returns.
 //! - `human.rs`: routing to the pool and agent (section 2.4 of the contract), waiting
@@ -14,20 +14,20 @@
 //! The event handlers are `impl Engine` blocks in those files; they call each other as
 //! methods, so no file under `engine/` imports a sibling that imports it back.
 
-pub mod agents;
+pub(crate) mod agents;
 mod alerts;
 mod arrivals;
-pub mod contact;
-pub mod event;
+pub(crate) mod contact;
+pub(crate) mod event;
 mod human;
-pub mod key;
-pub mod queue;
-pub mod recorder;
-pub mod rng;
+pub(crate) mod key;
+pub(crate) mod queue;
+pub(crate) mod recorder;
+pub(crate) mod rng;
 mod staffing;
-pub mod timers;
+pub(crate) mod timers;
 pub mod trace;
-pub mod waiting;
+pub(crate) mod waiting;
 
 use crate::model::Model;
 use crate::stats::{HumanStats, IntervalSink, IntervalTable, IntervalWindow, RepStats};
@@ -42,7 +42,7 @@ use waiting::WaitingLines;
 
 /// How long after the counted horizon the drain may run before unfinished contacts are
 /// reported as censored `[s]` (a ticket line no agent ever works would otherwise run forever).
-pub const DRAIN_LIMIT_S: f64 = 30.0 * 86_400.0;
+pub(crate) const DRAIN_LIMIT_S: f64 = 30.0 * 86_400.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SurgeState {

@@ -63,7 +63,7 @@ fn full_levels_lines(levels: usize) -> usize {
 struct KeyLine([u128; ARITY]);
 
 /// Pending events.
-pub struct EventQueue {
+pub(crate) struct EventQueue {
     /// Keys of the heap entries, in cache-line groups (slots `0..ROOT` are unused).
     /// Non-negative times compare like their IEEE bit patterns.
     keys: Vec<KeyLine>,
@@ -106,7 +106,7 @@ impl Default for EventQueue {
 }
 
 impl EventQueue {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -191,20 +191,20 @@ impl EventQueue {
     /// Starts the patience timer of waiting `contact`: [`Event::PatienceEnd`] at `time`
     /// unless [`cancel_patience`](Self::cancel_patience) comes first.
     #[inline]
-    pub fn push_patience(&mut self, time: f64, contact: ContactId) {
+    pub(crate) fn push_patience(&mut self, time: f64, contact: ContactId) {
         let key = self.next_key(time, Rank::Patience, contact);
         self.timers.push(key);
     }
 
     /// Cancels `contact`'s patience timer, if it has one (it was served).
     #[inline]
-    pub fn cancel_patience(&mut self, contact: ContactId) {
+    pub(crate) fn cancel_patience(&mut self, contact: ContactId) {
         self.timers.cancel(contact);
     }
 
     /// Schedules `event` at `time` `[s]` (must be ≥ 0 and finite).
     #[inline]
-    pub fn push(&mut self, time: f64, event: Event) {
+    pub(crate) fn push(&mut self, time: f64, event: Event) {
         debug_assert!(
             !matches!(event, Event::PatienceEnd { .. }),
             "patience timers go through push_patience"
@@ -291,7 +291,7 @@ impl EventQueue {
 
     /// The earliest event and its time.
     #[inline]
-    pub fn pop(&mut self) -> Option<(f64, Event)> {
+    pub(crate) fn pop(&mut self) -> Option<(f64, Event)> {
         // With the root empty, the heap's earliest key is the smallest of the root's children
         // (the entry a refill would bring up). An arrival or timer before it leaves the root
         // empty, so that the chat the arrival starts fills it with one sift-down.
@@ -376,11 +376,14 @@ impl EventQueue {
         keys[pos] = key;
     }
 
-    pub fn len(&self) -> usize {
+    /// Pending events (the tests' check on cancels and pops).
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.n - self.hole as usize + self.arrival.is_some() as usize + self.timers.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }

@@ -28,7 +28,7 @@ fn parent(i: usize) -> usize {
     (i - 1) / ARITY
 }
 
-pub struct TimerHeap {
+pub(crate) struct TimerHeap {
     /// Keys in 4-ary heap order in `heap[..n]`; a key's payload is its contact. The slots
     /// after them hold the largest key, at least `ARITY` of them, so that every node's
     /// children can be compared as a full group of four and the root read without a test.
@@ -51,25 +51,23 @@ impl Default for TimerHeap {
 impl TimerHeap {
     /// The earliest key, or [`EMPTY_KEY`] when there is no timer.
     #[inline]
-    pub fn min_key(&self) -> u128 {
+    pub(crate) fn min_key(&self) -> u128 {
         self.heap[0]
     }
 
-    pub fn len(&self) -> usize {
+    /// Pending timers (for the tests).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.n
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.n == 0
-    }
-
     /// The pending keys, in no particular order.
-    pub fn keys(&self) -> impl Iterator<Item = u128> + '_ {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = u128> + '_ {
         self.heap[..self.n].iter().copied()
     }
 
     /// Replaces every key `k` by `f(k)`; `f` must keep the keys' order and payloads.
-    pub fn rekey(&mut self, f: impl Fn(u128) -> u128) {
+    pub(crate) fn rekey(&mut self, f: impl Fn(u128) -> u128) {
         for k in &mut self.heap[..self.n] {
             let new = f(*k);
             debug_assert_eq!(key_payload(new), key_payload(*k));
@@ -79,7 +77,7 @@ impl TimerHeap {
 
     /// Starts the timer of the contact in `key`'s payload (it must not have one).
     #[inline]
-    pub fn push(&mut self, key: u128) {
+    pub(crate) fn push(&mut self, key: u128) {
         let c = key_payload(key) as usize;
         if c >= self.pos.len() {
             self.pos.resize(c + 1, NONE);
@@ -95,7 +93,7 @@ impl TimerHeap {
 
     /// Removes and returns the earliest timer's key.
     #[inline]
-    pub fn pop(&mut self) -> Option<u128> {
+    pub(crate) fn pop(&mut self) -> Option<u128> {
         if self.n == 0 {
             return None;
         }
@@ -106,7 +104,7 @@ impl TimerHeap {
 
     /// Cancels `contact`'s timer, if it has one.
     #[inline]
-    pub fn cancel(&mut self, contact: ContactId) {
+    pub(crate) fn cancel(&mut self, contact: ContactId) {
         if let Some(&at) = self.pos.get(contact as usize) {
             if at != NONE {
                 self.remove_at(at as usize);

@@ -36,7 +36,7 @@ enum Line {
 }
 
 /// All waiting lines.
-pub struct WaitingLines {
+pub(crate) struct WaitingLines {
     skills: Vec<SkillLines>,
     seq: u64,
     vip_first: bool,
@@ -64,7 +64,7 @@ fn front(line: &mut VecDeque<Entry>, contacts: &Contacts, ticket: bool) -> Optio
 }
 
 impl WaitingLines {
-    pub fn new(skills: usize, vip_first: bool) -> Self {
+    pub(crate) fn new(skills: usize, vip_first: bool) -> Self {
         WaitingLines {
             skills: (0..skills).map(|_| SkillLines::default()).collect(),
             seq: 0,
@@ -82,7 +82,7 @@ impl WaitingLines {
     }
 
     /// Puts a live contact in line for `skill`.
-    pub fn push_live(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
+    pub(crate) fn push_live(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
         let e = self.entry(contacts, id);
         let lines = &mut self.skills[skill];
         if contacts.get(id).vip {
@@ -93,7 +93,7 @@ impl WaitingLines {
     }
 
     /// Puts a ticket in line for `skill`.
-    pub fn push_ticket(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
+    pub(crate) fn push_ticket(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
         let e = self.entry(contacts, id);
         self.skills[skill].tickets.push_back(e);
     }
@@ -159,7 +159,7 @@ impl WaitingLines {
     /// choice as [`pick`](Self::pick) followed by [`take`](Self::take), with a fast path for
     /// a pool serving one skill. Once per chat: forced inline (LLVM kept it out of line).
     #[inline(always)]
-    pub fn pop_next(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<ContactId> {
+    pub(crate) fn pop_next(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<ContactId> {
         let &[skill] = skills else {
             let pick = self.pick(contacts, skills)?;
             self.take(pick);
