@@ -1,6 +1,6 @@
 //! Engine rules read from the per-contact trace: the same-instant rule (freed capacity is
 //! applied before a patience that ends at that very instant) and common random numbers (a
-//! staffing-only change leaves every contact's draws as they were).
+//! staffing-only change leaves every contact's draws as they were), and the seed argument.
 
 use kefu::engine::{self, trace::Outcome, trace::TraceRow};
 use kefu::model::textbook::Textbook;
@@ -170,4 +170,19 @@ fn more_agents_leave_every_contacts_draws_unchanged() {
             "replication {r}: {handles_compared} handle times, {patiences_compared} patiences"
         );
     }
+}
+
+#[test]
+fn the_seed_argument_alone_decides_the_draws() {
+    let mut tb = Textbook::new(0.05, 300.0, 20);
+    tb.mean_patience_s = Some(240.0);
+    tb.days = 0.25;
+    let a = tb.model();
+    let mut b = a.clone();
+    b.run.seed = a.run.seed + 1;
+    let run = |m: &Model, seed: u64| format!("{:?}", engine::simulate(m, seed, 0));
+    // The model's own `run.seed` is not read ...
+    assert_eq!(run(&a, 7), run(&b, 7));
+    // ... the argument is.
+    assert_ne!(run(&a, 7), run(&a, 8));
 }
