@@ -1,6 +1,7 @@
-//! Engine rules read from the per-contact trace: the same-instant rule (freed capacity is
-//! applied before a patience that ends at that very instant) and common random numbers (a
-//! staffing-only change leaves every contact's draws as they were), and the seed argument.
+//! Engine rules: the same-instant rule (freed capacity is applied before a patience that ends
+//! at that very instant) and common random numbers (a staffing-only change leaves every
+//! contact's draws as they were), both read from the per-contact trace; and that the seed
+//! argument alone decides the draws.
 
 use kefu::engine::{self, trace::Outcome, trace::TraceRow};
 use kefu::model::textbook::Textbook;
