@@ -25,10 +25,10 @@ const CASES: &[&str] = &[
 fn engine(bencher: Bencher, case: &str) {
     let cases = bench::engine_cases();
     let c = cases.iter().find(|c| c.name == case).expect("a known case");
-    let contacts = simulate(&c.model, 0).contacts_simulated;
+    let contacts = simulate(&c.model, c.model.run.seed, 0).contacts_simulated;
     bencher
         .counter(ItemsCount::new(contacts))
-        .bench(|| simulate(black_box(&c.model), 0));
+        .bench(|| simulate(black_box(&c.model), c.model.run.seed, 0));
 }
 
 /// The floor on M/M/10 at load 0.9 and M/M/200 at load 1.0, 1 million customers.

@@ -13,7 +13,7 @@ use std::time::Instant;
 fn fp(name: &str, m: &kefu::model::Model, reps: u64) {
     let mut h = Sha256::new();
     for r in 0..reps {
-        let mut s = simulate(m, r);
+        let mut s = simulate(m, m.run.seed, r);
         // Results only: the event count is a speed figure (stale timers count or not), and
         // the memory diagnostics field (added later) is left out, so the fingerprints
         // compare with those of earlier versions.
@@ -53,7 +53,7 @@ fn main() {
         for _ in 0..reps {
             let c0 = kefu::cmd::bench::harness::thread_cpu_s();
             let t = Instant::now();
-            let s = simulate(&m, 0);
+            let s = simulate(&m, m.run.seed, 0);
             let dt = t.elapsed().as_secs_f64();
             let cpu = c0.and_then(|c0| kefu::cmd::bench::harness::thread_cpu_s().map(|c1| c1 - c0));
             let cpu = cpu.unwrap_or(dt);

@@ -276,7 +276,7 @@ pub fn extreme_sim(data: &[u8]) -> Option<String> {
     }
     let mut agg = Aggregate::new(m);
     for r in 0..2 {
-        let s = crate::engine::simulate(m, r);
+        let s = crate::engine::simulate(m, m.run.seed, r);
         agg.add(m, &s);
     }
     for (metric, e) in agg.estimates() {

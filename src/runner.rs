@@ -175,7 +175,7 @@ struct GroupState {
 
 impl GroupState {
     /// Merges the pending interval rows into the moments, in replication order.
-    fn merge_pending(&mut self, models: &[Model]) -> Result<(), RunError> {
+    fn merge_pending(&mut self, models: &[&Model]) -> Result<(), RunError> {
         for ((agg, rows), m) in self.aggs.iter_mut().zip(&mut self.pending).zip(models) {
             agg.intervals
                 .merge(m, std::mem::take(rows))
@@ -201,23 +201,10 @@ pub fn run(job: &Job, mut hooks: Hooks) -> Result<Outcome, RunError> {
         .num_threads(threads)
         .build()
         .map_err(|source| RunError::Threads { threads, source })?;
-    // The engine takes the seed from the model's `[run]`.
-    let groups: Vec<Vec<Model>> = job
-        .groups
-        .iter()
-        .map(|g| {
-            g.iter()
-                .map(|m| {
-                    let mut m = (*m).clone();
-                    m.run.seed = job.seed;
-                    m
-                })
-                .collect()
-        })
-        .collect();
+    let groups = &job.groups;
     let rule = stopping::Rule::of(job.reps);
     let mut states = Vec::with_capacity(groups.len());
-    for g in &groups {
+    for g in groups {
         let aggs = g
             .iter()
             .map(|m| match &job.intervals {
@@ -287,7 +274,14 @@ pub fn run(job: &Job, mut hooks: Hooks) -> Result<Outcome, RunError> {
                 model: 0,
                 replication: r,
             };
-            let finished = simulate_one(m, index, &states[0].aggs[0], files, Some(&mut *sink))?;
+            let finished = simulate_one(
+                m,
+                job.seed,
+                index,
+                &states[0].aggs[0],
+                files,
+                Some(&mut *sink),
+            )?;
             fold(&mut states, finished)?;
             states[0].merge_pending(&groups[0])?;
             bar.show(&states_progress(&states));
@@ -328,14 +322,14 @@ pub fn run(job: &Job, mut hooks: Hooks) -> Result<Outcome, RunError> {
                     .par_iter()
                     .map(|&j| {
                         let agg = &st[j.group].aggs[j.model];
-                        simulate_one(&groups[j.group][j.model], j, agg, files, None)
+                        simulate_one(groups[j.group][j.model], job.seed, j, agg, files, None)
                     })
                     .collect()
             });
             for finished in results {
                 fold(&mut states, finished?)?;
             }
-            for (st, models) in states.iter_mut().zip(&groups) {
+            for (st, models) in states.iter_mut().zip(groups) {
                 st.merge_pending(models)?;
             }
             bar.show(&states_progress(&states));
@@ -373,6 +367,7 @@ pub fn run(job: &Job, mut hooks: Hooks) -> Result<Outcome, RunError> {
 /// Simulates one replication, its interval rows streamed to a file when `files`.
 fn simulate_one<'a>(
     m: &'a Model,
+    seed: u64,
     index: JobIndex,
     agg: &Aggregate,
     files: bool,
@@ -390,10 +385,10 @@ fn simulate_one<'a>(
             Some(t) => Some(t),
             None => None,
         };
-        let stats = engine::simulate_streamed(m, r, trace, &mut rows);
+        let stats = engine::simulate_streamed(m, seed, r, trace, &mut rows);
         (stats, Some(rows.finish().map_err(RunError::Intervals)?))
     } else {
-        (engine::simulate_traced(m, r, trace), None)
+        (engine::simulate_traced(m, seed, r, trace), None)
     };
     Ok(Finished { index, stats, rows })
 }

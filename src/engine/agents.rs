@@ -7,7 +7,7 @@
 //! `swap_remove` at a random position, and a dependent load, on every chat end.)
 
 /// Index of an agent within its pool.
-pub type AgentId = u32;
+pub(crate) type AgentId = u32;
 
 #[derive(Debug, Clone, Default)]
 struct Agent {
@@ -19,7 +19,7 @@ struct Agent {
 
 /// Runtime state of a pool's agents.
 #[derive(Debug, Clone)]
-pub struct PoolAgents {
+pub(crate) struct PoolAgents {
     concurrency: u16,
     agents: Vec<Agent>,
     recycled: Vec<AgentId>,
@@ -34,7 +34,7 @@ pub struct PoolAgents {
 }
 
 impl PoolAgents {
-    pub fn new(concurrency: u32) -> Self {
+    pub(crate) fn new(concurrency: u32) -> Self {
         let k = concurrency.clamp(1, u16::MAX as u32) as u16;
         PoolAgents {
             concurrency: k,
@@ -48,16 +48,16 @@ impl PoolAgents {
     }
 
     /// Agents on duty taking chats.
-    pub fn active(&self) -> u32 {
+    pub(crate) fn active(&self) -> u32 {
         self.active
     }
 
-    pub fn busy_slots(&self) -> u32 {
+    pub(crate) fn busy_slots(&self) -> u32 {
         self.busy_slots
     }
 
     /// Chat slots on duty: all slots of active agents plus the held slots of leaving ones.
-    pub fn on_duty_slots(&self) -> u32 {
+    pub(crate) fn on_duty_slots(&self) -> u32 {
         self.active * self.concurrency as u32 + self.leaving_busy
     }
 
@@ -88,7 +88,7 @@ impl PoolAgents {
 
     /// The active agent with the most free slots, if any has one.
     #[inline]
-    pub fn most_free(&self) -> Option<AgentId> {
+    pub(crate) fn most_free(&self) -> Option<AgentId> {
         // One chat per agent is the common case: its one bucket, without the loop.
         if let [_, free] = self.buckets.as_slice() {
             return free.last().copied();
@@ -101,7 +101,7 @@ impl PoolAgents {
 
     /// Gives `id` one more chat; returns how many it held before.
     #[inline]
-    pub fn occupy(&mut self, id: AgentId) -> u32 {
+    pub(crate) fn occupy(&mut self, id: AgentId) -> u32 {
         let held = self.agents[id as usize].busy;
         // `most_free` hands out the last agent of its bucket: then no other agent moves.
         self.bucket_remove(id);
@@ -113,7 +113,7 @@ impl PoolAgents {
 
     /// Ends one of `id`'s chats; returns true when the agent is active and so has a free slot.
     #[inline]
-    pub fn release(&mut self, id: AgentId) -> bool {
+    pub(crate) fn release(&mut self, id: AgentId) -> bool {
         self.busy_slots -= 1;
         let a = &mut self.agents[id as usize];
         if a.leaving {
@@ -132,7 +132,7 @@ impl PoolAgents {
 
     /// Brings the number of active agents to `n`: new agents log in idle; when it falls, the
     /// agents with the most free slots leave first (idle ones at once).
-    pub fn set_headcount(&mut self, n: u32) {
+    pub(crate) fn set_headcount(&mut self, n: u32) {
         while self.active < n {
             let id = match self.recycled.pop() {
                 Some(id) => {

@@ -4,11 +4,11 @@
 //! so that a new contact is written straight into its slot.
 
 /// Index of a contact's slot.
-pub type ContactId = u32;
+pub(crate) type ContactId = u32;
 
 /// Where a contact is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Stage {
+pub(crate) enum Stage {
     /// With the bot.
     #[default]
     Bot,
@@ -28,44 +28,44 @@ pub enum Stage {
 
 /// One contact (one visit at a time; a return reuses the slot).
 #[derive(Debug, Clone, Default)]
-pub struct Contact {
+pub(crate) struct Contact {
     /// Arrival instant of the current visit `[s]`.
-    pub arrival: f64,
+    pub(crate) arrival: f64,
     /// When it entered the human queue `[s]`.
-    pub queued_at: f64,
+    pub(crate) queued_at: f64,
     /// Handle time drawn for the current visit, before slowdown `[s]`.
-    pub handle_s: f64,
+    pub(crate) handle_s: f64,
     /// Draws kept for a return after a false resolution (patience is drawn when the contact
     /// has to wait).
-    pub return_after_s: f64,
-    pub return_handle_s: f64,
-    pub category: u16,
+    pub(crate) return_after_s: f64,
+    pub(crate) return_handle_s: f64,
+    pub(crate) category: u16,
     /// Reporting interval of queue entry (counted contacts only).
-    pub interval: u32,
-    pub stage: Stage,
-    pub vip: bool,
-    pub counted: bool,
-    pub is_return: bool,
+    pub(crate) interval: u32,
+    pub(crate) stage: Stage,
+    pub(crate) vip: bool,
+    pub(crate) counted: bool,
+    pub(crate) is_return: bool,
     /// Would leave silently if it abandons (current visit; set when it starts waiting).
-    pub silent: bool,
+    pub(crate) silent: bool,
     /// The bot's answer will be right.
-    pub bot_resolves: bool,
-    pub bot_false: bool,
+    pub(crate) bot_resolves: bool,
+    pub(crate) bot_false: bool,
     /// The contact's number (it keys the contact's random streams). Trace fields: the number, intent, whether this visit met the bot, whether it
     /// became a ticket, when service started and in which pool.
-    pub number: u64,
-    pub complex: bool,
-    pub bot_met: bool,
-    pub ticket: bool,
-    pub service_start: f64,
+    pub(crate) number: u64,
+    pub(crate) complex: bool,
+    pub(crate) bot_met: bool,
+    pub(crate) ticket: bool,
+    pub(crate) service_start: f64,
     /// The pool and agent of the chat, once one has started (read at the chat's end).
-    pub pool: u16,
-    pub agent: u32,
+    pub(crate) pool: u16,
+    pub(crate) agent: u32,
 }
 
 /// The slab.
 #[derive(Default)]
-pub struct Contacts {
+pub(crate) struct Contacts {
     slots: Vec<Contact>,
     /// `generations[id]`: bumped when the slot's contact is removed.
     generations: Vec<u32>,
@@ -75,7 +75,7 @@ pub struct Contacts {
 impl Contacts {
     /// A free slot for a new contact (its old content is to be overwritten).
     #[inline]
-    pub fn alloc(&mut self) -> ContactId {
+    pub(crate) fn alloc(&mut self) -> ContactId {
         match self.free.pop() {
             Some(id) => id,
             None => self.grow(),
@@ -90,7 +90,7 @@ impl Contacts {
     }
 
     #[inline]
-    pub fn remove(&mut self, id: ContactId) {
+    pub(crate) fn remove(&mut self, id: ContactId) {
         let g = &mut self.generations[id as usize];
         *g = g.wrapping_add(1);
         self.free.push(id);
@@ -98,21 +98,17 @@ impl Contacts {
 
     /// The slot's generation: the same from insertion to removal.
     #[inline]
-    pub fn generation(&self, id: ContactId) -> u32 {
+    pub(crate) fn generation(&self, id: ContactId) -> u32 {
         self.generations[id as usize]
     }
 
     #[inline]
-    pub fn get(&self, id: ContactId) -> &Contact {
+    pub(crate) fn get(&self, id: ContactId) -> &Contact {
         &self.slots[id as usize]
     }
 
     #[inline]
-    pub fn get_mut(&mut self, id: ContactId) -> &mut Contact {
+    pub(crate) fn get_mut(&mut self, id: ContactId) -> &mut Contact {
         &mut self.slots[id as usize]
-    }
-
-    pub fn capacity(&self) -> usize {
-        self.slots.len()
     }
 }

@@ -4,7 +4,7 @@ use super::contact::ContactId;
 
 /// Everything that can happen. Handled in one `match` in `engine.rs`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Event {
+pub(crate) enum Event {
     /// The next contact arrives; the arrival process keeps exactly one of these pending.
     Arrival,
     /// The bot has answered a contact: it leaves resolved or is transferred.
@@ -34,7 +34,7 @@ pub enum Event {
 /// slot frees is served; arrivals come last so they see the state the instant left behind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
-pub enum Rank {
+pub(crate) enum Rank {
     ChatEnd = 0,
     Staffing = 1,
     Surge = 2,
@@ -44,8 +44,21 @@ pub enum Rank {
     Horizon = 6,
 }
 
+impl Rank {
+    /// Every rank, lowest first (the event key checks each fits its bits: `key.rs`).
+    pub(crate) const ALL: [Rank; 7] = [
+        Rank::ChatEnd,
+        Rank::Staffing,
+        Rank::Surge,
+        Rank::Patience,
+        Rank::Transfer,
+        Rank::Arrival,
+        Rank::Horizon,
+    ];
+}
+
 impl Event {
-    pub fn rank(&self) -> Rank {
+    pub(crate) fn rank(&self) -> Rank {
         match self {
             Event::ChatEnd { .. } => Rank::ChatEnd,
             Event::StaffingChange { .. } => Rank::Staffing,

@@ -1,8 +1,8 @@
 //! The future event list, ordered by (time, rank, insertion sequence), so events at equal
-//! instants are handled in a fixed, documented order. The key is one `u128`: time bits, then
-//! rank, sequence and payload. A comparison is two integer compares, and since the key is a
-//! total order, any correct priority queue pops the same sequence (results are bit-identical
-//! to the `std::collections::BinaryHeap` this replaced).
+//! instants are handled in a fixed, documented order. The key is one `u128` (layout in
+//! [`super::key`]): time bits, then rank, sequence and payload. A comparison is two integer
+//! compares, and since the key is a total order, any correct priority queue pops the same
+//! sequence (results are bit-identical to the `std::collections::BinaryHeap` this replaced).
 //!
 //! The key carries the event itself: a chat end (nearly every event in the heap) is its rank
 //! and its contact in the key's payload bits; rarer events sit in a small side slab indexed
@@ -17,6 +17,9 @@
 
 use super::contact::ContactId;
 use super::event::{Event, Rank};
+use super::key::{
+    key_payload, key_rank, key_time, make_key, smallest_of_four, with_seq, EMPTY_KEY, SEQ_LIMIT,
+};
 use super::timers::TimerHeap;
 use std::hint::select_unpredictable;
 
@@ -26,12 +29,6 @@ use std::hint::select_unpredictable;
 const ARITY: usize = 4;
 /// The root sits at this index so that the four children of every node share a cache line.
 const ROOT: usize = ARITY - 1;
-
-/// Key layout below the 64 time bits: rank (3 bits), sequence (29 bits), payload (32 bits).
-const RANK_SHIFT: u32 = 61;
-const SEQ_SHIFT: u32 = 32;
-/// Sequence numbers run below this; then the pending keys are renumbered (in order).
-const SEQ_LIMIT: u64 = 1 << 29;
 
 #[inline]
 fn parent(i: usize) -> usize {
@@ -61,42 +58,12 @@ fn full_levels_lines(levels: usize) -> usize {
     4usize.pow(levels as u32).div_ceil(3)
 }
 
-/// The smallest of four keys and its index in `g`, found without branches: which of two
-/// keys is smaller is a coin toss, so a branch on it would be mispredicted half the time.
-/// The values are carried along: picking an index and loading the winner again put two more
-/// dependent loads on every level of a sift-down.
-#[inline(always)]
-pub(super) fn smallest_of_four(g: &[u128]) -> (u128, usize) {
-    let (g0, g1, g2, g3) = (g[0], g[1], g[2], g[3]);
-    let (low, low_at) = select_unpredictable(g1 < g0, (g1, 1), (g0, 0));
-    let (high, high_at) = select_unpredictable(g3 < g2, (g3, 3), (g2, 2));
-    select_unpredictable(high < low, (high, high_at), (low, low_at))
-}
-
-/// The time of a key.
-#[inline]
-pub fn key_time(key: u128) -> f64 {
-    f64::from_bits((key >> 64) as u64)
-}
-
-/// The rank bits of a key.
-#[inline]
-fn key_rank(key: u128) -> u64 {
-    (key as u64) >> RANK_SHIFT
-}
-
-/// The payload of a key: a contact, or a slot of the side slab.
-#[inline]
-pub fn key_payload(key: u128) -> u32 {
-    key as u32
-}
-
 #[repr(C, align(64))]
 #[derive(Clone, Copy)]
 struct KeyLine([u128; ARITY]);
 
 /// Pending events.
-pub struct EventQueue {
+pub(crate) struct EventQueue {
     /// Keys of the heap entries, in cache-line groups (slots `0..ROOT` are unused).
     /// Non-negative times compare like their IEEE bit patterns.
     keys: Vec<KeyLine>,
@@ -139,7 +106,7 @@ impl Default for EventQueue {
 }
 
 impl EventQueue {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -183,9 +150,9 @@ impl EventQueue {
         if self.seq >= self.seq_limit {
             self.renumber();
         }
-        let order = (rank as u64) << RANK_SHIFT | self.seq << SEQ_SHIFT | payload as u64;
+        let key = make_key(time, rank, self.seq, payload);
         self.seq += 1;
-        (time.max(0.0).to_bits() as u128) << 64 | order as u128
+        key
     }
 
     /// Sequence numbers ran out: gives the pending keys the numbers `0..` in their order.
@@ -197,19 +164,18 @@ impl EventQueue {
         let mut all: Vec<u128> = live
             .clone()
             .map(|i| self.key(i))
-            .filter(|&k| k != u128::MAX)
+            .filter(|&k| k != EMPTY_KEY)
             .chain(self.arrival)
             .chain(self.timers.keys())
             .collect();
         all.sort_unstable();
         let renumbered = |k: u128| -> u128 {
-            let i = all.binary_search(&k).expect("a pending key") as u128;
-            let seq_mask = (SEQ_LIMIT as u128 - 1) << SEQ_SHIFT;
-            (k & !seq_mask) | i << SEQ_SHIFT
+            let i = all.binary_search(&k).expect("a pending key");
+            with_seq(k, i as u64)
         };
         for i in live {
             let k = self.key(i);
-            if k != u128::MAX {
+            if k != EMPTY_KEY {
                 self.set(i, renumbered(k));
             }
         }
@@ -225,20 +191,20 @@ impl EventQueue {
     /// Starts the patience timer of waiting `contact`: [`Event::PatienceEnd`] at `time`
     /// unless [`cancel_patience`](Self::cancel_patience) comes first.
     #[inline]
-    pub fn push_patience(&mut self, time: f64, contact: ContactId) {
+    pub(crate) fn push_patience(&mut self, time: f64, contact: ContactId) {
         let key = self.next_key(time, Rank::Patience, contact);
         self.timers.push(key);
     }
 
     /// Cancels `contact`'s patience timer, if it has one (it was served).
     #[inline]
-    pub fn cancel_patience(&mut self, contact: ContactId) {
+    pub(crate) fn cancel_patience(&mut self, contact: ContactId) {
         self.timers.cancel(contact);
     }
 
     /// Schedules `event` at `time` `[s]` (must be ≥ 0 and finite).
     #[inline]
-    pub fn push(&mut self, time: f64, event: Event) {
+    pub(crate) fn push(&mut self, time: f64, event: Event) {
         debug_assert!(
             !matches!(event, Event::PatienceEnd { .. }),
             "patience timers go through push_patience"
@@ -294,7 +260,7 @@ impl EventQueue {
             // A new level: all of it at once, so that `sift_down` can read every group of
             // children down to the deepest level without a bounds test.
             let lines = full_levels_lines(sift_levels(self.n));
-            self.keys.resize(lines, KeyLine([u128::MAX; ARITY]));
+            self.keys.resize(lines, KeyLine([EMPTY_KEY; ARITY]));
         }
         // Sift up with a hole.
         while pos > ROOT {
@@ -325,7 +291,7 @@ impl EventQueue {
 
     /// The earliest event and its time.
     #[inline]
-    pub fn pop(&mut self) -> Option<(f64, Event)> {
+    pub(crate) fn pop(&mut self) -> Option<(f64, Event)> {
         // With the root empty, the heap's earliest key is the smallest of the root's children
         // (the entry a refill would bring up). An arrival or timer before it leaves the root
         // empty, so that the chat the arrival starts fills it with one sift-down.
@@ -333,11 +299,11 @@ impl EventQueue {
             let first = first_child(ROOT);
             self.keys
                 .get(first / ARITY)
-                .map_or(u128::MAX, |g| g.0[0].min(g.0[1]).min(g.0[2].min(g.0[3])))
+                .map_or(EMPTY_KEY, |g| g.0[0].min(g.0[1]).min(g.0[2].min(g.0[3])))
         } else if self.n > 0 {
             self.key(ROOT)
         } else {
-            u128::MAX
+            EMPTY_KEY
         };
         let timer = self.timers.min_key();
         if let Some(k) = self.arrival {
@@ -374,10 +340,10 @@ impl EventQueue {
         let end = ROOT + self.n;
         if self.n > 0 {
             let last_key = self.key(end);
-            self.set(end, u128::MAX);
+            self.set(end, EMPTY_KEY);
             self.sift_down(last_key);
         } else {
-            self.set(ROOT, u128::MAX);
+            self.set(ROOT, EMPTY_KEY);
         }
     }
 
@@ -410,11 +376,14 @@ impl EventQueue {
         keys[pos] = key;
     }
 
-    pub fn len(&self) -> usize {
+    /// Pending events (the tests' check on cancels and pops).
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.n - self.hole as usize + self.arrival.is_some() as usize + self.timers.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }

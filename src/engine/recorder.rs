@@ -6,11 +6,11 @@ use crate::stats::{IntervalStats, IntervalWindow, RepStats};
 
 /// The instantaneous levels integrated over time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Levels {
-    pub headcount: u32,
-    pub surge: u32,
-    pub busy: u32,
-    pub slots: u32,
+pub(crate) struct Levels {
+    pub(crate) headcount: u32,
+    pub(crate) surge: u32,
+    pub(crate) busy: u32,
+    pub(crate) slots: u32,
 }
 
 impl Levels {
@@ -25,7 +25,7 @@ impl Levels {
 
 /// A change in the alert state caused by a change in the number waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AlertChange {
+pub(crate) enum AlertChange {
     None,
     Started,
     Ended,
@@ -68,7 +68,7 @@ impl OpenRow {
     }
 }
 
-pub struct Recorder {
+pub(crate) struct Recorder {
     from: f64,
     to: f64,
     interval_s: f64,
@@ -103,7 +103,13 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(from: f64, to: f64, interval_s: f64, intervals: usize, threshold: u32) -> Self {
+    pub(crate) fn new(
+        from: f64,
+        to: f64,
+        interval_s: f64,
+        intervals: usize,
+        threshold: u32,
+    ) -> Self {
         Recorder {
             from,
             to,
@@ -227,14 +233,14 @@ impl Recorder {
 
     /// The end of the run: the open interval's row gets its areas (call before the window
     /// hands out its last rows).
-    pub fn finish(&mut self, win: &mut IntervalWindow) {
+    pub(crate) fn finish(&mut self, win: &mut IntervalWindow) {
         // Open, the interval holds the instant of the last span's end.
         self.close_open_interval(self.last, win);
     }
 
     /// The reporting interval of an instant, clamped to the counted horizon.
     #[inline]
-    pub fn interval_of(&self, t: f64) -> usize {
+    pub(crate) fn interval_of(&self, t: f64) -> usize {
         if self.cached_lo <= t && t < self.cached_hi {
             return self.cached;
         }
@@ -250,11 +256,11 @@ impl Recorder {
     }
 
     /// Live contacts waiting now.
-    pub fn waiting(&self) -> u32 {
+    pub(crate) fn waiting(&self) -> u32 {
         self.waiting
     }
 
-    pub fn alert_on(&self) -> bool {
+    pub(crate) fn alert_on(&self) -> bool {
         self.alert_since.is_some()
     }
 
@@ -264,7 +270,7 @@ impl Recorder {
     /// ([`OpenRow`]); that interval's row is written back when time leaves it, before the
     /// engine touches a later row (only a later row makes the window hand out earlier ones).
     #[inline]
-    pub fn advance(&mut self, t: f64, levels: Levels, win: &mut IntervalWindow) {
+    pub(crate) fn advance(&mut self, t: f64, levels: Levels, win: &mut IntervalWindow) {
         let last = self.last;
         self.last = t;
         // Nearly every span lies in the open interval, its end too (or is empty): one test.
@@ -357,7 +363,7 @@ impl Recorder {
 
     /// Sets the number waiting at `t` (after [`advance`](Self::advance) to `t`).
     #[inline]
-    pub fn set_waiting(
+    pub(crate) fn set_waiting(
         &mut self,
         t: f64,
         n: u32,
@@ -416,7 +422,7 @@ impl Recorder {
     }
 
     /// At the end of the counted horizon: an open alert episode is counted up to it.
-    pub fn horizon_end(&mut self, stats: &mut RepStats) {
+    pub(crate) fn horizon_end(&mut self, stats: &mut RepStats) {
         if let Some(since) = self.alert_since {
             self.close_episode(since, self.to, stats);
             // Later time is outside the window; keep the alert on but count nothing more.
@@ -424,3 +430,8 @@ impl Recorder {
         }
     }
 }
+
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;

@@ -6,12 +6,12 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The generator used everywhere: portable across platforms and releases, ~1 ns a draw.
-pub type SimRng = Xoshiro256PlusPlus;
+pub(crate) type SimRng = Xoshiro256PlusPlus;
 
 /// The sources of randomness; each gets its own stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
-pub enum Source {
+pub(crate) enum Source {
     /// Inter-arrival times and contact attributes (category, intent, VIP).
     Arrivals = 1,
     /// Bot coverage, response time, resolution, false resolutions and returns.
@@ -24,7 +24,7 @@ pub enum Source {
 
 /// SplitMix64 finaliser: a bijective mixer with good avalanche.
 #[inline]
-pub fn mix64(mut z: u64) -> u64 {
+fn mix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -32,76 +32,68 @@ pub fn mix64(mut z: u64) -> u64 {
 }
 
 /// The generator of one (seed, replication, source).
-pub fn stream(seed: u64, replication: u64, source: Source) -> SimRng {
+pub(crate) fn stream(seed: u64, replication: u64, source: Source) -> SimRng {
     let key =
         mix64(mix64(mix64(seed) ^ replication.wrapping_mul(0xA24B_AED4_963E_E407)) ^ source as u64);
     SimRng::seed_from_u64(key)
 }
 
 /// A small generator for the draws of one contact from one source.
-pub type ContactRng = rand_xoshiro::SplitMix64;
+pub(crate) type ContactRng = rand_xoshiro::SplitMix64;
 
 /// The streams of one replication. Arrival instants come from one sequential stream; every
 /// other draw of contact `n` comes from generators keyed by (replication key, n, source), so a
 /// contact's category, bot outcome, handle time and patience do not depend on anything that
 /// happened to other contacts: staffing and routing changes leave them untouched.
-pub struct Streams {
-    pub arrivals: SimRng,
+pub(crate) struct Streams {
+    pub(crate) arrivals: SimRng,
     key: u64,
 }
 
 impl Streams {
-    pub fn new(seed: u64, replication: u64) -> Self {
+    pub(crate) fn new(seed: u64, replication: u64) -> Self {
         Streams {
             arrivals: stream(seed, replication, Source::Arrivals),
             key: mix64(mix64(seed ^ 0x6B65_6675) ^ replication.wrapping_mul(0xD1B5_4A32_D192_ED03)),
         }
     }
 
-    /// The generator for contact number `n`'s draws from `source`.
-    #[inline]
-    pub fn contact(&self, n: u64, source: Source) -> ContactRng {
-        contact_stream(self.contact_key(n), source)
-    }
-
     /// The part of contact `n`'s stream keys shared by all sources: computed once per contact,
     /// then [`contact_stream`] derives each source's generator with one multiply and xor.
     #[inline]
-    pub fn contact_key(&self, n: u64) -> u64 {
+    pub(crate) fn contact_key(&self, n: u64) -> u64 {
         mix64(self.key ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 }
 
-/// The generator for `source` of the contact whose [`Streams::contact_key`] is `key`
-/// (the same generator as [`Streams::contact`]).
+/// The generator for `source` of the contact whose [`Streams::contact_key`] is `key`.
 #[inline]
-pub fn contact_stream(key: u64, source: Source) -> ContactRng {
+pub(crate) fn contact_stream(key: u64, source: Source) -> ContactRng {
     let k = key ^ (source as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
     ContactRng::from_seed(k.to_le_bytes())
 }
 
-/// A uniform draw in [0, 1) with 53 random bits.
-#[inline]
-pub fn unit_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
+/// A uniform draw in [0, 1) with 53 random bits (defined beside the distributions, which
+/// sample with it too; the model floor sits below the engine).
+pub(crate) use crate::model::dist::unit_f64;
 
 /// A Bernoulli trial with probability `p`.
 #[inline]
-pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
+pub(crate) fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
     unit_f64(rng) < p
 }
 
-/// An exponential draw with mean 1 by inversion (one uniform per draw).
-#[inline]
-pub fn exp1<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+/// An exponential draw with mean 1 by inversion (one uniform per draw; the Erlang tests'
+/// reference simulation).
+#[cfg(test)]
+pub(crate) fn exp1<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     -(1.0 - unit_f64(rng)).ln()
 }
 
 /// An exponential draw with mean 1 by the ziggurat method: about a sixth of the cost of a
 /// logarithm, using a variable number of words — for streams that draw nothing else.
 #[inline(always)]
-pub fn exp1_fast<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+pub(crate) fn exp1_fast<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     use rand_distr::Distribution;
     rand_distr::Exp1.sample(rng)
 }

@@ -36,7 +36,7 @@ enum Line {
 }
 
 /// All waiting lines.
-pub struct WaitingLines {
+pub(crate) struct WaitingLines {
     skills: Vec<SkillLines>,
     seq: u64,
     vip_first: bool,
@@ -64,7 +64,7 @@ fn front(line: &mut VecDeque<Entry>, contacts: &Contacts, ticket: bool) -> Optio
 }
 
 impl WaitingLines {
-    pub fn new(skills: usize, vip_first: bool) -> Self {
+    pub(crate) fn new(skills: usize, vip_first: bool) -> Self {
         WaitingLines {
             skills: (0..skills).map(|_| SkillLines::default()).collect(),
             seq: 0,
@@ -82,7 +82,7 @@ impl WaitingLines {
     }
 
     /// Puts a live contact in line for `skill`.
-    pub fn push_live(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
+    pub(crate) fn push_live(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
         let e = self.entry(contacts, id);
         let lines = &mut self.skills[skill];
         if contacts.get(id).vip {
@@ -93,7 +93,7 @@ impl WaitingLines {
     }
 
     /// Puts a ticket in line for `skill`.
-    pub fn push_ticket(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
+    pub(crate) fn push_ticket(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
         let e = self.entry(contacts, id);
         self.skills[skill].tickets.push_back(e);
     }
@@ -159,7 +159,7 @@ impl WaitingLines {
     /// choice as [`pick`](Self::pick) followed by [`take`](Self::take), with a fast path for
     /// a pool serving one skill. Once per chat: forced inline (LLVM kept it out of line).
     #[inline(always)]
-    pub fn pop_next(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<ContactId> {
+    pub(crate) fn pop_next(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<ContactId> {
         let &[skill] = skills else {
             let pick = self.pick(contacts, skills)?;
             self.take(pick);
@@ -190,5 +190,157 @@ impl WaitingLines {
         };
         let e = line.pop_front();
         debug_assert_eq!(e.map(|e| e.contact), Some(pick.contact));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::contact::Contact;
+    use proptest::prelude::*;
+
+    const SKILLS: usize = 3;
+
+    /// What happens next to the lines.
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// A live contact (VIP or not) starts waiting for a skill.
+        Live { skill: usize, vip: bool },
+        /// A ticket is filed for a skill.
+        Ticket { skill: usize },
+        /// The `k`-th contact still in line leaves: removed from the slab, or (silently)
+        /// left in line as a ghost.
+        Leave { k: usize, silent: bool },
+        /// A pool serving one skill takes its next piece of work.
+        Pop { skill: usize },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0..SKILLS, any::<bool>()).prop_map(|(skill, vip)| Op::Live { skill, vip }),
+            1 => (0..SKILLS).prop_map(|skill| Op::Ticket { skill }),
+            2 => (0usize..64, any::<bool>()).prop_map(|(k, silent)| Op::Leave { k, silent }),
+            4 => (0..SKILLS).prop_map(|skill| Op::Pop { skill }),
+        ]
+    }
+
+    /// The general path of [`WaitingLines::pop_next`]: [`pick`](WaitingLines::pick), then
+    /// [`take`](WaitingLines::take).
+    fn pop_general(lines: &mut WaitingLines, contacts: &Contacts, skill: usize) -> Option<u32> {
+        let pick = lines.pick(contacts, &[skill])?;
+        lines.take(pick);
+        Some(pick.contact)
+    }
+
+    /// Applies `ops` to two copies of the lines, one popped by the single-skill fast path and
+    /// one by the general path: they must take the same contact every time.
+    fn check(vip_first: bool, ops: &[Op]) {
+        let mut contacts = Contacts::default();
+        let mut fast = WaitingLines::new(SKILLS, vip_first);
+        let mut general = WaitingLines::new(SKILLS, vip_first);
+        // Contacts in line (live, ghost or ticket), oldest first.
+        let mut in_line: Vec<ContactId> = Vec::new();
+        for (n, op) in ops.iter().enumerate() {
+            match *op {
+                Op::Live { skill, vip } => {
+                    let id = contacts.alloc();
+                    *contacts.get_mut(id) = Contact {
+                        vip,
+                        stage: Stage::Waiting,
+                        ..Contact::default()
+                    };
+                    fast.push_live(&contacts, id, skill);
+                    general.push_live(&contacts, id, skill);
+                    in_line.push(id);
+                }
+                Op::Ticket { skill } => {
+                    let id = contacts.alloc();
+                    *contacts.get_mut(id) = Contact {
+                        stage: Stage::Ticket,
+                        ..Contact::default()
+                    };
+                    fast.push_ticket(&contacts, id, skill);
+                    general.push_ticket(&contacts, id, skill);
+                    in_line.push(id);
+                }
+                Op::Leave { k, silent } => {
+                    if in_line.is_empty() {
+                        continue;
+                    }
+                    let id = in_line[k % in_line.len()];
+                    if contacts.get(id).stage != Stage::Waiting {
+                        continue;
+                    }
+                    if silent {
+                        contacts.get_mut(id).stage = Stage::Ghost;
+                    } else {
+                        in_line.retain(|&c| c != id);
+                        contacts.remove(id);
+                    }
+                }
+                Op::Pop { skill } => {
+                    let got = fast.pop_next(&contacts, &[skill]);
+                    let want = pop_general(&mut general, &contacts, skill);
+                    assert_eq!(got, want, "op {n}: {op:?}");
+                    if let Some(id) = got {
+                        in_line.retain(|&c| c != id);
+                        // Served: its slot is freed (and reused by later contacts).
+                        contacts.get_mut(id).stage = Stage::InService;
+                        contacts.remove(id);
+                    }
+                }
+            }
+        }
+        // Whatever is left comes out in the same order.
+        for skill in 0..SKILLS {
+            loop {
+                let got = fast.pop_next(&contacts, &[skill]);
+                assert_eq!(got, pop_general(&mut general, &contacts, skill), "draining");
+                let Some(id) = got else { break };
+                contacts.remove(id);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+        #[test]
+        fn the_fast_path_takes_what_the_general_path_takes(
+            vip_first in any::<bool>(),
+            ops in proptest::collection::vec(op(), 0..200),
+        ) {
+            check(vip_first, &ops);
+        }
+    }
+
+    #[test]
+    fn priority_then_entry_order_then_tickets() {
+        // c0 normal, c1 VIP, c2 ticket, c3 normal: VIP first takes c1, c0, c3, then the
+        // ticket; without VIP priority the live contacts go by entry order: c0, c1, c3.
+        for (vip_first, want) in [(true, [1, 0, 3, 2]), (false, [0, 1, 3, 2])] {
+            let mut contacts = Contacts::default();
+            let mut lines = WaitingLines::new(1, vip_first);
+            for (vip, stage) in [
+                (false, Stage::Waiting),
+                (true, Stage::Waiting),
+                (false, Stage::Ticket),
+                (false, Stage::Waiting),
+            ] {
+                let id = contacts.alloc();
+                *contacts.get_mut(id) = Contact {
+                    vip,
+                    stage,
+                    ..Contact::default()
+                };
+                if stage == Stage::Ticket {
+                    lines.push_ticket(&contacts, id, 0);
+                } else {
+                    lines.push_live(&contacts, id, 0);
+                }
+            }
+            let order: Vec<_> = std::iter::from_fn(|| lines.pop_next(&contacts, &[0])).collect();
+            assert_eq!(order, want, "vip_first {vip_first}");
+        }
     }
 }

@@ -154,12 +154,16 @@ impl Dist {
             Dist::LogNormal { sampler, .. } => sampler.sample(rng),
             Dist::Gamma { sampler, .. } | Dist::Erlang { sampler, .. } => sampler.sample(rng),
             Dist::Weibull { sampler, .. } => sampler.sample(rng),
-            Dist::Uniform { min_s, max_s } => {
-                min_s + (max_s - min_s) * crate::engine::rng::unit_f64(rng)
-            }
+            Dist::Uniform { min_s, max_s } => min_s + (max_s - min_s) * unit_f64(rng),
             Dist::Constant { value_s } => *value_s,
         }
     }
+}
+
+/// A uniform draw in [0, 1) with 53 random bits.
+#[inline]
+pub(crate) fn unit_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 #[cfg(test)]

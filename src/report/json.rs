@@ -73,7 +73,7 @@ mod tests {
         .model;
         let mut agg = Aggregate::new(&m);
         for r in 0..2 {
-            agg.add(&m, &crate::engine::simulate(&m, r));
+            agg.add(&m, &crate::engine::simulate(&m, m.run.seed, r));
         }
         let mut written = Vec::new();
         estimate_leaves(&summary(&m, &agg, 2, m.run.seed), "", &mut written);

@@ -107,7 +107,7 @@ pub fn pilot_speed(job: &Job) -> Option<f64> {
     let span = ((pilot.run.counted_to * share) - pilot.run.counted_from).max(pilot.run.interval_s);
     pilot.run.counted_to = pilot.run.counted_from + span.min(counted);
     let started = std::time::Instant::now();
-    let stats = crate::engine::simulate(&pilot, 0);
+    let stats = crate::engine::simulate(&pilot, pilot.run.seed, 0);
     let wall = started.elapsed().as_secs_f64();
     (wall > 1e-3 && stats.contacts_simulated > 0).then(|| stats.contacts_simulated as f64 / wall)
 }

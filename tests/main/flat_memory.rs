@@ -67,7 +67,7 @@ fn a_long_horizon_holds_a_few_rows_and_streams_the_same_table() {
         let m = scenario_days(file, days);
         let n = m.run.interval_count();
         let mut rows = Rows::default();
-        let streamed = engine::simulate_streamed(&m, 3, None, &mut rows);
+        let streamed = engine::simulate_streamed(&m, m.run.seed, 3, None, &mut rows);
         assert_eq!(rows.0.len(), n, "{file}");
         assert!(streamed.intervals.is_empty());
         assert!(
@@ -75,7 +75,7 @@ fn a_long_horizon_holds_a_few_rows_and_streams_the_same_table() {
             "{file}: {} rows held at once of {n}",
             streamed.interval_rows_peak
         );
-        let table = engine::simulate(&m, 3);
+        let table = engine::simulate(&m, m.run.seed, 3);
         assert_eq!(table.intervals.len(), n);
         let k = table.classes();
         for (i, (iv, classes)) in rows.0.iter().enumerate() {

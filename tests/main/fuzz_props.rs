@@ -277,7 +277,7 @@ mod regressions {
         let text = kefu::fuzzing::extreme_scenario(&bytes);
         let l = kefu::scenario::load_str(&text, "t.toml", std::path::Path::new(".")).unwrap();
         let started = Instant::now();
-        let s = kefu::engine::simulate(&l.model, 0);
+        let s = kefu::engine::simulate(&l.model, l.model.run.seed, 0);
         assert!(started.elapsed() < Duration::from_secs(10));
         assert!(s.contacts_simulated > 50_000, "{}", s.contacts_simulated);
         assert_eq!(s.censored, 0);

@@ -2,6 +2,7 @@
 mod cli;
 mod common;
 mod determinism;
+mod engine_rules;
 mod flat_memory;
 mod fuzz_props;
 mod operations;

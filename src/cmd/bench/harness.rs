@@ -268,7 +268,7 @@ impl<'a> Rounds<'a> {
 
 /// Contacts simulated by one replication of `m`.
 pub fn simulate_once(m: &Model, replication: u64) -> u64 {
-    engine::simulate(m, replication).contacts_simulated
+    engine::simulate(m, m.run.seed, replication).contacts_simulated
 }
 
 /// A textbook queue timed by `kefu bench --queue`.
