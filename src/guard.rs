@@ -12,11 +12,10 @@ use crate::runner::RunOptions;
 pub const CONTACTS_PER_SECOND_PER_THREAD: f64 = 1.0e6;
 /// A run expected to take longer than this asks for `--yes` (in a terminal).
 pub const CONFIRM_ABOVE_S: f64 = 60.0;
-/// Most reporting intervals kept (days × 1440 / interval_minutes).
-pub const MAX_INTERVALS: usize = 500_000;
-/// Most expected contacts in one replication (an overloaded replication keeps its backlog
-/// in memory, ~100 bytes per waiting contact).
-pub const MAX_CONTACTS_PER_REPLICATION: f64 = 1.0e9;
+/// Most reporting intervals kept (one definition, checked when the scenario is validated).
+pub const MAX_INTERVALS: usize = crate::scenario::limits::MAX_INTERVALS;
+/// Most expected contacts in one replication (likewise; here again for edited models).
+pub const MAX_CONTACTS_PER_REPLICATION: f64 = crate::scenario::limits::MAX_CONTACTS_PER_REPLICATION;
 /// Most memory the per-replication metrics (and per-interval moments, when they are kept in
 /// memory) may take.
 pub const MAX_RESULT_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;

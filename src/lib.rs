@@ -11,9 +11,11 @@ pub mod calibrate;
 pub mod cli;
 pub mod engine;
 pub mod erlang;
+pub mod escape;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod guard;
+pub mod input;
 pub mod interrupt;
 pub mod model;
 pub mod plan;

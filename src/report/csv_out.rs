@@ -106,11 +106,7 @@ pub fn write_intervals_by_class(
     Ok(written?)
 }
 
-/// Quotes a CSV field when it needs it.
+/// Quotes a CSV field when it needs it, guarding formulas ([`crate::escape::csv_field`]).
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    crate::escape::csv_field(s)
 }
