@@ -427,11 +427,12 @@ fn erlang(a: &ErlangArgs) -> Result<(), Failure> {
     let lambda = a.rate_per_hour / 3600.0;
     let load = lambda * a.handle_s;
     let mut s = format!(
-        "offered load {load:.2} Erlangs ({} contacts/h × {} s); target {:.0}% within {} s\n",
-        a.rate_per_hour,
-        a.handle_s,
+        "offered load {} Erlangs ({} contacts/h × {} s); target {:.0}% within {} s\n",
+        crate::escape::num_2dp(load),
+        crate::escape::num(a.rate_per_hour),
+        crate::escape::num(a.handle_s),
         100.0 * a.target,
-        a.target_s
+        crate::escape::num(a.target_s)
     );
     if let Some(c) = a.agents {
         let q = ErlangC::new(lambda, a.handle_s, c);
@@ -445,8 +446,9 @@ fn erlang(a: &ErlangArgs) -> Result<(), Failure> {
         if let Some(p) = a.patience_s {
             let q = ErlangA::new(lambda, a.handle_s, p, c);
             s.push_str(&format!(
-                "Erlang A, {c} agents, patience {p} s: occupancy {:.1}%, P(wait) {:.1}%, abandon {:.1}%, \
+                "Erlang A, {c} agents, patience {} s: occupancy {:.1}%, P(wait) {:.1}%, abandon {:.1}%, \
 mean wait (answered) {:.1} s, service level {:.1}%\n",
+                crate::escape::num(p),
                 100.0 * q.utilisation(),
                 100.0 * q.prob_wait(),
                 100.0 * q.abandon_prob(),

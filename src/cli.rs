@@ -271,8 +271,8 @@ pub struct ErlangArgs {
     /// Mean handle time [s].
     #[arg(long)]
     pub handle_s: f64,
-    /// Agents (servers) to evaluate.
-    #[arg(long)]
+    /// Agents (servers) to evaluate (1 to 100000, the staffing searches' limit).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::erlang::MAX_SERVERS as i64))]
     pub agents: Option<u32>,
     /// Mean patience [s] for Erlang A (without it Erlang A is skipped).
     #[arg(long)]

@@ -34,6 +34,19 @@ pub fn terminal(s: &str) -> String {
         .collect()
 }
 
+/// Several lines for a terminal: like [`terminal`], but line breaks are kept.
+pub fn terminal_lines(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if is_unsafe_char(c) && c != '\n' {
+                REPLACEMENT
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// HTML/XML text or attribute value.
 pub fn html(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -107,6 +120,32 @@ pub fn excerpt(s: &str) -> String {
     o
 }
 
+/// A CSV header's columns for a message: at most 8, and only those that look like column
+/// names (a file that is not a CSV at all, e.g. a credentials file, is not quoted: `?`).
+pub fn column_list<'a>(header: impl IntoIterator<Item = &'a str>) -> String {
+    const SHOWN: usize = 8;
+    let looks_like_a_name = |h: &str| {
+        h.chars().count() <= EXCERPT_CHARS
+            && h.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | ' ' | '.' | '-' | '\u{feff}'))
+    };
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for h in header {
+        if shown.len() == SHOWN {
+            more += 1;
+            continue;
+        }
+        let h = h.trim();
+        shown.push(if looks_like_a_name(h) { h } else { "?" });
+    }
+    let mut out = shown.join(",");
+    if more > 0 {
+        out.push_str(&format!(",… {more} more"));
+    }
+    out
+}
+
 /// A number for a message: as written when short, else in `1.5e300` form.
 pub fn num(v: f64) -> String {
     let plain = format!("{v}");
@@ -114,6 +153,16 @@ pub fn num(v: f64) -> String {
         plain
     } else {
         format!("{v:e}")
+    }
+}
+
+/// A number with 2 decimals when that is short (`83333.33`), else in `1.5e300` form.
+pub fn num_2dp(v: f64) -> String {
+    let plain = format!("{v:.2}");
+    if plain.len() <= 16 || !v.is_finite() {
+        plain
+    } else {
+        format!("{v:.2e}")
     }
 }
 
@@ -171,6 +220,17 @@ mod tests {
         assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
         assert!(!e.contains('\0'));
         assert_eq!(excerpt("short"), "short");
+    }
+
+    #[test]
+    fn column_lists_hide_what_is_not_a_column_name() {
+        assert_eq!(
+            column_list(["start", " pool ", "agents"]),
+            "start,pool,agents"
+        );
+        assert_eq!(column_list(["AWS_SECRET=abc", "x"]), "?,x");
+        let many: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
+        assert!(column_list(many.iter().map(String::as_str)).ends_with(",c7,… 2 more"));
     }
 
     #[test]

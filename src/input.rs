@@ -173,6 +173,61 @@ pub fn read_input(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, InputE
     Ok(bytes)
 }
 
+/// Opens `path` for streaming (a records file too large to hold whole): the same checks as
+/// [`read_input`], and reading more than `limit` bytes fails with an error naming the limit.
+pub fn open_input(path: &Path, limit: u64, what: &str) -> Result<BoundedReader, InputError> {
+    let file = path.display().to_string();
+    let io = |source| InputError::Io {
+        file: file.clone(),
+        source,
+    };
+    check_type(&std::fs::metadata(path).map_err(io)?, &file, what)?;
+    let handle = open_nonblocking(path).map_err(io)?;
+    let meta = handle.metadata().map_err(io)?;
+    check_type(&meta, &file, what)?;
+    if meta.len() > limit {
+        return Err(InputError::TooLarge {
+            file,
+            what: what.to_string(),
+            limit,
+        });
+    }
+    Ok(BoundedReader {
+        inner: handle,
+        left: limit,
+        message: format!(
+            "{file} is larger than {}, the limit for {what}",
+            human_bytes(limit)
+        ),
+    })
+}
+
+/// A file that fails a read past its limit instead of going on (see [`open_input`]).
+pub struct BoundedReader {
+    inner: File,
+    left: u64,
+    message: String,
+}
+
+impl Read for BoundedReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        // Read one byte more than allowed, to tell "exactly at the limit" from "over it".
+        let want = (buf.len() as u64).min(self.left.saturating_add(1)) as usize;
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                self.message.clone(),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// [`read_input`] for text: the bytes must be UTF-8 (a leading BOM is kept).
 pub fn read_input_text(path: &Path, limit: u64, what: &str) -> Result<String, TextInputError> {
     let bytes = read_input(path, limit, what)?;
@@ -241,6 +296,24 @@ mod tests {
             Ok(b) => assert!(b.is_empty()),
             Err(e) => assert!(matches!(e, InputError::TooLarge { .. }), "{e}"),
         }
+    }
+
+    #[test]
+    fn a_bounded_reader_fails_past_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.csv");
+        std::fs::write(&p, vec![b'a'; 50]).unwrap();
+        let mut out = Vec::new();
+        let mut r = open_input(&p, 50, "a records file").unwrap();
+        assert_eq!(r.read_to_end(&mut out).unwrap(), 50);
+        std::fs::write(&p, vec![b'a'; 51]).unwrap();
+        // The metadata check refuses it at once; a file growing after the open is caught
+        // by the read.
+        assert!(open_input(&p, 50, "a records file").is_err());
+        let mut r = open_input(&p, 60, "a records file").unwrap();
+        r.left = 50;
+        let e = r.read_to_end(&mut Vec::new()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::FileTooLarge);
     }
 
     #[test]

@@ -69,9 +69,9 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let text = read_input_text(path, MAX_TEXT_BYTES, "a scenario file").map_err(|e| {
         let message = match e {
             TextInputError::Input(e) => e.reason(),
-            TextInputError::NotUtf8 { offset, .. } => format!(
-                "it is not UTF-8 text (invalid byte at offset {offset}); save it as UTF-8"
-            ),
+            TextInputError::NotUtf8 { offset, .. } => {
+                format!("it is not UTF-8 text (invalid byte at offset {offset}); save it as UTF-8")
+            }
         };
         ScenarioError::Io {
             file: file.clone(),

@@ -327,5 +327,6 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
         }
     }
     let _ = writeln!(s, "  planner wall time {:.1} s", r.wall_s);
-    s
+    // Pool, shift and scenario names are shown, never obeyed, by the terminal.
+    crate::escape::terminal_lines(&s)
 }

@@ -1,9 +1,9 @@
 //! `[arrivals]`: daily volume, hourly profile, weekday factors, promotion peaks and the
 //! optional per-interval forecast CSV (`forecast_csv`).
 
-use crate::escape::excerpt;
 use super::csvfile::{cell, read_csv, require_columns};
 use super::walk::{as_num, format_epoch, parse_local_datetime, suggest, Ctx, Rule, Tbl};
+use crate::escape::excerpt;
 use crate::model::time::DAY_S;
 use crate::model::{Arrivals, Forecast, Peak, RunSettings};
 use toml::de::DeValue;

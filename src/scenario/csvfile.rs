@@ -118,31 +118,9 @@ fn normalise_line_ends(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     std::borrow::Cow::Owned(out)
 }
 
-/// The header's columns for a message: at most a few, and only those that look like column
-/// names (a file that is not a CSV at all, e.g. a credentials file, is not quoted).
+/// The header's columns for a message ([`crate::escape::column_list`]).
 fn header_excerpt(header: &[String]) -> String {
-    const SHOWN: usize = 8;
-    let looks_like_a_name = |h: &str| {
-        h.len() <= crate::escape::EXCERPT_CHARS
-            && h.chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '_' | ' ' | '.' | '-'))
-    };
-    let mut shown: Vec<String> = header
-        .iter()
-        .take(SHOWN)
-        .map(|h| {
-            let h = h.trim();
-            if looks_like_a_name(h) {
-                h.to_string()
-            } else {
-                "?".to_string()
-            }
-        })
-        .collect();
-    if header.len() > SHOWN {
-        shown.push(format!("… {} more", header.len() - SHOWN));
-    }
-    shown.join(",")
+    crate::escape::column_list(header.iter().map(String::as_str))
 }
 
 /// Parses CSV bytes (`file` names them in messages): header and non-empty records. A
@@ -182,7 +160,11 @@ fn parse_csv(ctx: &mut Ctx, key: &str, file: String, raw: &[u8]) -> Option<CsvDa
     };
     for (i, h) in header.iter().enumerate() {
         let name = h.trim();
-        if !name.is_empty() && header[..i].iter().any(|o| o.trim().eq_ignore_ascii_case(name)) {
+        if !name.is_empty()
+            && header[..i]
+                .iter()
+                .any(|o| o.trim().eq_ignore_ascii_case(name))
+        {
             ctx.err_in(
                 &file,
                 Some(1),

@@ -5,9 +5,9 @@ use toml::de::DeValue;
 
 use super::arrivals::check_steps;
 use super::categories::nonempty_name;
-use crate::escape::excerpt;
 use super::csvfile::{cell, read_csv, require_columns};
 use super::walk::{as_str, parse_local_datetime, parse_time_of_day, suggest, Ctx, Rule, Tbl};
+use crate::escape::excerpt;
 use crate::model::{Pool, RunSettings, Staffing, Window};
 
 const KEYS: &[&str] = &[

@@ -167,9 +167,15 @@ impl Rule {
         Err(match self {
             Rule::NonNeg => (format!("must be ≥ 0, got {v_shown}"), None),
             Rule::Pos => (format!("must be > 0, got {v_shown}"), None),
-            Rule::Unit => (format!("must be between 0 and 1, got {v_shown}"), share_hint()),
+            Rule::Unit => (
+                format!("must be between 0 and 1, got {v_shown}"),
+                share_hint(),
+            ),
             Rule::UnitPos => (format!("must be > 0 and ≤ 1, got {v_shown}"), share_hint()),
-            Rule::Between(lo, hi) => (format!("must be between {lo} and {hi}, got {v_shown}"), None),
+            Rule::Between(lo, hi) => (
+                format!("must be between {lo} and {hi}, got {v_shown}"),
+                None,
+            ),
             Rule::PosAtMost(hi) => (format!("must be > 0 and ≤ {hi}, got {v_shown}"), None),
             Rule::HalfOpen(lo, hi) => (
                 format!("must be ≥ {lo} and < {hi}, got {v_shown}"),
@@ -405,7 +411,9 @@ impl<'p, 't, 'i> Tbl<'p, 't, 'i> {
                 let name = k.get_ref().as_ref();
                 let key = join(path, name);
                 let line = Some(ctx.line_of(k.span()));
-                let guess = (name.len() <= 100).then(|| suggest(name, allowed)).flatten();
+                let guess = (name.len() <= 100)
+                    .then(|| suggest(name, allowed))
+                    .flatten();
                 let hint = match guess {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("known keys here: {}", allowed.join(", ")),

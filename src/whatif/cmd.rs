@@ -167,7 +167,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     whatif_charts::compare_chart(&out.path("compare"), &title, &panels(&rows))?;
     let mut md = format!(
         "## Comparison: {} (A) vs {} (B)\n\n{} paired replications, seed {seed}: replication r of A and of B saw the same customers (common random numbers), so each difference is estimated from paired replications.\n\n",
-        ma.name, mb.name, o.replications
+        crate::escape::markdown(&ma.name), crate::escape::markdown(&mb.name), o.replications
     );
     md.push_str(&compare::table(&rows, true));
     md.push('\n');
@@ -208,7 +208,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
             run.wall_s,
             run.threads
         ));
-        say(&s)?;
+        say(&crate::escape::terminal_lines(&s))?;
     }
     Ok(())
 }
@@ -447,7 +447,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             run.contacts_simulated as f64 / run.wall_s.max(1e-9),
             dest.display()
         ));
-        say(&s)?;
+        say(&crate::escape::terminal_lines(&s))?;
     }
     Ok(())
 }

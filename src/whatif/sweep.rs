@@ -7,11 +7,13 @@
 //! folder holds its `sweep.json` (with a `shard` entry) and its rows of `sweep.csv` only.
 
 use super::edit::{fmt_value, SetSpec};
+use crate::escape::{excerpt, markdown as md};
 use crate::report::csv_out::csv_field;
 use crate::stats::Estimate;
 use crate::summary::Aggregate;
 use anyhow::{bail, Context, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -185,7 +187,7 @@ pub fn parse_csv(text: &str, keys: &[String]) -> Result<SweepTable> {
         } else {
             Ok(Some(
                 s.parse::<f64>()
-                    .with_context(|| format!("bad number `{s}`"))?,
+                    .with_context(|| format!("bad number `{}`", excerpt(s)))?,
             ))
         }
     };
@@ -227,6 +229,145 @@ pub struct SweepInfo {
     pub answer_within_s: f64,
 }
 
+/// Most shards a sweep may be split into.
+pub const MAX_SHARDS: usize = 10_000;
+/// Most points a sweep grid may have (two keys of 10 000 values each).
+pub const MAX_POINTS: usize = 100_000_000;
+/// Largest `sweep.json` or `sweep.csv` of a shard read back.
+pub const MAX_SHARD_FILE_BYTES: u64 = 64 * crate::input::MIB;
+
+/// `sweep.json`, written and read back by this one type (field order is the file's order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepManifest {
+    pub scenario: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    /// A count, or `"auto"` with `precision` and `max_replications`.
+    pub replications: Value,
+    pub precision: Option<f64>,
+    pub max_replications: Option<u32>,
+    pub keys: Vec<ManifestKey>,
+    pub points: usize,
+    pub target: ManifestTarget,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardId>,
+}
+
+/// One swept key in `sweep.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestKey {
+    pub key: String,
+    pub values: Vec<f64>,
+}
+
+/// The target in `sweep.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestTarget {
+    pub answer_within_s: f64,
+    pub service_level: f64,
+}
+
+/// Which share of the points a shard ran: every `count`-th from the `index`-th.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardId {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl SweepManifest {
+    /// Checks what a hand-edited or damaged file could break: keys and values, the point
+    /// count, the replications, the target and (when present) the shard.
+    pub fn validate(&self) -> Result<()> {
+        let nkeys = self.keys.len();
+        if !(1..=2).contains(&nkeys) {
+            bail!("sweep.json: `keys` must hold one or two keys, not {nkeys}");
+        }
+        let mut points: usize = 1;
+        for k in &self.keys {
+            super::edit::check_key(&k.key).map_err(|e| anyhow::anyhow!("sweep.json: key: {e}"))?;
+            if k.values.is_empty() || k.values.len() > 10_000 {
+                bail!(
+                    "sweep.json: key `{}` must have 1 to 10000 values, not {}",
+                    excerpt(&k.key),
+                    k.values.len()
+                );
+            }
+            if let Some(v) = k.values.iter().find(|v| !v.is_finite()) {
+                bail!("sweep.json: key `{}` has the value {v}", excerpt(&k.key));
+            }
+            points = points.saturating_mul(k.values.len());
+        }
+        if points != self.points || points > MAX_POINTS {
+            bail!(
+                "sweep.json: `points` is {}, but the keys' values make {points}",
+                self.points
+            );
+        }
+        match &self.replications {
+            Value::String(s) if s == "auto" => {
+                let precision_ok = self.precision.is_some_and(|p| p.is_finite() && p > 0.0);
+                if !precision_ok || self.max_replications.is_none_or(|m| m == 0) {
+                    bail!("sweep.json: `replications = \"auto\"` needs a precision > 0 and max_replications ≥ 1");
+                }
+            }
+            v if v.as_u64().is_some_and(|n| (1..=10_000).contains(&n)) => {}
+            v => bail!(
+                "sweep.json: `replications` must be 1..10000 or \"auto\", not {}",
+                excerpt(&v.to_string())
+            ),
+        }
+        let t = self.target;
+        if !(t.service_level > 0.0 && t.service_level < 1.0)
+            || !(t.answer_within_s.is_finite() && t.answer_within_s >= 0.0)
+        {
+            bail!("sweep.json: the target must have 0 < service_level < 1 and answer_within_s ≥ 0");
+        }
+        if let Some(ShardId { index, count }) = self.shard {
+            if count == 0 || count > MAX_SHARDS.min(self.points.max(1)) || index >= count {
+                bail!(
+                    "sweep.json: shard {index}/{count} is not a share of the {} point(s) (0 ≤ index < count ≤ {})",
+                    self.points,
+                    MAX_SHARDS.min(self.points.max(1))
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The values of grid point `i` (the first key outer), without building the grid.
+    pub fn point_values(&self, i: usize) -> Vec<f64> {
+        let mut rest = i;
+        let mut values = vec![0.0; self.keys.len()];
+        for (slot, k) in values.iter_mut().zip(&self.keys).rev() {
+            let n = k.values.len().max(1);
+            *slot = k.values.get(rest % n).copied().unwrap_or(f64::NAN);
+            rest /= n;
+        }
+        values
+    }
+
+    /// What was swept.
+    pub fn info(&self) -> SweepInfo {
+        SweepInfo {
+            scenario: self.scenario.clone(),
+            keys: self
+                .keys
+                .iter()
+                .map(|k| SetSpec {
+                    key: k.key.clone(),
+                    values: k.values.clone(),
+                })
+                .collect(),
+            target_service_level: self.target.service_level,
+            answer_within_s: self.target.answer_within_s,
+        }
+    }
+}
+
 /// The `sweep.json` manifest.
 #[allow(clippy::too_many_arguments)]
 pub fn manifest(
@@ -238,86 +379,95 @@ pub fn manifest(
     max_replications: Option<u32>,
     shard: Option<(usize, usize)>,
 ) -> Value {
-    let mut v = json!({
-        "scenario": info.scenario,
-        "scenario_sha256": scenario_sha256,
-        "seed": seed,
-        "replications": replications,
-        "precision": precision,
-        "max_replications": max_replications,
-        "keys": info.keys.iter().map(|k| json!({"key": k.key, "values": k.values})).collect::<Vec<_>>(),
-        "points": grid(&info.keys).len(),
-        "target": {
-            "answer_within_s": info.answer_within_s,
-            "service_level": info.target_service_level,
+    let typed = SweepManifest {
+        scenario: info.scenario.clone(),
+        scenario_sha256: scenario_sha256.to_string(),
+        seed,
+        replications,
+        precision,
+        max_replications,
+        keys: info
+            .keys
+            .iter()
+            .map(|k| ManifestKey {
+                key: k.key.clone(),
+                values: k.values.clone(),
+            })
+            .collect(),
+        points: grid(&info.keys).len(),
+        target: ManifestTarget {
+            answer_within_s: info.answer_within_s,
+            service_level: info.target_service_level,
         },
-    });
-    if let Some((k, n)) = shard {
-        v["shard"] = json!({"index": k, "count": n});
-    }
-    v
+        shard: shard.map(|(index, count)| ShardId { index, count }),
+    };
+    // Serialising plain fields cannot fail; Null would show up in the file, not panic.
+    serde_json::to_value(&typed).unwrap_or(Value::Null)
 }
 
 /// Reads the manifest back.
 pub fn info_from_manifest(v: &Value) -> Result<SweepInfo> {
-    let keys = v["keys"]
-        .as_array()
-        .context("sweep.json: no keys")?
-        .iter()
-        .map(|k| {
-            Ok(SetSpec {
-                key: k["key"].as_str().context("sweep.json: key")?.to_string(),
-                values: k["values"]
-                    .as_array()
-                    .context("sweep.json: values")?
-                    .iter()
-                    .map(|x| x.as_f64().context("sweep.json: value"))
-                    .collect::<Result<_>>()?,
-            })
-        })
-        .collect::<Result<_>>()?;
-    Ok(SweepInfo {
-        scenario: v["scenario"].as_str().unwrap_or_default().to_string(),
-        keys,
-        target_service_level: v["target"]["service_level"].as_f64().unwrap_or(0.9),
-        answer_within_s: v["target"]["answer_within_s"].as_f64().unwrap_or(120.0),
-    })
+    let typed = SweepManifest::deserialize(v).context("sweep.json")?;
+    Ok(typed.info())
 }
 
-/// A shard's folder, read back.
+/// A shard's folder, read back and checked.
 pub struct Shard {
-    pub manifest: Value,
-    pub index: usize,
-    pub count: usize,
+    pub manifest: SweepManifest,
+    pub shard: ShardId,
     pub table: SweepTable,
 }
 
-/// Reads a shard's `sweep.json` and `sweep.csv`.
+/// Reads a shard's `sweep.json` and `sweep.csv` (regular files, bounded in size) and checks
+/// them: a valid manifest with a `shard` entry, rows at this shard's points with the grid's
+/// values, finite numbers.
 pub fn read_shard(dir: &Path) -> Result<Shard> {
-    let mtext = std::fs::read_to_string(dir.join("sweep.json"))
-        .with_context(|| format!("reading {}", dir.join("sweep.json").display()))?;
-    let mut manifest: Value = serde_json::from_str(&mtext)
-        .with_context(|| format!("{}: not JSON", dir.join("sweep.json").display()))?;
-    let shard = manifest
-        .as_object_mut()
-        .and_then(|o| o.remove("shard"))
-        .with_context(|| {
-            format!(
-                "{} is not a shard's output (no `shard` in sweep.json)",
-                dir.display()
-            )
-        })?;
-    let index = shard["index"].as_u64().context("shard index")? as usize;
-    let count = shard["count"].as_u64().context("shard count")? as usize;
-    let info = info_from_manifest(&manifest)?;
-    let keys: Vec<String> = info.keys.iter().map(|k| k.key.clone()).collect();
-    let ctext = std::fs::read_to_string(dir.join("sweep.csv"))
-        .with_context(|| format!("reading {}", dir.join("sweep.csv").display()))?;
-    let table = parse_csv(&ctext, &keys).with_context(|| dir.display().to_string())?;
+    use crate::input::read_input_text;
+    let json_path = dir.join("sweep.json");
+    let mtext = read_input_text(&json_path, MAX_SHARD_FILE_BYTES, "a shard's sweep.json")?;
+    let mut manifest: SweepManifest = serde_json::from_str(&mtext).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a sweep manifest: {}",
+            json_path.display(),
+            excerpt(&e.to_string())
+        )
+    })?;
+    manifest
+        .validate()
+        .with_context(|| json_path.display().to_string())?;
+    let Some(shard) = manifest.shard.take() else {
+        bail!(
+            "{} is not a shard's output (no `shard` in sweep.json)",
+            dir.display()
+        );
+    };
+    let keys: Vec<String> = manifest.keys.iter().map(|k| k.key.clone()).collect();
+    let csv_path = dir.join("sweep.csv");
+    let ctext = read_input_text(&csv_path, MAX_SHARD_FILE_BYTES, "a shard's sweep.csv")?;
+    let table = parse_csv(&ctext, &keys).with_context(|| csv_path.display().to_string())?;
+    for r in &table.rows {
+        let at = || format!("{}: point {}", csv_path.display(), r.point);
+        if r.point >= manifest.points || r.point % shard.count != shard.index {
+            bail!(
+                "{}: not a point of shard {}/{}",
+                at(),
+                shard.index,
+                shard.count
+            );
+        }
+        if r.values != manifest.point_values(r.point) {
+            bail!("{}: the key values differ from the grid's", at());
+        }
+        if r.replications == 0 {
+            bail!("{}: 0 replications", at());
+        }
+        if r.cells.iter().flatten().any(|c| !c.is_finite()) {
+            bail!("{}: a number is not finite (NaN or infinite)", at());
+        }
+    }
     Ok(Shard {
         manifest,
-        index,
-        count,
+        shard,
         table,
     })
 }
@@ -327,25 +477,21 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Value, SweepTable)> {
     let Some(first) = shards.first() else {
         bail!("no shard folders given");
     };
-    let (manifest, count) = (first.manifest.clone(), first.count);
+    let (manifest, count) = (first.manifest.clone(), first.shard.count);
+    // `count` is at most MAX_SHARDS (validated on reading).
     let mut seen = vec![false; count];
     for s in &shards {
+        let ShardId { index, count: c } = s.shard;
         if s.manifest != manifest {
             bail!(
-                "shard {}/{} belongs to another sweep (scenario, keys, seed or replications differ)",
-                s.index,
-                s.count
+                "shard {index}/{c} belongs to another sweep (scenario, keys, seed or replications differ)"
             );
         }
-        if s.count != count {
-            bail!(
-                "shards of {} and of {} parts cannot be merged",
-                count,
-                s.count
-            );
+        if c != count {
+            bail!("shards of {count} and of {c} parts cannot be merged");
         }
-        if std::mem::replace(&mut seen[s.index], true) {
-            bail!("shard {}/{} is given twice", s.index, count);
+        if std::mem::replace(&mut seen[index], true) {
+            bail!("shard {index}/{count} is given twice");
         }
     }
     let missing: Vec<String> = (0..count)
@@ -355,9 +501,11 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Value, SweepTable)> {
     if !missing.is_empty() {
         bail!("missing shard(s): {}", missing.join(", "));
     }
-    let points = manifest["points"].as_u64().unwrap_or(0) as usize;
+    let points = manifest.points;
     let mut tables = shards.into_iter().map(|s| s.table);
-    let mut table = tables.next().expect("one shard");
+    let Some(mut table) = tables.next() else {
+        bail!("no shard folders given");
+    };
     for t in tables {
         if t.metrics != table.metrics {
             bail!("the shards' sweep.csv columns differ");
@@ -369,14 +517,21 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Value, SweepTable)> {
     if !ok {
         bail!("the shards do not hold every point of the grid exactly once");
     }
-    Ok((manifest, table))
+    let value = serde_json::to_value(&manifest).context("sweep.json")?;
+    Ok((value, table))
 }
 
 /// `sweep.md`: the report section.
 pub fn markdown(info: &SweepInfo, t: &SweepTable, seed: u64) -> String {
     let mut s = String::new();
-    let keys: Vec<&str> = info.keys.iter().map(|k| k.key.as_str()).collect();
-    let _ = writeln!(s, "## Sweep: {} — {}\n", info.scenario, keys.join(" × "));
+    // Names are escaped for Markdown: a scenario name cannot open HTML or end a cell.
+    let keys: Vec<String> = info.keys.iter().map(|k| md(&k.key)).collect();
+    let _ = writeln!(
+        s,
+        "## Sweep: {} — {}\n",
+        md(&info.scenario),
+        keys.join(" × ")
+    );
     let _ = writeln!(
         s,
         "{} point(s), seed {seed}, the same random draws at every point (common random numbers). \
