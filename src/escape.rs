@@ -127,7 +127,7 @@ pub fn column_list<'a>(header: impl IntoIterator<Item = &'a str>) -> String {
     let looks_like_a_name = |h: &str| {
         h.chars().count() <= EXCERPT_CHARS
             && h.chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '_' | ' ' | '.' | '-' | '\u{feff}'))
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | ' ' | '.' | '-' | ':' | '\u{feff}'))
     };
     let mut shown = Vec::new();
     let mut more = 0usize;

@@ -125,7 +125,7 @@ fn header_excerpt(header: &[String]) -> String {
 
 /// Parses CSV bytes (`file` names them in messages): header and non-empty records. A
 /// header naming a column twice, or a record with more or fewer fields than the header, is
-/// an error.
+/// an error (such a record is left out of the rows).
 fn parse_csv(ctx: &mut Ctx, key: &str, file: String, raw: &[u8]) -> Option<CsvData> {
     // A NUL byte: binary or /proc data, not text; say where, quote nothing.
     if let Some(at) = raw.iter().position(|&b| b == 0) {
@@ -240,7 +240,9 @@ fn parse_csv(ctx: &mut Ctx, key: &str, file: String, raw: &[u8]) -> Option<CsvDa
             }
         }
     }
-    (ragged == 0).then_some(CsvData { file, header, rows })
+    // Ragged lines are reported above and left out; the other lines are still checked, so
+    // that every problem is listed at once.
+    Some(CsvData { file, header, rows })
 }
 
 /// Most lines with the wrong number of fields reported one by one.

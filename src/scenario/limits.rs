@@ -101,11 +101,12 @@ pub(crate) fn check_model(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>, m: &Model) {
             root.line_of(ctx, "arrivals"),
             "arrivals",
             format!(
-                "one replication would simulate {} contacts; at most {} are allowed",
+                "one replication would simulate {}; at most {} are allowed",
                 if per_rep.is_finite() {
-                    format!("about {}", num(per_rep.round()))
+                    format!("about {} contacts", num(per_rep.round()))
                 } else {
-                    "more than any limit".to_string()
+                    "more contacts than a number can hold (the expected count overflows)"
+                        .to_string()
                 },
                 num(MAX_CONTACTS_PER_REPLICATION)
             ),
