@@ -126,8 +126,9 @@ pub fn column_list<'a>(header: impl IntoIterator<Item = &'a str>) -> String {
     const SHOWN: usize = 8;
     let looks_like_a_name = |h: &str| {
         h.chars().count() <= EXCERPT_CHARS
-            && h.chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '_' | ' ' | '.' | '-' | ':' | '\u{feff}'))
+            && h.chars().all(|c| {
+                c.is_alphanumeric() || matches!(c, '_' | ' ' | '.' | '-' | ':' | '\u{feff}')
+            })
     };
     let mut shown = Vec::new();
     let mut more = 0usize;

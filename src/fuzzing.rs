@@ -362,7 +362,8 @@ pub fn merge_seed() -> Vec<u8> {
             r#"{{"scenario":"fuzz","scenario_sha256":"00","seed":1,"replications":2,"precision":null,"max_replications":null,"keys":[{{"key":"pools[0].agents","values":[1.0,2.0,3.0]}}],"points":3,"target":{{"answer_within_s":120.0,"service_level":0.9}},"shard":{{"index":{k},"count":2}}}}"#
         )
     };
-    let header = "point,pools[0].agents,replications,human.service_level_mean,human.service_level_ci95\n";
+    let header =
+        "point,pools[0].agents,replications,human.service_level_mean,human.service_level_ci95\n";
     format!(
         "{}\0{header}0,1,2,0.5,0.1\n2,3,2,0.9,\n\0{}\0{header}1,2,2,0.75,0.05\n",
         manifest(0),

@@ -470,7 +470,10 @@ fn special_files_are_refused_without_reading_them() {
         let scenario = d.join("s.toml");
         std::fs::write(&scenario, text).unwrap();
         let e = load(&scenario).unwrap_err().to_string();
-        assert!(e.contains("pools[0].staffing_csv") && e.contains(why), "{csv}: {e}");
+        assert!(
+            e.contains("pools[0].staffing_csv") && e.contains(why),
+            "{csv}: {e}"
+        );
         assert!(!e.contains("PATH=") && !e.contains("HOME="), "{csv}: {e}");
     }
     for (scenario, why) in [("zero.csv", "character device"), ("fifo.csv", "FIFO")] {

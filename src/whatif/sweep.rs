@@ -8,15 +8,16 @@
 
 mod manifest;
 
-pub use manifest::{
-    ManifestKey, ManifestTarget, ShardId, SweepManifest, MAX_POINTS, MAX_SHARDS, MAX_SHARD_FILE_BYTES,
-};
 use super::edit::{fmt_value, SetSpec};
 use crate::escape::{excerpt, markdown as md};
 use crate::report::csv_out::csv_field;
 use crate::stats::Estimate;
 use crate::summary::Aggregate;
 use anyhow::{bail, Context, Result};
+pub use manifest::{
+    ManifestKey, ManifestTarget, ShardId, SweepManifest, MAX_POINTS, MAX_SHARDS,
+    MAX_SHARD_FILE_BYTES,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -323,7 +324,12 @@ pub fn shard_from_texts(
     for r in &table.rows {
         let at = || format!("{csv_name}: point {}", r.point);
         if r.point >= manifest.points || r.point % shard.count != shard.index {
-            bail!("{}: not a point of shard {}/{}", at(), shard.index, shard.count);
+            bail!(
+                "{}: not a point of shard {}/{}",
+                at(),
+                shard.index,
+                shard.count
+            );
         }
         if r.values != manifest.point_values(r.point) {
             bail!("{}: the key values differ from the grid's", at());

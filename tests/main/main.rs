@@ -4,6 +4,7 @@ mod common;
 mod determinism;
 mod flat_memory;
 mod fuzz_props;
+mod hostile;
 mod operations;
 mod reliability;
 mod theory;

@@ -68,7 +68,8 @@ impl SweepManifest {
         }
         let mut points: usize = 1;
         for k in &self.keys {
-            crate::whatif::edit::check_key(&k.key).map_err(|e| anyhow::anyhow!("sweep.json: key: {e}"))?;
+            crate::whatif::edit::check_key(&k.key)
+                .map_err(|e| anyhow::anyhow!("sweep.json: key: {e}"))?;
             if k.values.is_empty() || k.values.len() > 10_000 {
                 bail!(
                     "sweep.json: key `{}` must have 1 to 10000 values, not {}",
@@ -147,4 +148,3 @@ impl SweepManifest {
         }
     }
 }
-
