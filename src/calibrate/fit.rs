@@ -91,7 +91,7 @@ pub fn fit_durations(xs: &mut [f64]) -> Option<DurationFit> {
     let gamma_fits = s > 0.0 && s.is_finite();
     let mut k = (3.0 - s + ((s - 3.0).powi(2) + 24.0 * s).sqrt()) / (12.0 * s);
     for _ in 0..50 {
-        if !gamma_fits || !(k > 0.0 && k.is_finite()) {
+        if !(gamma_fits && k > 0.0 && k.is_finite()) {
             break;
         }
         let num = k.ln() - digamma(k) - s;

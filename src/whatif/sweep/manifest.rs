@@ -95,17 +95,18 @@ impl SweepManifest {
                     bail!("sweep.json: `replications = \"auto\"` needs a precision > 0 and max_replications ≥ 1");
                 }
             }
-            v if v.as_u64().is_some_and(|n| (1..=10_000).contains(&n)) => {}
+            v if v.as_u64().is_some_and(|n| (1..=100_000).contains(&n)) => {}
             v => bail!(
-                "sweep.json: `replications` must be 1..10000 or \"auto\", not {}",
+                "sweep.json: `replications` must be 1..100000 or \"auto\", not {}",
                 excerpt(&v.to_string())
             ),
         }
         let t = self.target;
-        if !(t.service_level > 0.0 && t.service_level < 1.0)
-            || !(t.answer_within_s.is_finite() && t.answer_within_s >= 0.0)
-        {
-            bail!("sweep.json: the target must have 0 < service_level < 1 and answer_within_s ≥ 0");
+        // The scenario's own rules: 0 < service_level ≤ 1, answer_within_s > 0.
+        let level_ok = t.service_level > 0.0 && t.service_level <= 1.0;
+        let within_ok = t.answer_within_s.is_finite() && t.answer_within_s > 0.0;
+        if !(level_ok && within_ok) {
+            bail!("sweep.json: the target must have 0 < service_level ≤ 1 and answer_within_s > 0");
         }
         if let Some(ShardId { index, count }) = self.shard {
             if count == 0 || count > MAX_SHARDS.min(self.points.max(1)) || index >= count {
