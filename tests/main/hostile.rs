@@ -456,6 +456,39 @@ fn calibrate_never_prints_or_writes_control_characters_from_the_records() {
 }
 
 #[test]
+fn calibrate_on_zero_and_nearly_equal_handle_times_is_prompt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // 200 chats served in 0 or 1 ms: a gamma fit of shape ~1e10 took 47 s in statrs.
+    let mut text = String::from(
+        "replication,contact_id,visit,arrival,category,queued_at,service_start,end,abandoned,pool\n",
+    );
+    for i in 0..200 {
+        let t = format!("2026-01-05T{:02}:{:02}:{:02}.000", i % 24, i % 60, i % 60);
+        let end = if i % 3 == 0 {
+            t.replace(".000", ".001")
+        } else {
+            t.clone()
+        };
+        text.push_str(&format!("0,{i},0,{t},orders,{t},{t},{end},0,p\n"));
+    }
+    std::fs::write(d.join("r.csv"), text).unwrap();
+    let started = Instant::now();
+    let r = kefu(&["calibrate", "r.csv", "--out", "cal.toml", "--quiet"], d);
+    clean(&r, "zero handle times");
+    assert!(matches!(r.code, Some(0 | 2)), "{}", r.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    if r.code == Some(0) {
+        let r = kefu(&["check", "cal.toml"], d);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn check_refuses_what_run_refuses() {
     let r = kefu(&["check", "tests/bad/63-too-many-intervals.toml"], &repo());
     refused(
