@@ -95,7 +95,7 @@ fn load(path: Option<&Path>) -> Result<Loaded, Failure> {
     };
     let loaded = loaded.map_err(Failure::input)?;
     for w in &loaded.warnings {
-        warn(&format!("warning: {w}"));
+        warn(&crate::escape::terminal_lines(&format!("warning: {w}")));
     }
     Ok(loaded)
 }

@@ -33,8 +33,23 @@ const SERIES_TOL: f64 = 1e-18;
 /// Where a series' largest term lies further out than this, summation starts at that term
 /// (located with `ln Γ`) and runs both ways, so the cost is O(√z) rather than O(z − x).
 const SERIES_JUMP: f64 = 5_000.0;
-/// A hard cap on series terms (never reached for finite inputs of practical size).
-const SERIES_MAX_TERMS: usize = 20_000_000;
+/// A hard cap on series terms each way (never reached for inputs of practical size: the
+/// terms that matter lie within a few √z of the peak; reached for absurd patience such as
+/// 1e300 s, where it bounds the time instead of running forever).
+const SERIES_MAX_TERMS: usize = 2_000_000;
+/// Most series terms one staffing search may sum over all the headcounts it tries, about a
+/// second of work (measured: 2e8 terms took 5 s): past it the search gives up (`None`, "none found") instead of hanging.
+pub const SEARCH_MAX_TERMS: u64 = 50_000_000;
+
+thread_local! {
+    /// Series terms summed on this thread so far (the searches' work budget).
+    static SERIES_TERMS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Series terms summed on this thread so far.
+fn series_terms() -> u64 {
+    SERIES_TERMS.with(|t| t.get())
+}
 
 /// One step of the Erlang B recursion in log space: `ln B(k)` from `ln B(k−1)`.
 #[inline]
@@ -371,7 +386,9 @@ fn series(x: f64, z: f64) -> Series {
     };
     // Upward from j0.
     let (mut j, mut l, mut h) = (j0, l0, h0);
+    let mut terms = 0u64;
     for _ in 0..SERIES_MAX_TERMS {
+        terms += 1;
         let e = acc.add(l, factors(j, h));
         let r = z / (x + j + 1.0); // w_{j+1}/w_j, decreasing in j
         if j >= peak && r < 1.0 {
@@ -387,7 +404,12 @@ fn series(x: f64, z: f64) -> Series {
     }
     // Downward from j0 (only after a jump): w_{j−1}/w_j = (x+j)/z, decreasing as j falls.
     let (mut j, mut l, mut h) = (j0, l0, h0);
-    while j > 0.0 {
+    // Bounded: at j ≥ 2^53, `j -= 1.0` leaves j unchanged.
+    for _ in 0..SERIES_MAX_TERMS {
+        if j <= 0.0 {
+            break;
+        }
+        terms += 1;
         l += ((x + j) / z).ln();
         h -= 1.0 / (x + j + 1.0);
         j -= 1.0;
@@ -397,6 +419,7 @@ fn series(x: f64, z: f64) -> Series {
             break;
         }
     }
+    SERIES_TERMS.with(|t| t.set(t.get().saturating_add(terms)));
     Series {
         s0: acc.ln(0),
         s1: acc.ln(1),
@@ -785,7 +808,11 @@ impl ErlangA {
         let a = lambda * mean_service_s;
         let start = start.clamp(1, MAX_SERVERS);
         let mut ln_b = ln_erlang_b(start - 1, a);
+        let work_at_start = series_terms();
         for c in start..=MAX_SERVERS {
+            if series_terms().saturating_sub(work_at_start) > SEARCH_MAX_TERMS {
+                return None;
+            }
             ln_b = if a > 0.0 {
                 ln_erlang_b_step(ln_b, c, a)
             } else {

@@ -1,5 +1,5 @@
 //! Numbers and text for people and files: compact counts, durations and sizes for messages,
-//! numbers and fields for CSV.
+//! numbers for CSV (fields are quoted by [`crate::escape::csv_field`]).
 
 /// `1234567` → `"1.2 M"`.
 pub fn human_count(x: f64) -> String {
@@ -50,15 +50,6 @@ pub fn fmt_num(v: Option<f64>) -> String {
             }
         }
         _ => String::new(),
-    }
-}
-
-/// Quotes a CSV field when it needs it.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 

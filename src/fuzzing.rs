@@ -291,3 +291,64 @@ pub fn extreme_sim(data: &[u8]) -> Option<String> {
     );
     Some(text)
 }
+
+/// `kefu merge` on shard folders' contents: `data` is split at NUL bytes into
+/// `sweep.json`, `sweep.csv`, `sweep.json`, `sweep.csv`… of the shards. Any bytes give a
+/// merged sweep or an error (never a panic, an allocation sized by a number in the file, or
+/// a NaN let through); a merged sweep holds every point once, finite numbers, and its
+/// `sweep.csv` and `sweep.json` read back to the same table and manifest.
+pub fn merge_shards(data: &[u8]) -> Option<crate::whatif::sweep::SweepTable> {
+    use crate::whatif::sweep;
+    let text = std::str::from_utf8(data).ok()?;
+    let parts: Vec<&str> = text.split('\0').collect();
+    let mut shards = Vec::new();
+    for pair in parts.chunks_exact(2) {
+        match sweep::shard_from_texts(pair[0], pair[1], "sweep.json", "sweep.csv") {
+            Ok(s) => shards.push(s),
+            Err(e) => {
+                assert!(e.to_string().starts_with("sweep."), "{e:#}");
+                return None;
+            }
+        }
+    }
+    let (manifest, table) = sweep::merge(shards).ok()?;
+    let points = manifest["points"].as_u64().expect("points") as usize;
+    assert_eq!(table.rows.len(), points);
+    for (i, r) in table.rows.iter().enumerate() {
+        assert_eq!(r.point, i);
+        assert!(r.cells.iter().flatten().all(|c| c.is_finite()));
+    }
+    let info = sweep::info_from_manifest(&manifest).expect("a merged manifest reads back");
+    let _ = sweep::markdown(&info, &table, 0);
+    let back = sweep::parse_csv(&sweep::csv_text(&table), &table.keys).expect("csv reads back");
+    assert_eq!(back, table);
+    Some(table)
+}
+
+/// `kefu run --from run.json` on arbitrary `run.json` bytes: the record is parsed and
+/// checked ([`crate::report::run_record::RunRecord::parse`]) and its scenario loaded from the
+/// recorded text and files. Gives a scenario to re-run or a clear refusal; never a panic.
+pub fn run_record(data: &[u8]) -> Option<Loaded> {
+    let text = std::str::from_utf8(data).ok()?;
+    let record = crate::report::run_record::RunRecord::parse(text).ok()?;
+    let loaded = record.load_scenario("fuzzed run.json").ok()?;
+    check_model(&loaded.model);
+    Some(loaded)
+}
+
+/// A valid two-shard input for [`merge_shards`] (the seed the fuzzers mutate).
+pub fn merge_seed() -> Vec<u8> {
+    let manifest = |k: usize| {
+        format!(
+            r#"{{"scenario":"fuzz","scenario_sha256":"00","seed":1,"replications":2,"precision":null,"max_replications":null,"keys":[{{"key":"pools[0].agents","values":[1.0,2.0,3.0]}}],"points":3,"target":{{"answer_within_s":120.0,"service_level":0.9}},"shard":{{"index":{k},"count":2}}}}"#
+        )
+    };
+    let header =
+        "point,pools[0].agents,replications,human.service_level_mean,human.service_level_ci95\n";
+    format!(
+        "{}\0{header}0,1,2,0.5,0.1\n2,3,2,0.9,\n\0{}\0{header}1,2,2,0.75,0.05\n",
+        manifest(0),
+        manifest(1)
+    )
+    .into_bytes()
+}

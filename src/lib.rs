@@ -10,10 +10,12 @@ pub mod calibrate;
 pub mod cmd;
 pub mod engine;
 pub mod erlang;
+pub mod escape;
 pub mod failure;
 pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod input;
 pub mod interrupt;
 pub mod model;
 pub mod plan;

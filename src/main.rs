@@ -4,7 +4,8 @@ use clap::Parser;
 fn main() {
     let cli = kefu::cmd::Cli::parse();
     if let Err(e) = kefu::cmd::dispatch(cli) {
-        kefu::failure::warn(&format!("error: {e}"));
+        // Paths and names from the command line may hold control characters: never echo them raw.
+        kefu::failure::warn(&kefu::escape::terminal_lines(&format!("error: {e}")));
         std::process::exit(e.exit_code());
     }
 }

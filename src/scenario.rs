@@ -17,6 +17,7 @@ mod clock;
 mod csvfile;
 mod dist;
 mod error;
+pub mod limits;
 mod planning;
 mod pools;
 mod sections;
@@ -60,29 +61,22 @@ const TOP_KEYS: &[&str] = &[
     "planning",
 ];
 
-/// Reads and validates a scenario file. Refuses folders, files over 10 MiB and non-UTF-8 text.
+/// Reads and validates a scenario file. Refuses folders, special files (FIFOs, devices),
+/// files over [`crate::input::MAX_TEXT_BYTES`] and non-UTF-8 text.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
+    use crate::input::{read_input_text, TextInputError, MAX_TEXT_BYTES};
     let file = path.display().to_string();
-    let io = |message: String| ScenarioError::Io {
-        file: file.clone(),
-        message,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
-    if meta.is_dir() {
-        return Err(io("it is a folder, not a scenario file".into()));
-    }
-    if meta.len() > csvfile::MAX_BYTES {
-        return Err(io(format!(
-            "it is {} bytes; scenario files are limited to 10 MiB",
-            meta.len()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        io(format!(
-            "it is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
-        ))
+    let text = read_input_text(path, MAX_TEXT_BYTES, "a scenario file").map_err(|e| {
+        let message = match e {
+            TextInputError::Input(e) => e.reason(),
+            TextInputError::NotUtf8 { offset, .. } => {
+                format!("it is not UTF-8 text (invalid byte at offset {offset}); save it as UTF-8")
+            }
+        };
+        ScenarioError::Io {
+            file: file.clone(),
+            message,
+        }
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
     load_str(&text, &file, base)
@@ -169,6 +163,9 @@ fn sort_issues(issues: &mut [Issue], origin: &str) {
 /// Converts the whole document; `None` when a part could not be built (issues say why).
 fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
     let root = Tbl::new(ctx, "", Some(doc), None, TOP_KEYS);
+    if !limits::check_counts(ctx, &root) {
+        return None;
+    }
     let name = match root.string(ctx, "name").map(str::trim) {
         Some("") => {
             ctx.err_hint(
@@ -215,7 +212,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
 
     let (cats, pools) = (cats?, pools?);
     let (categories, pools, skills) = resolve_skills(ctx, cats, pools)?;
-    Some(Model {
+    let model = Model {
         name: name?,
         description,
         run,
@@ -230,7 +227,11 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
         costs,
         offline,
         planning,
-    })
+    };
+    if ctx.error_count() == 0 {
+        limits::check_model(ctx, &root, &model);
+    }
+    Some(model)
 }
 
 /// Gives skills their ids; a category skill no pool serves is an error, a pool skill no

@@ -129,12 +129,12 @@ impl CsvTrace {
             categories: model
                 .categories
                 .iter()
-                .map(|c| crate::format::csv_field(&c.name))
+                .map(|c| crate::escape::csv_field(&c.name))
                 .collect(),
             pools: model
                 .pools
                 .iter()
-                .map(|p| crate::format::csv_field(&p.name))
+                .map(|p| crate::escape::csv_field(&p.name))
                 .collect(),
             rows: 0,
             error: None,

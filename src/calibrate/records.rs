@@ -2,6 +2,7 @@
 //! then each row is parsed and checked; a bad row is skipped with its reason and line number.
 //! Only the documented columns are looked at.
 
+use crate::escape::excerpt;
 use crate::trace::parse_epoch;
 
 /// Columns a records file must have.
@@ -109,7 +110,12 @@ impl<R: std::io::Read> Reader<R> {
             .from_reader(input);
         let header = csv
             .headers()
-            .map_err(|e| format!("line 1: cannot read the header: {e}"))?
+            .map_err(|e| {
+                format!(
+                    "line 1: cannot read the header: {}",
+                    excerpt(&e.to_string())
+                )
+            })?
             .clone();
         let find = |name: &str| {
             header
@@ -128,7 +134,7 @@ impl<R: std::io::Read> Reader<R> {
                 "line 1: the header lacks the column(s) {} (found: {}); records need at least {} \
                  (see docs/data.md)",
                 missing.join(", "),
-                header.iter().collect::<Vec<_>>().join(","),
+                crate::escape::column_list(header.iter()),
                 REQUIRED.join(",")
             ));
         }
@@ -179,7 +185,10 @@ impl<R: std::io::Read> Reader<R> {
                         return Err(format!("line {line}: cannot read: {e}"));
                     }
                     self.stats.read += 1;
-                    self.skip("unreadable CSV line", format!("line {line}: {e}"));
+                    self.skip(
+                        "unreadable CSV line",
+                        format!("line {line}: {}", excerpt(&e.to_string())),
+                    );
                     continue;
                 }
             }
@@ -202,7 +211,10 @@ impl<R: std::io::Read> Reader<R> {
                 None => Ok(None),
                 Some(s) => parse_epoch(s).map(Some).ok_or((
                     "unparseable time",
-                    format!("{name} \"{s}\" is not YYYY-MM-DDTHH:MM[:SS[.sss]]"),
+                    format!(
+                        "{name} \"{}\" is not YYYY-MM-DDTHH:MM[:SS[.sss]]",
+                        excerpt(s)
+                    ),
                 )),
             }
         };
@@ -212,7 +224,10 @@ impl<R: std::io::Read> Reader<R> {
                 Some(s) => match s.to_ascii_lowercase().as_str() {
                     "1" | "true" | "yes" | "y" => Ok(Some(true)),
                     "0" | "false" | "no" | "n" => Ok(Some(false)),
-                    _ => Err(("unreadable flag", format!("{name} \"{s}\" is not 0/1"))),
+                    _ => Err((
+                        "unreadable flag",
+                        format!("{name} \"{}\" is not 0/1", excerpt(s)),
+                    )),
                 },
             }
         };
@@ -224,6 +239,21 @@ impl<R: std::io::Read> Reader<R> {
             .cell("category")
             .ok_or(("missing category", "category is empty".to_string()))?
             .to_string();
+        // Names go into the scenario written and onto the terminal: no control characters.
+        for (what, name) in [
+            ("category", Some(category.as_str())),
+            ("pool", self.cell("pool")),
+        ] {
+            if name.is_some_and(|n| n.chars().any(crate::escape::is_unsafe_char)) {
+                return Err((
+                    "control character in a name",
+                    format!(
+                        "{what} \"{}\" holds a control character",
+                        excerpt(name.unwrap_or(""))
+                    ),
+                ));
+            }
+        }
         let abandoned = flag("abandoned")?.unwrap_or(false);
         let order = |a: &str, ta: f64, b: &str, tb: f64| {
             if tb + 1e-6 < ta {
@@ -263,16 +293,19 @@ impl<R: std::io::Read> Reader<R> {
                 _ => {
                     return Err((
                         "unknown intent",
-                        format!("intent \"{s}\" is neither basic nor complex"),
+                        format!("intent \"{}\" is neither basic nor complex", excerpt(s)),
                     ))
                 }
             },
         };
         let visit = match self.cell("visit") {
             None => 0,
-            Some(s) => s
-                .parse::<u32>()
-                .map_err(|_| ("unreadable visit", format!("visit \"{s}\" is not 0, 1, …")))?,
+            Some(s) => s.parse::<u32>().map_err(|_| {
+                (
+                    "unreadable visit",
+                    format!("visit \"{}\" is not 0, 1, …", excerpt(s)),
+                )
+            })?,
         };
         Ok(Record {
             replication: self.cell("replication").unwrap_or("").to_string(),

@@ -280,7 +280,13 @@ impl Calibration {
 
     /// The report as text.
     pub fn report(&self) -> String {
-        let mut s = self.report_lines().join("\n");
+        // Category and pool names come from the records: shown, never obeyed, by a terminal.
+        let lines: Vec<String> = self
+            .report_lines()
+            .iter()
+            .map(|l| crate::escape::terminal(l))
+            .collect();
+        let mut s = lines.join("\n");
         s.push('\n');
         s
     }

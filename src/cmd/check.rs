@@ -19,9 +19,13 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
         match scenario::load(p) {
             Ok(l) => {
                 for w in &l.warnings {
-                    warn(&format!("warning: {w}"));
+                    warn(&crate::escape::terminal_lines(&format!("warning: {w}")));
                 }
-                say(&format!("ok: {} ({})\n", p.display(), l.model.name))?;
+                say(&crate::escape::terminal_lines(&format!(
+                    "ok: {} ({})\n",
+                    p.display(),
+                    l.model.name
+                )))?;
             }
             Err(e) => bad.push(e.to_string()),
         }

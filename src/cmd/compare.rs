@@ -143,7 +143,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
             run.wall_s,
             run.threads
         ));
-        say(&s)?;
+        say(&crate::escape::terminal_lines(&s))?;
     }
     Ok(())
 }

@@ -12,8 +12,8 @@ pub struct ErlangArgs {
     /// Mean handle time [s].
     #[arg(long)]
     pub handle_s: f64,
-    /// Agents (servers) to evaluate.
-    #[arg(long)]
+    /// Agents (servers) to evaluate (1 to 100000, the staffing searches' limit).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::erlang::MAX_SERVERS as i64))]
     pub agents: Option<u32>,
     /// Mean patience [s] for Erlang A (without it Erlang A is skipped).
     #[arg(long)]
@@ -53,11 +53,12 @@ pub fn erlang(a: &ErlangArgs) -> Result<(), Failure> {
     let lambda = a.rate_per_hour / 3600.0;
     let load = lambda * a.handle_s;
     let mut s = format!(
-        "offered load {load:.2} Erlangs ({} contacts/h × {} s); target {:.0}% within {} s\n",
-        a.rate_per_hour,
-        a.handle_s,
+        "offered load {} Erlangs ({} contacts/h × {} s); target {:.0}% within {} s\n",
+        crate::escape::num_2dp(load),
+        crate::escape::num(a.rate_per_hour),
+        crate::escape::num(a.handle_s),
         100.0 * a.target,
-        a.target_s
+        crate::escape::num(a.target_s)
     );
     if let Some(c) = a.agents {
         let q = ErlangC::new(lambda, a.handle_s, c);
@@ -71,8 +72,9 @@ pub fn erlang(a: &ErlangArgs) -> Result<(), Failure> {
         if let Some(p) = a.patience_s {
             let q = ErlangA::new(lambda, a.handle_s, p, c);
             s.push_str(&format!(
-                "Erlang A, {c} agents, patience {p} s: occupancy {:.1}%, P(wait) {:.1}%, abandon {:.1}%, \
+                "Erlang A, {c} agents, patience {} s: occupancy {:.1}%, P(wait) {:.1}%, abandon {:.1}%, \
 mean wait (answered) {:.1} s, service level {:.1}%\n",
+                crate::escape::num(p),
                 100.0 * q.utilisation(),
                 100.0 * q.prob_wait(),
                 100.0 * q.abandon_prob(),

@@ -6,7 +6,7 @@ use crate::failure::{say, warn, Failure};
 use crate::report::run_record::{self, AutoRecord, RunRecord, TraceRecord};
 use crate::report::{self, OutputDir};
 use crate::runner::{self, GroupOutcome, Hooks, IntervalStore, Job, Progress, Reps};
-use crate::scenario::{self, Loaded};
+use crate::scenario::Loaded;
 use crate::summary::Aggregate;
 use anyhow::Context;
 use clap::Args;
@@ -334,19 +334,14 @@ pub(super) fn auto_line(o: &GroupOutcome, auto: &AutoArgs) -> String {
 /// folder `output/<stem>-rerun/` unless `--out` is given.
 fn from_record(from: &Path, mut args: RunArgs) -> Result<(Loaded, RunArgs), Failure> {
     let bad = |why: String| Failure::Input(format!("cannot re-run from {}: {why}", from.display()));
-    let text = crate::report::run_record::read_record_text(from).map_err(|e| bad(e.to_string()))?;
+    let text = crate::input::read_input_text(from, run_record::MAX_RECORD_BYTES, "run record")
+        .map_err(|e| bad(e.to_string()))?;
     let r = RunRecord::parse(&text).map_err(|e| bad(e.to_string()))?;
-    let files = r
-        .files
-        .iter()
-        .map(|(name, f)| (name.clone(), f.text.as_bytes().to_vec()))
-        .collect();
     let origin = r.scenario_file.as_ref().map_or_else(
         || format!("scenario recorded in {}", from.display()),
         |f| format!("{f} (recorded in {})", from.display()),
     );
-    let loaded =
-        scenario::load_str_with_files(&r.scenario_text, &origin, files).map_err(Failure::input)?;
+    let loaded = r.load_scenario(&origin).map_err(Failure::input)?;
     args.seed = args.seed.or(Some(r.seed));
     args.replications = args
         .replications

@@ -218,7 +218,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             run.contacts_simulated as f64 / run.wall_s.max(1e-9),
             dest.display()
         ));
-        say(&s)?;
+        say(&crate::escape::terminal_lines(&s))?;
     }
     Ok(())
 }

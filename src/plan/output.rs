@@ -4,7 +4,8 @@
 //! `plan.json`; and the closing note for the terminal.
 
 use super::{PlanMethod, PlanResult};
-use crate::format::{csv_field, fmt_num};
+use crate::escape::csv_field;
+use crate::format::fmt_num;
 use crate::model::{Calendar, Model};
 use serde_json::{json, Value};
 use std::fmt::Write;
@@ -321,5 +322,6 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
         }
     }
     let _ = writeln!(s, "  planner wall time {:.1} s", r.wall_s);
-    s
+    // Pool, shift and scenario names are shown, never obeyed, by the terminal.
+    crate::escape::terminal_lines(&s)
 }

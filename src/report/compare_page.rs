@@ -26,7 +26,10 @@ pub fn write_compare(
     whatif_charts::compare_chart(&out.path("compare"), &title, &panels(rows))?;
     let mut md = format!(
         "## Comparison: {} (A) vs {} (B)\n\n{} paired replications, seed {}: replication r of A and of B saw the same customers (common random numbers), so each difference is estimated from paired replications.\n\n",
-        info.a_name, info.b_name, info.replications, info.seed
+        crate::escape::markdown(info.a_name),
+        crate::escape::markdown(info.b_name),
+        info.replications,
+        info.seed
     );
     md.push_str(&compare::table(rows, true));
     md.push('\n');

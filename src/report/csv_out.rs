@@ -1,6 +1,7 @@
 //! `intervals.csv` (contract columns first) and `intervals_by_class.csv`.
 
-pub use crate::format::{csv_field, fmt_num};
+pub use crate::escape::csv_field;
+pub use crate::format::fmt_num;
 use crate::model::Model;
 use crate::summary::{Aggregate, ClassField, IntervalField, Priority};
 use std::fmt::Write;

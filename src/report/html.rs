@@ -51,20 +51,9 @@ code{font-family:Consolas,"DejaVu Sans Mono",monospace;font-size:.9em;word-break
 }
 "#;
 
-/// Escapes text for HTML/XML content and attributes.
+/// Escapes text for HTML/XML content and attributes (one implementation: [`crate::escape`]).
 pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
+    crate::escape::html(s)
 }
 
 /// `{mean, ci95}` of a scenario-wide, `human.*` or `by_priority.*` metric in `summary.json`.

@@ -111,26 +111,6 @@ pub enum RecordError {
 /// Largest `run.json` read back [bytes] (it holds the scenario and its CSV files).
 pub const MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads a record's text: a regular file of at most [`MAX_RECORD_BYTES`], UTF-8.
-pub fn read_record_text(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::{Error, ErrorKind, Read};
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_RECORD_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_RECORD_BYTES {
-        return Err(Error::new(
-            ErrorKind::InvalidData,
-            format!("larger than {} MiB", MAX_RECORD_BYTES >> 20),
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidData, "not UTF-8 text"))
-}
-
 impl RunRecord {
     /// Parses and checks a record: every hash matches, the replication count is sane.
     pub fn parse(text: &str) -> Result<Self, RecordError> {
@@ -147,6 +127,16 @@ impl RunRecord {
             return Err(RecordError::NoReplications(0));
         }
         Ok(r)
+    }
+
+    /// The recorded scenario, loaded with the recorded CSV files (no file is read).
+    pub fn load_scenario(&self, origin: &str) -> Result<Loaded, crate::scenario::ScenarioError> {
+        let files = self
+            .files
+            .iter()
+            .map(|(name, f)| (name.clone(), f.text.as_bytes().to_vec()))
+            .collect();
+        crate::scenario::load_str_with_files(&self.scenario_text, origin, files)
     }
 
     /// The JSON text written to `run.json`.

@@ -1,5 +1,6 @@
 //! The compact summary printed after a run.
 
+use crate::escape::terminal;
 use crate::model::Model;
 use crate::stats::Estimate;
 use crate::summary::{Aggregate, HumanMetric, TotalMetric};
@@ -39,7 +40,7 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
     let _ = writeln!(
         s,
         "{} — {} replication(s), {:.1} day(s)",
-        m.name,
+        terminal(&m.name),
         replications,
         m.run.days()
     );
@@ -117,7 +118,7 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
         let _ = writeln!(
             s,
             "  cost            {total:.0} {} ({per:.2} per contact)",
-            c.currency
+            terminal(&c.currency)
         );
     }
     if let Some(r) = agg

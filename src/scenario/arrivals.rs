@@ -3,9 +3,13 @@
 
 use super::csvfile::{cell, read_csv, require_columns};
 use super::walk::{as_num, format_epoch, parse_local_datetime, suggest, Ctx, Rule, Tbl};
+use crate::escape::excerpt;
 use crate::model::time::DAY_S;
 use crate::model::{Arrivals, Forecast, Peak, RunSettings};
 use toml::de::DeValue;
+
+/// Most contacts in one forecast CSV row (one interval): more is a unit mistake.
+const MAX_FORECAST_CONTACTS: f64 = 1e9;
 
 const KEYS: &[&str] = &[
     "per_day",
@@ -248,7 +252,7 @@ fn forecast_csv(
                 &csv.file,
                 Some(*at),
                 key,
-                format!("start \"{s}\" is not a date-time"),
+                format!("start \"{}\" is not a date-time", excerpt(s)),
                 Some("use YYYY-MM-DDTHH:MM".into()),
             );
         }
@@ -257,15 +261,28 @@ fn forecast_csv(
             Some((col, names)) => category_index(ctx, &csv.file, *at, key, cell(rec, col), names),
         };
         let contacts = c.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0);
-        if contacts.is_none() {
-            ctx.err_in(
+        match contacts {
+            None => ctx.err_in(
                 &csv.file,
                 Some(*at),
                 key,
-                format!("contacts \"{c}\" is not a number ≥ 0"),
+                format!("contacts \"{}\" is not a number ≥ 0", excerpt(c)),
                 None,
-            );
+            ),
+            Some(x) if x > MAX_FORECAST_CONTACTS => ctx.err_in(
+                &csv.file,
+                Some(*at),
+                key,
+                format!(
+                    "contacts {} is more than {} in one row",
+                    crate::escape::num(x),
+                    crate::escape::num(MAX_FORECAST_CONTACTS)
+                ),
+                Some("the column holds contacts per interval, not per second or per year".into()),
+            ),
+            Some(_) => {}
         }
+        let contacts = contacts.filter(|&x| x <= MAX_FORECAST_CONTACTS);
         if let (Some(s), Some(k), Some(c)) = (start, cat, contacts) {
             rows.push((*at, s, k, c));
         }
@@ -384,9 +401,11 @@ fn category_index(
     let msg = if name.is_empty() {
         "empty category".to_string()
     } else {
-        format!("unknown category \"{name}\"")
+        format!("unknown category \"{}\"", excerpt(name))
     };
-    let hint = match suggest(name, &list) {
+    // A suggestion only for short names (edit distance over a file's worth of text is slow).
+    let guess = (name.len() <= 100).then(|| suggest(name, &list)).flatten();
+    let hint = match guess {
         Some(s) if !name.is_empty() => format!("did you mean \"{s}\"?"),
         _ => format!("the [[categories]] are: {}", list.join(", ")),
     };

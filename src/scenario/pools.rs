@@ -7,6 +7,7 @@ use super::arrivals::check_steps;
 use super::categories::nonempty_name;
 use super::csvfile::{cell, read_csv, require_columns};
 use super::walk::{as_str, parse_local_datetime, parse_time_of_day, suggest, Ctx, Rule, Tbl};
+use crate::escape::excerpt;
 use crate::model::{Pool, RunSettings, Staffing, Window};
 
 const KEYS: &[&str] = &[
@@ -18,6 +19,9 @@ const KEYS: &[&str] = &[
     "schedule",
     "staffing_csv",
 ];
+/// Most agents in one pool at one time (TOML `agents`, schedule windows, staffing CSV rows).
+pub(crate) const MAX_AGENTS: u32 = 1_000_000;
+
 const WINDOW_KEYS: &[&str] = &["from", "to", "agents", "days"];
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const FULL_DAYS: [&str; 7] = [
@@ -165,7 +169,7 @@ fn staffing(
             None
         }
         ["agents"] => t
-            .int(ctx, "agents", 0, 1_000_000)
+            .int(ctx, "agents", 0, MAX_AGENTS.into())
             .map(|n| Staffing::Constant(n as u32)),
         ["schedule"] => schedule(ctx, t),
         ["staffing_csv"] => {
@@ -241,7 +245,7 @@ fn schedule(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Staffing> {
         };
         let from_s = hhmm(ctx, "from");
         let to_s = hhmm(ctx, "to");
-        let agents = w.int_req(ctx, "agents", 0, 1_000_000, "agents = 10");
+        let agents = w.int_req(ctx, "agents", 0, MAX_AGENTS.into(), "agents = 10");
         let days = match w.get("days") {
             None => Some([true; 7]),
             Some(_) => days(ctx, &w),
@@ -332,21 +336,30 @@ fn staffing_csv(
                 &csv.file,
                 Some(*at),
                 &key,
-                format!("start \"{s}\" is not a date-time"),
+                format!("start \"{}\" is not a date-time", excerpt(s)),
                 Some("use YYYY-MM-DDTHH:MM".into()),
             );
         }
         let a = cell(rec, cols[2]);
         let agents = a.parse::<u32>().ok();
-        if agents.is_none() {
-            ctx.err_in(
+        match agents {
+            None => ctx.err_in(
                 &csv.file,
                 Some(*at),
                 &key,
-                format!("agents \"{a}\" is not a whole number ≥ 0"),
+                format!("agents \"{}\" is not a whole number ≥ 0", excerpt(a)),
                 None,
-            );
+            ),
+            Some(n) if n > MAX_AGENTS => ctx.err_in(
+                &csv.file,
+                Some(*at),
+                &key,
+                format!("agents {n} is more than {MAX_AGENTS}, the most a pool may have"),
+                None,
+            ),
+            Some(_) => {}
         }
+        let agents = agents.filter(|&n| n <= MAX_AGENTS);
         if let (Some(s), Some(a)) = (start, agents) {
             rows.push((*at, s, a));
         }
@@ -358,7 +371,13 @@ fn staffing_csv(
         let found = if others.is_empty() {
             "none".to_string()
         } else {
-            others.join(", ")
+            let shown: Vec<String> = others.iter().take(8).map(|o| excerpt(o)).collect();
+            let more = others.len().saturating_sub(shown.len());
+            if more > 0 {
+                format!("{}, … {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            }
         };
         ctx.err_in(
             &csv.file,

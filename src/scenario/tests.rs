@@ -392,7 +392,7 @@ fn a_100_mb_file_is_refused_quickly_and_csvs_are_checked_too() {
     assert_eq!(
         e,
         format!(
-            "cannot read {}: it is 104857600 bytes; scenario files are limited to 10 MiB",
+            "cannot read {}: it is larger than 10 MiB, the limit for a scenario file",
             big.display()
         )
     );
@@ -406,7 +406,10 @@ fn a_100_mb_file_is_refused_quickly_and_csvs_are_checked_too() {
     let e = load_str(&text, "m.toml", dir.path())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("is larger than 10 MiB (104857600 bytes)"), "{e}");
+    assert!(
+        e.contains("is larger than 10 MiB, the limit for a staffing CSV"),
+        "{e}"
+    );
     for (bytes, want) in [
         (&b""[..], "the header has no `start` column"),
         (
@@ -415,7 +418,7 @@ fn a_100_mb_file_is_refused_quickly_and_csvs_are_checked_too() {
         ),
         (
             &b"start,pool,agents\n\"2026-01-05T00:00,p,3\n"[..],
-            "has no rows for pool \"p\"",
+            "the line has 1 field(s), the header 3",
         ),
     ] {
         std::fs::write(&csv, bytes).unwrap();
@@ -442,4 +445,53 @@ fn a_100_mb_file_is_refused_quickly_and_csvs_are_checked_too() {
     )
     .unwrap();
     assert_eq!(l.files.len(), 1);
+}
+
+/// Special files created at test time (they cannot live in the repository): a CSV or a
+/// scenario that is a symlink to /dev/zero, a FIFO, or /proc/self/environ is refused at once
+/// with a message naming the key and the kind of file, and quoting none of its content.
+#[cfg(target_os = "linux")]
+#[test]
+fn special_files_are_refused_without_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::os::unix::fs::symlink("/dev/zero", d.join("zero.csv")).unwrap();
+    let fifo = d.join("fifo.csv");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let cases = [
+        ("zero.csv", "character device"),
+        ("fifo.csv", "FIFO"),
+        ("/proc/self/environ", "NUL byte"),
+    ];
+    for (csv, why) in cases {
+        let text = MINIMAL.replace("agents = 3", &format!("staffing_csv = \"{csv}\""));
+        let scenario = d.join("s.toml");
+        std::fs::write(&scenario, text).unwrap();
+        let e = load(&scenario).unwrap_err().to_string();
+        assert!(
+            e.contains("pools[0].staffing_csv") && e.contains(why),
+            "{csv}: {e}"
+        );
+        assert!(!e.contains("PATH=") && !e.contains("HOME="), "{csv}: {e}");
+    }
+    for (scenario, why) in [("zero.csv", "character device"), ("fifo.csv", "FIFO")] {
+        let e = load(&d.join(scenario)).unwrap_err().to_string();
+        assert!(e.contains(why) && e.contains("a scenario file"), "{e}");
+    }
+}
+
+#[test]
+fn check_refuses_what_run_would_refuse() {
+    // Model-only limits are part of validation: `kefu check` and `kefu run` agree.
+    let text = MINIMAL.replace("days = 1", "days = 400\ninterval_minutes = 1");
+    let e = load_str(&text, "m.toml", Path::new(".")).unwrap_err();
+    assert!(e.to_string().contains("reporting intervals"), "{e}");
+    let text = MINIMAL.replace("per_day = 2400", "per_day = 2e9");
+    let e = load_str(&text, "m.toml", Path::new(".")).unwrap_err();
+    assert!(e.to_string().contains("at most 1000000000"), "{e}");
+    // Just under the contact limit loads.
+    let text = MINIMAL.replace("per_day = 2400", "per_day = 9e8");
+    assert!(load_str(&text, "m.toml", Path::new(".")).is_ok());
 }

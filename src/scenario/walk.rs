@@ -145,6 +145,8 @@ pub(crate) enum Rule {
 
 impl Rule {
     fn check(self, v: f64) -> Result<(), (String, Option<String>)> {
+        // Numbers in messages are compact: 1e308, not 309 digits.
+        let v_shown = crate::escape::num(v);
         let share_hint = || {
             (2.0..=100.0)
                 .contains(&v)
@@ -163,14 +165,20 @@ impl Rule {
             return Ok(());
         }
         Err(match self {
-            Rule::NonNeg => (format!("must be ≥ 0, got {v}"), None),
-            Rule::Pos => (format!("must be > 0, got {v}"), None),
-            Rule::Unit => (format!("must be between 0 and 1, got {v}"), share_hint()),
-            Rule::UnitPos => (format!("must be > 0 and ≤ 1, got {v}"), share_hint()),
-            Rule::Between(lo, hi) => (format!("must be between {lo} and {hi}, got {v}"), None),
-            Rule::PosAtMost(hi) => (format!("must be > 0 and ≤ {hi}, got {v}"), None),
+            Rule::NonNeg => (format!("must be ≥ 0, got {v_shown}"), None),
+            Rule::Pos => (format!("must be > 0, got {v_shown}"), None),
+            Rule::Unit => (
+                format!("must be between 0 and 1, got {v_shown}"),
+                share_hint(),
+            ),
+            Rule::UnitPos => (format!("must be > 0 and ≤ 1, got {v_shown}"), share_hint()),
+            Rule::Between(lo, hi) => (
+                format!("must be between {lo} and {hi}, got {v_shown}"),
+                None,
+            ),
+            Rule::PosAtMost(hi) => (format!("must be > 0 and ≤ {hi}, got {v_shown}"), None),
             Rule::HalfOpen(lo, hi) => (
-                format!("must be ≥ {lo} and < {hi}, got {v}"),
+                format!("must be ≥ {lo} and < {hi}, got {v_shown}"),
                 if hi == 1.0 { share_hint() } else { None },
             ),
         })
@@ -181,11 +189,10 @@ impl Rule {
 pub(crate) fn describe(v: &DeValue<'_>) -> String {
     match v {
         DeValue::String(s) => {
-            let s: String = s.chars().take(40).collect();
-            format!("the string \"{s}\"")
+            format!("the string \"{}\"", crate::escape::excerpt(s))
         }
-        DeValue::Integer(i) => format!("the integer {i}"),
-        DeValue::Float(f) => format!("the number {f}"),
+        DeValue::Integer(i) => format!("the integer {}", crate::escape::excerpt(&i.to_string())),
+        DeValue::Float(f) => format!("the number {}", crate::escape::excerpt(&f.to_string())),
         DeValue::Boolean(b) => format!("`{b}`"),
         DeValue::Datetime(d) => format!("the date-time {d}"),
         DeValue::Array(_) => "an array".into(),
@@ -263,14 +270,25 @@ pub(crate) fn as_int(ctx: &mut Ctx, key: &str, v: &Val<'_>, lo: i64, hi: i64) ->
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(x) => x,
             Err(_) => {
-                ctx.err(line, key, format!("{i} is too large"));
+                ctx.err(
+                    line,
+                    key,
+                    format!("{} is too large", crate::escape::excerpt(&i.to_string())),
+                );
                 return None;
             }
         },
         DeValue::Float(f) => match f.as_str().parse::<f64>() {
             Ok(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9e15 => x as i64,
             _ => {
-                ctx.err(line, key, format!("must be a whole number, got {f}"));
+                ctx.err(
+                    line,
+                    key,
+                    format!(
+                        "must be a whole number, got {}",
+                        crate::escape::excerpt(&f.to_string())
+                    ),
+                );
                 return None;
             }
         },
@@ -291,10 +309,31 @@ pub(crate) fn as_int(ctx: &mut Ctx, key: &str, v: &Val<'_>, lo: i64, hi: i64) ->
     Some(x)
 }
 
-/// A string.
+/// A string. Control characters (ESC, BEL, NUL…) and bidirectional overrides are refused:
+/// names end up on terminals and in HTML, Markdown and CSV files. Only a `description`
+/// may hold line breaks and tabs.
 pub(crate) fn as_str<'v>(ctx: &mut Ctx, key: &str, v: &'v Val<'_>) -> Option<&'v str> {
     match v.get_ref() {
-        DeValue::String(s) => Some(s),
+        DeValue::String(s) => {
+            let multiline = key == "description" || key.ends_with(".description");
+            let bad = s.chars().enumerate().find(|&(_, c)| {
+                crate::escape::is_unsafe_char(c) && !(multiline && matches!(c, '\n' | '\t'))
+            });
+            if let Some((at, c)) = bad {
+                ctx.err_hint(
+                    Some(ctx.line_of(v.span())),
+                    key,
+                    format!(
+                        "contains the control character U+{:04X} at character {}",
+                        c as u32,
+                        at + 1
+                    ),
+                    "names are shown on terminals and written to HTML, Markdown and CSV files: remove it",
+                );
+                return None;
+            }
+            Some(s)
+        }
         _ => {
             type_err(ctx, key, v, "a string");
             None
@@ -372,11 +411,15 @@ impl<'p, 't, 'i> Tbl<'p, 't, 'i> {
                 let name = k.get_ref().as_ref();
                 let key = join(path, name);
                 let line = Some(ctx.line_of(k.span()));
-                let hint = match suggest(name, allowed) {
+                let guess = (name.len() <= 100)
+                    .then(|| suggest(name, allowed))
+                    .flatten();
+                let hint = match guess {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("known keys here: {}", allowed.join(", ")),
                 };
-                ctx.err_hint(line, &key, format!("unknown key `{name}`"), hint);
+                let shown = crate::escape::excerpt(name);
+                ctx.err_hint(line, &key, format!("unknown key `{shown}`"), hint);
             }
         }
         Tbl { path, map, line }
@@ -546,12 +589,15 @@ fn issue_in(
     message: String,
     hint: Option<String>,
 ) -> Issue {
+    // A safety net under the excerpts at each call: nothing a user typed or a file held
+    // reaches the terminal with a control character in it.
+    use crate::escape::terminal;
     Issue {
-        file: file.to_string(),
+        file: terminal(file),
         line,
-        key: key.to_string(),
-        message,
-        hint,
+        key: terminal(key),
+        message: terminal(&message),
+        hint: hint.map(|h| terminal(&h)),
     }
 }
 

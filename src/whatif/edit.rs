@@ -61,7 +61,7 @@ pub fn parse_set(arg: &str) -> Result<SetSpec, EditError> {
         ));
     };
     let key = key.trim().to_string();
-    parse_path(&key)?;
+    check_key(&key)?;
     let what = format!("--set {arg}");
     let values = if let Some((from, rest)) = rhs.split_once("..") {
         let (to, steps) = match rest.split_once(':') {
@@ -95,6 +95,25 @@ pub fn parse_set(arg: &str) -> Result<SetSpec, EditError> {
             .collect::<Result<Vec<_>, _>>()?
     };
     Ok(SetSpec { key, values })
+}
+
+/// The `[run]` keys a sweep sets itself, with the option to use instead: a sweep runs every
+/// point on the same seed and replications (common random numbers), so setting them per
+/// point would break the comparison between points.
+const SWEEP_OWNED: &[(&str, &str)] = &[
+    ("run.seed", "--seed"),
+    ("run.replications", "--replications"),
+];
+
+/// Checks a `--set` key: a key path, and not one the sweep owns.
+pub fn check_key(key: &str) -> Result<(), EditError> {
+    parse_path(key)?;
+    if let Some((_, option)) = SWEEP_OWNED.iter().find(|(k, _)| *k == key) {
+        return err(format!(
+            "--set {key}: the sweep sets {key} itself (the same for every point, so that points are compared on the same random draws); use {option} instead"
+        ));
+    }
+    Ok(())
 }
 
 /// One step of a path: a key, then zero or more indices.

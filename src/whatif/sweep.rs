@@ -6,12 +6,19 @@
 //! numbers, so that a shard's rows read back bit for bit), charts and `sweep.md`. A shard's
 //! folder holds its `sweep.json` (with a `shard` entry) and its rows of `sweep.csv` only.
 
+mod manifest;
+
 use super::edit::{fmt_value, SetSpec};
-use crate::format::csv_field;
+use crate::escape::{csv_field, excerpt, markdown as md};
 use crate::stats::Estimate;
 use crate::summary::{Aggregate, HumanMetric, Metric};
 use anyhow::{bail, Context, Result};
-use serde_json::{json, Value};
+pub use manifest::{
+    ManifestKey, ManifestTarget, ShardId, SweepManifest, MAX_POINTS, MAX_SHARDS,
+    MAX_SHARD_FILE_BYTES,
+};
+use serde::Deserialize;
+use serde_json::Value;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -186,7 +193,7 @@ pub fn parse_csv(text: &str, keys: &[String]) -> Result<SweepTable> {
         } else {
             Ok(Some(
                 s.parse::<f64>()
-                    .with_context(|| format!("bad number `{s}`"))?,
+                    .with_context(|| format!("bad number `{}`", excerpt(s)))?,
             ))
         }
     };
@@ -239,86 +246,104 @@ pub fn manifest(
     max_replications: Option<u32>,
     shard: Option<(usize, usize)>,
 ) -> Value {
-    let mut v = json!({
-        "scenario": info.scenario,
-        "scenario_sha256": scenario_sha256,
-        "seed": seed,
-        "replications": replications,
-        "precision": precision,
-        "max_replications": max_replications,
-        "keys": info.keys.iter().map(|k| json!({"key": k.key, "values": k.values})).collect::<Vec<_>>(),
-        "points": grid(&info.keys).len(),
-        "target": {
-            "answer_within_s": info.answer_within_s,
-            "service_level": info.target_service_level,
+    let typed = SweepManifest {
+        scenario: info.scenario.clone(),
+        scenario_sha256: scenario_sha256.to_string(),
+        seed,
+        replications,
+        precision,
+        max_replications,
+        keys: info
+            .keys
+            .iter()
+            .map(|k| ManifestKey {
+                key: k.key.clone(),
+                values: k.values.clone(),
+            })
+            .collect(),
+        points: grid(&info.keys).len(),
+        target: ManifestTarget {
+            answer_within_s: info.answer_within_s,
+            service_level: info.target_service_level,
         },
-    });
-    if let Some((k, n)) = shard {
-        v["shard"] = json!({"index": k, "count": n});
-    }
-    v
+        shard: shard.map(|(index, count)| ShardId { index, count }),
+    };
+    // Serialising plain fields cannot fail; Null would show up in the file, not panic.
+    serde_json::to_value(&typed).unwrap_or(Value::Null)
 }
 
 /// Reads the manifest back.
 pub fn info_from_manifest(v: &Value) -> Result<SweepInfo> {
-    let keys = v["keys"]
-        .as_array()
-        .context("sweep.json: no keys")?
-        .iter()
-        .map(|k| {
-            Ok(SetSpec {
-                key: k["key"].as_str().context("sweep.json: key")?.to_string(),
-                values: k["values"]
-                    .as_array()
-                    .context("sweep.json: values")?
-                    .iter()
-                    .map(|x| x.as_f64().context("sweep.json: value"))
-                    .collect::<Result<_>>()?,
-            })
-        })
-        .collect::<Result<_>>()?;
-    Ok(SweepInfo {
-        scenario: v["scenario"].as_str().unwrap_or_default().to_string(),
-        keys,
-        target_service_level: v["target"]["service_level"].as_f64().unwrap_or(0.9),
-        answer_within_s: v["target"]["answer_within_s"].as_f64().unwrap_or(120.0),
-    })
+    let typed = SweepManifest::deserialize(v).context("sweep.json")?;
+    Ok(typed.info())
 }
 
-/// A shard's folder, read back.
+/// A shard's folder, read back and checked.
 pub struct Shard {
-    pub manifest: Value,
-    pub index: usize,
-    pub count: usize,
+    pub manifest: SweepManifest,
+    pub shard: ShardId,
     pub table: SweepTable,
 }
 
-/// Reads a shard's `sweep.json` and `sweep.csv`.
+/// Reads a shard's `sweep.json` and `sweep.csv` (regular files, bounded in size) and checks
+/// them with [`shard_from_texts`].
 pub fn read_shard(dir: &Path) -> Result<Shard> {
-    let mtext = std::fs::read_to_string(dir.join("sweep.json"))
-        .with_context(|| format!("reading {}", dir.join("sweep.json").display()))?;
-    let mut manifest: Value = serde_json::from_str(&mtext)
-        .with_context(|| format!("{}: not JSON", dir.join("sweep.json").display()))?;
-    let shard = manifest
-        .as_object_mut()
-        .and_then(|o| o.remove("shard"))
-        .with_context(|| {
-            format!(
-                "{} is not a shard's output (no `shard` in sweep.json)",
-                dir.display()
-            )
-        })?;
-    let index = shard["index"].as_u64().context("shard index")? as usize;
-    let count = shard["count"].as_u64().context("shard count")? as usize;
-    let info = info_from_manifest(&manifest)?;
-    let keys: Vec<String> = info.keys.iter().map(|k| k.key.clone()).collect();
-    let ctext = std::fs::read_to_string(dir.join("sweep.csv"))
-        .with_context(|| format!("reading {}", dir.join("sweep.csv").display()))?;
-    let table = parse_csv(&ctext, &keys).with_context(|| dir.display().to_string())?;
+    use crate::input::read_input_text;
+    let json_path = dir.join("sweep.json");
+    let mtext = read_input_text(&json_path, MAX_SHARD_FILE_BYTES, "a shard's sweep.json")?;
+    let csv_path = dir.join("sweep.csv");
+    let ctext = read_input_text(&csv_path, MAX_SHARD_FILE_BYTES, "a shard's sweep.csv")?;
+    shard_from_texts(
+        &mtext,
+        &ctext,
+        &json_path.display().to_string(),
+        &csv_path.display().to_string(),
+    )
+}
+
+/// A shard from its `sweep.json` and `sweep.csv` texts (named in messages): a valid manifest
+/// with a `shard` entry, rows at this shard's points with the grid's values, finite numbers.
+pub fn shard_from_texts(
+    mtext: &str,
+    ctext: &str,
+    json_name: &str,
+    csv_name: &str,
+) -> Result<Shard> {
+    let mut manifest: SweepManifest = serde_json::from_str(mtext).map_err(|e| {
+        anyhow::anyhow!(
+            "{json_name}: not a sweep manifest: {}",
+            excerpt(&e.to_string())
+        )
+    })?;
+    manifest.validate().with_context(|| json_name.to_string())?;
+    let Some(shard) = manifest.shard.take() else {
+        bail!("{json_name} is not a shard's manifest (no `shard` entry)");
+    };
+    let keys: Vec<String> = manifest.keys.iter().map(|k| k.key.clone()).collect();
+    let table = parse_csv(ctext, &keys).with_context(|| csv_name.to_string())?;
+    for r in &table.rows {
+        let at = || format!("{csv_name}: point {}", r.point);
+        if r.point >= manifest.points || r.point % shard.count != shard.index {
+            bail!(
+                "{}: not a point of shard {}/{}",
+                at(),
+                shard.index,
+                shard.count
+            );
+        }
+        if r.values != manifest.point_values(r.point) {
+            bail!("{}: the key values differ from the grid's", at());
+        }
+        if r.replications == 0 {
+            bail!("{}: 0 replications", at());
+        }
+        if r.cells.iter().flatten().any(|c| !c.is_finite()) {
+            bail!("{}: a number is not finite (NaN or infinite)", at());
+        }
+    }
     Ok(Shard {
         manifest,
-        index,
-        count,
+        shard,
         table,
     })
 }
@@ -328,25 +353,21 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Value, SweepTable)> {
     let Some(first) = shards.first() else {
         bail!("no shard folders given");
     };
-    let (manifest, count) = (first.manifest.clone(), first.count);
+    let (manifest, count) = (first.manifest.clone(), first.shard.count);
+    // `count` is at most MAX_SHARDS (validated on reading).
     let mut seen = vec![false; count];
     for s in &shards {
+        let ShardId { index, count: c } = s.shard;
         if s.manifest != manifest {
             bail!(
-                "shard {}/{} belongs to another sweep (scenario, keys, seed or replications differ)",
-                s.index,
-                s.count
+                "shard {index}/{c} belongs to another sweep (scenario, keys, seed or replications differ)"
             );
         }
-        if s.count != count {
-            bail!(
-                "shards of {} and of {} parts cannot be merged",
-                count,
-                s.count
-            );
+        if c != count {
+            bail!("shards of {count} and of {c} parts cannot be merged");
         }
-        if std::mem::replace(&mut seen[s.index], true) {
-            bail!("shard {}/{} is given twice", s.index, count);
+        if std::mem::replace(&mut seen[index], true) {
+            bail!("shard {index}/{count} is given twice");
         }
     }
     let missing: Vec<String> = (0..count)
@@ -356,9 +377,11 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Value, SweepTable)> {
     if !missing.is_empty() {
         bail!("missing shard(s): {}", missing.join(", "));
     }
-    let points = manifest["points"].as_u64().unwrap_or(0) as usize;
+    let points = manifest.points;
     let mut tables = shards.into_iter().map(|s| s.table);
-    let mut table = tables.next().expect("one shard");
+    let Some(mut table) = tables.next() else {
+        bail!("no shard folders given");
+    };
     for t in tables {
         if t.metrics != table.metrics {
             bail!("the shards' sweep.csv columns differ");
@@ -370,14 +393,21 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Value, SweepTable)> {
     if !ok {
         bail!("the shards do not hold every point of the grid exactly once");
     }
-    Ok((manifest, table))
+    let value = serde_json::to_value(&manifest).context("sweep.json")?;
+    Ok((value, table))
 }
 
 /// `sweep.md`: the report section.
 pub fn markdown(info: &SweepInfo, t: &SweepTable, seed: u64) -> String {
     let mut s = String::new();
-    let keys: Vec<&str> = info.keys.iter().map(|k| k.key.as_str()).collect();
-    let _ = writeln!(s, "## Sweep: {} — {}\n", info.scenario, keys.join(" × "));
+    // Names are escaped for Markdown: a scenario name cannot open HTML or end a cell.
+    let keys: Vec<String> = info.keys.iter().map(|k| md(&k.key)).collect();
+    let _ = writeln!(
+        s,
+        "## Sweep: {} — {}\n",
+        md(&info.scenario),
+        keys.join(" × ")
+    );
     let _ = writeln!(
         s,
         "{} point(s), seed {seed}, the same random draws at every point (common random numbers). \

@@ -1,6 +1,6 @@
 //! The proptest pass over the same harnesses the libFuzzer targets in `fuzz/` run: scenario
 //! text, staffing CSV, forecast CSV, extreme-but-valid scenarios simulated end to end, and
-//! `kefu calibrate`'s records CSV.
+//! `kefu calibrate`'s records CSV, `kefu merge`'s shard files and `kefu run --from`'s run.json.
 //! CI runs a short pass on every change; `KEFU_FUZZ_CASES=200000` runs a long one.
 //! Every crash found by fuzzing is pinned in `regressions` below or in `tests/bad/`.
 
@@ -116,6 +116,32 @@ fn extreme_scenarios_simulate_without_panic_or_nan() {
         })
         .unwrap();
     assert!(valid.get() > 0, "no generated scenario was valid");
+}
+
+#[test]
+fn merged_shards_never_panic() {
+    let mut s = seeds("fuzz/seeds/merge_shards", "bin");
+    s.push(fuzzing::merge_seed());
+    // The seed itself merges: the harness reaches merge's end, not only its refusals.
+    assert!(fuzzing::merge_shards(&fuzzing::merge_seed()).is_some());
+    runner(cases(400))
+        .run(&mutated(s), |b| {
+            fuzzing::merge_shards(&b);
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn run_records_never_panic() {
+    let s = seeds("fuzz/seeds/run_record", "json");
+    assert!(fuzzing::run_record(&s[0]).is_some(), "the seed re-runs");
+    runner(cases(150))
+        .run(&mutated(s), |b| {
+            fuzzing::run_record(&b);
+            Ok(())
+        })
+        .unwrap();
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod determinism;
 mod engine_rules;
 mod flat_memory;
 mod fuzz_props;
+mod hostile;
 mod operations;
 mod reliability;
 mod theory;

@@ -41,8 +41,8 @@ pub fn ensure_registered() {
 /// Uses the font file at `path` (TTF, OTF or the first face of a TTC) for all chart text from
 /// now on, instead of the embedded one. The bytes stay in memory for the life of the process.
 pub fn use_font_file(path: &Path) -> Result<()> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the font file {}", path.display()))?;
+    let bytes = crate::input::read_input(path, crate::input::MAX_FONT_BYTES, "a font file")
+        .with_context(|| format!("cannot use the font file {}", path.display()))?;
     FontRef::try_from_slice(&bytes)
         .map_err(|_| anyhow!("{} is not a font file plotters can use", path.display()))?;
     ensure_registered();
