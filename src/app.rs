@@ -6,7 +6,6 @@ use crate::model::Model;
 use crate::report::{self, OutputDir};
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, Loaded};
-use anyhow::Context;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,6 +22,24 @@ pub enum Failure {
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
         Failure::Other(e)
+    }
+}
+
+impl From<crate::outfs::OutError> for Failure {
+    /// Refusals about the paths given are invalid input (2); a lock held or I/O is 1.
+    fn from(e: crate::outfs::OutError) -> Self {
+        if e.is_input() {
+            Failure::Input(e.to_string())
+        } else {
+            Failure::Other(e.into())
+        }
+    }
+}
+
+/// Prints what the output clean-up did (a dead kefu's leftovers removed).
+pub fn notes(notes: &[String]) {
+    for n in notes {
+        warn(&format!("note: {n}"));
     }
 }
 
@@ -60,6 +77,8 @@ pub fn warn(text: &str) {
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: Cli) -> Result<(), Failure> {
+    // Every command stops cleanly on Ctrl-C / SIGTERM.
+    crate::interrupt::install();
     match cli.command {
         None => {
             warn(
@@ -193,7 +212,6 @@ pub fn run_options(m: &Model, args: &RunArgs) -> RunOptions {
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    crate::interrupt::install();
     let (loaded, args) = match args.from.clone() {
         Some(from) => crate::rerun::prepare(&from, args)?,
         None => (load(args.scenario.as_deref())?, args),
@@ -210,7 +228,17 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     }
     crate::guard::before_run(m, &opts, args.yes)?;
     let dest = out_dir(&args);
-    let out = OutputDir::create(&dest)?;
+    let mut inputs = crate::outfs::Inputs::default();
+    match (&args.from, &args.scenario) {
+        (Some(from), _) => inputs.add("run record", from),
+        (None, Some(s)) => inputs.add_scenario(s, loaded.files.iter().map(|(f, _)| f.as_str())),
+        (None, None) => {}
+    }
+    if let Some(f) = &args.font_file {
+        inputs.add("font file", f);
+    }
+    let out = OutputDir::create_for(&dest, &inputs)?;
+    notes(out.notes());
     if !auto_requested {
         // Per-interval results stream through files inside the folder being written (removed
         // before it is moved into place).
@@ -229,13 +257,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
         None => (runner::run(m, &opts)?, None, None),
         Some(path) => {
-            let mut sink = crate::trace::CsvTrace::create(path, m)
-                .with_context(|| format!("cannot write the trace {}", path.display()))?;
+            // A trace inside the output folder is written into the new folder.
+            let placed = out.place(path)?;
+            let existing = crate::outfs::Existing::from_force(args.force || placed.is_some());
+            let target = placed.as_deref().unwrap_or(path);
+            let mut sink = crate::trace::CsvTrace::create_with(target, m, existing, &inputs)?;
+            notes(sink.notes());
             let n = args.trace_replications.unwrap_or(1);
             let outcome = runner::run_traced(m, &opts, n, &mut sink)?;
-            let rows = sink
-                .finish()
-                .with_context(|| format!("cannot write the trace {}", path.display()))?;
+            let rows = sink.finish()?;
             (
                 outcome,
                 None,
@@ -308,7 +338,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     )?;
     outcome.aggregate.intervals.close();
     let agg = &outcome.aggregate;
-    let dest = out.commit().context("writing the results")?;
+    let dest = out.commit()?;
     if let Some(w) = stability.warning() {
         warn(&w);
     }
@@ -363,7 +393,13 @@ fn plan(args: PlanArgs) -> Result<(), Failure> {
         verify_seed: args.verify_seed,
         threads: args.threads.map(|t| t as usize),
     };
-    let out = OutputDir::create(&dest)?;
+    let mut inputs = crate::outfs::Inputs::default();
+    inputs.add_scenario(&args.scenario, loaded.files.iter().map(|(f, _)| f.as_str()));
+    if let Some(f) = &args.font_file {
+        inputs.add("font file", f);
+    }
+    let out = OutputDir::create_for(&dest, &inputs)?;
+    notes(out.notes());
     let r = crate::plan::plan(m, &opts).map_err(|e| {
         if e.to_string().contains("[planning]") || e.to_string().contains("seed") {
             Failure::Input(format!("{e:#}"))
@@ -387,7 +423,7 @@ fn plan(args: PlanArgs) -> Result<(), Failure> {
         }
     }
     report::plan_html::write_plan_report(&out, m, &r, &json, !args.no_charts)?;
-    let dest = out.commit().context("writing the plan")?;
+    let dest = out.commit()?;
     if !args.quiet {
         let mut text = output::terminal(&r, m);
         text.push_str(&format!("  results in {}/\n", dest.display()));
@@ -489,14 +525,20 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         other => Failure::Input(other.to_string()),
     })?;
     let text = cal.to_toml();
-    std::fs::write(&args.out, &text)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    // The scenario must load as written; a failure here is a bug, not bad input.
-    scenario::load(&args.out).map_err(|e| {
+    // The scenario must load as written (checked before it replaces anything); a failure
+    // here is a bug, not bad input.
+    let base = args.out.parent().unwrap_or(Path::new(""));
+    scenario::load_str(&text, &args.out.display().to_string(), base).map_err(|e| {
         Failure::Other(anyhow::anyhow!(
             "the calibrated scenario does not load: {e}"
         ))
     })?;
+    let mut inputs = crate::outfs::Inputs::default();
+    inputs.add("records", &args.records);
+    let existing = crate::outfs::Existing::from_force(args.force);
+    notes(&crate::outfs::write_file(
+        &args.out, &text, existing, &inputs,
+    )?);
     if !args.quiet {
         let mut out = cal.report();
         out.push_str(&format!("scenario written to {}\n", args.out.display()));

@@ -206,6 +206,10 @@ pub struct RunArgs {
     /// Write a per-contact trace (one row per visit, replication 0) to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
     pub trace: Option<PathBuf>,
+    /// Replace an existing --trace file (output folders are never forced: kefu replaces
+    /// only folders it wrote itself).
+    #[arg(long, requires = "trace")]
+    pub force: bool,
     /// Trace the first N replications instead of only replication 0 (needs --trace).
     #[arg(long, value_name = "N", requires = "trace",
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -223,6 +227,9 @@ pub struct CalibrateArgs {
     /// Scenario name written into the file.
     #[arg(long)]
     pub name: Option<String>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
     /// Refuse when more than this share of rows is unusable.
     #[arg(long, default_value_t = 0.05)]
     pub max_bad_share: f64,

@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub mod guard;
 pub mod interrupt;
 pub mod model;
+pub mod outfs;
 pub mod plan;
 pub mod report;
 pub mod rerun;

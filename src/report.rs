@@ -6,10 +6,10 @@ pub mod charts;
 pub mod csv_out;
 pub mod html;
 pub mod json;
-pub mod output_dir;
 pub mod plan_html;
 pub mod terminal;
 pub mod whatif_charts;
 pub mod whatif_html;
 
-pub use output_dir::OutputDir;
+/// The output folder moved to the ground floor ([`crate::outfs`]); re-exported for report code.
+pub use crate::outfs::OutputDir;

@@ -126,6 +126,7 @@ fn run_inner(
     let mut next = 0;
     if let Some((traced, sink)) = trace {
         while next < traced.min(opts.replications) {
+            crate::interrupt::check()?;
             let stats = if files {
                 let mut rows = aggregate.intervals.row_writer(next)?;
                 let stats = engine::simulate_streamed(&m, next as u64, Some(&mut *sink), &mut rows);

@@ -92,6 +92,8 @@ pub fn iterate(ctx: &PlanContext, base: &Model, start: Vec<Vec<u32>>) -> anyhow:
     let mut lowered: Vec<(usize, usize)> = Vec::new();
     let mut raising = true;
     for it in 0..ctx.planning.max_iterations.max(1) {
+        // Ctrl-C / SIGTERM: stop between iterations (the runner also checks within one).
+        crate::interrupt::check()?;
         let model = ctx.staffed_model(base, &s);
         let meas = measure(
             ctx,

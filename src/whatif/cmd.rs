@@ -12,7 +12,6 @@ use crate::report::whatif_charts::{self, Curve, DiffPanel, Heat};
 use crate::report::{json::to_text, whatif_html, OutputDir};
 use crate::runner::{RunOptions, RunOutcome};
 use crate::scenario;
-use anyhow::Context;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -135,7 +134,11 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     let dest = args.out.clone().unwrap_or_else(|| {
         Path::new("output").join(format!("compare-{}-vs-{}", stem(&args.a), stem(&args.b)))
     });
-    let out = OutputDir::create(&dest)?;
+    let mut inputs = crate::outfs::Inputs::default();
+    inputs.add_scenario(&args.a, a.files.iter().map(|(f, _)| f.as_str()));
+    inputs.add_scenario(&args.b, b.files.iter().map(|(f, _)| f.as_str()));
+    let out = OutputDir::create_for(&dest, &inputs)?;
+    crate::app::notes(out.notes());
     let run = reps::run_groups(
         &[vec![ma.clone(), mb.clone()]],
         seed,
@@ -186,7 +189,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         "report.html",
         whatif_html::compare_html(&doc, &rows, ma.target.service_level, Some(&chart)),
     )?;
-    let dest = out.commit().context("writing the results")?;
+    let dest = out.commit()?;
     if !args.quiet {
         let mut s = format!(
             "A: {} ({})\nB: {} ({})\n{} paired replication(s), seed {seed}, common random numbers\n\n",
@@ -369,7 +372,10 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         Path::new("output").join(name)
     });
-    let out = OutputDir::create(&dest)?;
+    let mut inputs = crate::outfs::Inputs::default();
+    inputs.add_scenario(&args.scenario, base.files.iter().map(|(f, _)| f.as_str()));
+    let out = OutputDir::create_for(&dest, &inputs)?;
+    crate::app::notes(out.notes());
     let groups: Vec<Vec<Model>> = selected.iter().map(|&i| vec![models[i].clone()]).collect();
     let run = reps::run_groups(&groups, seed, plan, args.threads.map(|t| t as usize))?;
     let rows: Vec<sweep::Row> = selected
@@ -410,7 +416,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     } else {
         write_sweep(&out, &manifest, &table)?;
     }
-    let dest = out.commit().context("writing the results")?;
+    let dest = out.commit()?;
     if !args.quiet {
         let mut s = format!(
             "{} — sweep of {} ({} point(s){}), seed {seed}, common random numbers\n",
@@ -582,9 +588,14 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join("sweep-merged"));
-    let out = OutputDir::create(&dest)?;
+    let mut inputs = crate::outfs::Inputs::default();
+    for d in &args.shards {
+        inputs.add("shard folder", d);
+    }
+    let out = OutputDir::create_for(&dest, &inputs)?;
+    crate::app::notes(out.notes());
     write_sweep(&out, &manifest, &table)?;
-    let dest = out.commit().context("writing the results")?;
+    let dest = out.commit()?;
     if !args.quiet {
         say(&format!(
             "merged {} shard(s), {} point(s) → {}/\n",

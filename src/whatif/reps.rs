@@ -153,6 +153,8 @@ pub fn run_groups(
             .collect();
         let mut at = 0;
         while at < jobs.len() {
+            // Ctrl-C / SIGTERM: stop between batches (see `interrupt`).
+            crate::interrupt::check()?;
             // Skip the jobs of groups that stopped meanwhile.
             let batch: Vec<(usize, u32, usize)> = jobs[at..]
                 .iter()
