@@ -6,5 +6,6 @@ mod flat_memory;
 mod fuzz_props;
 mod operations;
 mod reliability;
+mod safety;
 mod theory;
 mod traces;
