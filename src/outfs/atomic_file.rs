@@ -105,7 +105,11 @@ impl AtomicFile {
         drop(file);
         // The destination may have appeared meanwhile.
         check_existing(&self.dest, &self.dest, self.existing)?;
-        std::fs::rename(&self.tmp, &self.dest).map_err(io)?;
+        // Ctrl-C means "do not write": checked where no signal can end the process.
+        crate::interrupt::critical(|| {
+            crate::interrupt::check()?;
+            std::fs::rename(&self.tmp, &self.dest).map_err(io)
+        })?;
         crate::interrupt::unregister_temp(&self.tmp);
         self.tmp = PathBuf::new();
         if let Some(parent) = self.dest.parent() {

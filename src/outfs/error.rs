@@ -64,6 +64,9 @@ pub enum OutError {
         .path.display()
     )]
     Locked { path: PathBuf, holder: String },
+    /// A stop was requested (Ctrl-C, SIGTERM) before the output was moved into place.
+    #[error(transparent)]
+    Interrupted(#[from] crate::interrupt::Interrupted),
     /// The file system failed (permissions, full disk…).
     #[error("cannot {action} {}: {error}", .path.display())]
     Io {
@@ -77,7 +80,10 @@ impl OutError {
     /// Whether the refusal is about the paths given (exit status 2) rather than a failure of
     /// the machine or another process (exit status 1).
     pub fn is_input(&self) -> bool {
-        !matches!(self, OutError::Locked { .. } | OutError::Io { .. })
+        !matches!(
+            self,
+            OutError::Locked { .. } | OutError::Io { .. } | OutError::Interrupted(_)
+        )
     }
 
     /// An I/O failure on `path`.

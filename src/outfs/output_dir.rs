@@ -185,6 +185,8 @@ impl OutputDir {
     }
 
     fn commit_inner(&mut self) -> Result<(), OutError> {
+        // Ctrl-C means "do not write": checked where no signal can end the process.
+        crate::interrupt::check()?;
         let verdict = marker::inspect(&self.dest)?;
         let replacing = verdict == Verdict::Owned;
         marker::refusal(&self.shown, verdict)?;

@@ -153,6 +153,38 @@ fn leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The entries that differ between two snapshots (for messages).
+fn changes(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) -> String {
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let differ: Vec<&str> = keys
+        .into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(|k| k.as_str())
+        .collect();
+    format!("changed: {differ:?}")
+}
+
+/// An output folder (or a single file: key "") whose marker lists exactly what it holds.
+fn assert_complete(snap: &BTreeMap<String, Vec<u8>>, context: &str) {
+    if snap.contains_key("") {
+        return;
+    }
+    let marker: serde_json::Value = serde_json::from_slice(&snap[MARKER]).expect("a marker");
+    let listed: Vec<&str> = marker["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    let held: Vec<&str> = snap
+        .keys()
+        .map(|k| k.as_str())
+        .filter(|k| *k != MARKER)
+        .collect();
+    assert_eq!(listed, held, "{context}");
+    assert_eq!(marker["complete"], true, "{context}");
+}
+
 /// Waits for `child`, failing the test if it runs past `limit`.
 fn wait_within(child: &mut Child, limit: Duration, what: &str) -> (ExitStatus, Duration) {
     let started = Instant::now();
@@ -536,11 +568,17 @@ fn signal_at_random(
         );
     }
     let after = snapshot(&sb.path(out));
-    if finished {
-        // A complete new output: the same result, every entry listed in its marker.
+    if after != before {
+        // Only a command that got as far as moving its output into place (it then exited 0,
+        // or SIGKILL came after the move) may have changed it: to a whole new output with the
+        // same results.
+        assert!(
+            finished || signal == libc::SIGKILL,
+            "{context}: {}",
+            changes(&before, &after)
+        );
         assert_eq!(after.get(result), before.get(result), "{context}");
-    } else {
-        assert_eq!(after, before, "{context}");
+        assert_complete(&after, &context);
     }
     if signal == libc::SIGKILL {
         let had_leftovers = !leftovers(sb.dir.path()).is_empty();
@@ -560,20 +598,26 @@ fn signal_at_random(
     );
 }
 
-/// Each command, made to run about half a second, and its longest random signal delay.
-fn long_args(case: &Case) -> (Vec<String>, Duration) {
+/// Each command, made to run about half a second.
+fn long_args(case: &Case) -> Vec<String> {
     let mut args = args_of(case, "out");
-    let (reps, ms) = match case.name {
-        "run" => ("300", 700),
-        "plan" => ("100", 900),
-        "compare" => ("150", 700),
-        "sweep" => ("100", 700),
-        _ => ("", 150),
+    let reps = match case.name {
+        "run" => "300",
+        "plan" => "100",
+        "compare" => "150",
+        "sweep" => "100",
+        _ => return args,
     };
-    if !reps.is_empty() {
-        args.extend(strings(&["--replications", reps, "--threads", "2"]));
-    }
-    (args, Duration::from_millis(ms))
+    args.extend(strings(&["--replications", reps, "--threads", "2"]));
+    args
+}
+
+/// Runs `args` to completion and returns how long it took: signals are then sent within
+/// that span, so that most land while the command works, whatever the machine's speed.
+fn timed_ok(sb: &Sandbox, args: &[String]) -> Duration {
+    let started = Instant::now();
+    sb.ok(&refs(args));
+    started.elapsed()
 }
 
 fn signals_on(name: &str) {
@@ -582,8 +626,8 @@ fn signals_on(name: &str) {
     if name == "merge" {
         sb.shards();
     }
-    let (args, longest) = long_args(case);
-    sb.ok(&refs(&args));
+    let args = long_args(case);
+    let longest = timed_ok(&sb, &args);
     for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGKILL] {
         signal_at_random(&sb, name, &args, "out", case.result, signal, longest);
     }
@@ -619,7 +663,7 @@ fn signals_at_a_random_moment_of_calibrate_and_of_a_traced_run_leave_nothing_beh
     let sb = Sandbox::new();
     sb.records("10");
     let cal = strings(&["calibrate", "tr.csv", "--out", "cal.toml", "-q", "--force"]);
-    sb.ok(&refs(&cal));
+    let cal_takes = timed_ok(&sb, &cal);
     let traced = strings(&[
         "run",
         "base.toml",
@@ -635,17 +679,9 @@ fn signals_at_a_random_moment_of_calibrate_and_of_a_traced_run_leave_nothing_beh
         "--replications",
         "100",
     ]);
-    sb.ok(&refs(&traced));
+    let traced_takes = timed_ok(&sb, &traced);
     for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGKILL] {
-        signal_at_random(
-            &sb,
-            "calibrate",
-            &cal,
-            "cal.toml",
-            "",
-            signal,
-            Duration::from_millis(400),
-        );
+        signal_at_random(&sb, "calibrate", &cal, "cal.toml", "", signal, cal_takes);
         let before = snapshot(&sb.path("t.csv"));
         signal_at_random(
             &sb,
@@ -654,7 +690,7 @@ fn signals_at_a_random_moment_of_calibrate_and_of_a_traced_run_leave_nothing_beh
             "out",
             "summary.json",
             signal,
-            Duration::from_millis(900),
+            traced_takes,
         );
         // The trace is whole: the previous one, or (finished) the same rows again.
         assert_eq!(snapshot(&sb.path("t.csv")), before);
@@ -697,6 +733,7 @@ fn two_runs_on_one_output_never_mix_and_leave_nothing() {
         let now = snapshot(&sb.path("out"));
         let names = |s: &BTreeMap<String, Vec<u8>>| s.keys().cloned().collect::<Vec<_>>();
         assert_eq!(names(&now), names(&reference), "round {round}");
+        assert_complete(&now, &format!("round {round}"));
         for f in ["summary.json", "intervals.csv", "intervals_by_class.csv"] {
             assert_eq!(now[f], reference[f], "round {round}: {f}");
         }
