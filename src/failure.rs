@@ -46,6 +46,17 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+impl From<crate::outfs::OutError> for Failure {
+    /// Refusals about the paths given are invalid input (2); a lock held or I/O is 1.
+    fn from(e: crate::outfs::OutError) -> Self {
+        if e.is_input() {
+            Failure::Input(e.to_string())
+        } else {
+            Failure::Other(e.into())
+        }
+    }
+}
+
 impl From<crate::interrupt::Interrupted> for Failure {
     fn from(_: crate::interrupt::Interrupted) -> Self {
         Failure::Interrupted
@@ -68,6 +79,13 @@ pub fn say(text: &str) -> Result<(), Failure> {
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Other(e.into())),
         _ => Ok(()),
+    }
+}
+
+/// Prints what the output clean-up did (a dead kefu's leftovers removed), one `note:` each.
+pub fn notes(notes: &[String]) {
+    for n in notes {
+        warn(&crate::escape::terminal_lines(&format!("note: {n}")));
     }
 }
 

@@ -1,13 +1,14 @@
-//! Ctrl-C (SIGINT) and SIGTERM: stop promptly, leave no temporary folder and never a half
-//! replaced output folder.
+//! Ctrl-C (SIGINT) and SIGTERM: stop promptly, leave no temporary folder or file and never a
+//! half replaced output.
 //!
-//! The first signal sets a flag that the runner checks between batches of replications; the
-//! run then fails with [`Interrupted`], the [`OutputDir`](crate::report::OutputDir) being
-//! written is dropped (removing its temporary folder) and the process exits with 130. If a
-//! long replication keeps the runner from noticing within [`GRACE`], or on a second signal,
-//! the signal thread removes the registered temporary folders itself and exits with 130.
-//! Moving a finished folder into place runs under [`critical`], so an exit never happens
-//! between the two renames.
+//! [`install`] runs once for every command. The first signal sets a flag that the long loops
+//! poll ([`check`]: the runners between batches of replications, the plan iterations, the
+//! trace writer); the command then fails with [`Interrupted`], the
+//! [`OutputDir`](crate::outfs::OutputDir) or [`AtomicFile`](crate::outfs::AtomicFile) being
+//! written is dropped (removing its temporary) and the process exits with 130. If a long
+//! replication keeps the loops from noticing within [`GRACE`], or on a second signal, the
+//! signal thread removes the registered temporaries itself and exits with 130. Moving a
+//! finished output into place runs under [`critical`], so an exit never happens halfway.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,12 +17,13 @@ use std::time::Duration;
 
 /// Exit status of an interrupted run (128 + SIGINT, as shells report it).
 pub const EXIT_STATUS: i32 = 130;
-/// How long the run may take to stop by itself after the first signal.
-pub const GRACE: Duration = Duration::from_secs(2);
+/// How long the command may take to stop by itself after the first signal (then the signal
+/// thread cleans up and exits: either way within a second).
+pub const GRACE: Duration = Duration::from_millis(750);
 
 static STOP: AtomicBool = AtomicBool::new(false);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
-/// Temporary folders being written; the lock also guards [`critical`] sections.
+/// Temporary folders and files being written; the lock also guards [`critical`] sections.
 static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// The error a run stopped by a signal fails with.
@@ -55,9 +57,7 @@ pub fn install() {
         std::panic::set_hook(Box::new(move |info| {
             report(info);
             if let Ok(temps) = TEMPS.try_lock() {
-                for t in temps.iter() {
-                    std::fs::remove_dir_all(t).ok();
-                }
+                remove_all(&temps);
             }
         }));
     }
@@ -90,9 +90,7 @@ pub fn install() {
 /// [`critical`] section in progress to finish first.
 fn clean_up_and_exit() -> ! {
     let temps = TEMPS.lock().unwrap_or_else(|e| e.into_inner());
-    for t in temps.iter() {
-        std::fs::remove_dir_all(t).ok();
-    }
+    remove_all(&temps);
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
         b"kefu: interrupted; no results written\n",
@@ -100,7 +98,27 @@ fn clean_up_and_exit() -> ! {
     std::process::exit(EXIT_STATUS);
 }
 
-/// Registers a temporary folder to remove if the process is stopped by a signal.
+/// Removes registered temporaries, newest first (a file inside a folder goes before it).
+fn remove_all(temps: &[PathBuf]) {
+    for t in temps.iter().rev() {
+        match std::fs::symlink_metadata(t) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(t).ok(),
+            Ok(_) => std::fs::remove_file(t).ok(),
+            Err(_) => None,
+        };
+    }
+}
+
+/// Creates a temporary with `create` and registers it, with no signal exit in between (so
+/// it is never left behind unregistered).
+pub fn track<T>(path: &Path, create: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    let mut temps = TEMPS.lock().unwrap_or_else(|e| e.into_inner());
+    let made = create()?;
+    temps.push(path.to_path_buf());
+    Ok(made)
+}
+
+/// Registers a temporary folder or file to remove if the process is stopped by a signal.
 pub fn register_temp(path: &Path) {
     TEMPS
         .lock()
@@ -108,7 +126,7 @@ pub fn register_temp(path: &Path) {
         .push(path.to_path_buf());
 }
 
-/// Forgets a temporary folder (removed or moved into place).
+/// Forgets a temporary (removed or moved into place).
 pub fn unregister_temp(path: &Path) {
     TEMPS
         .lock()

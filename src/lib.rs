@@ -18,6 +18,7 @@ pub mod fuzzing;
 pub mod input;
 pub mod interrupt;
 pub mod model;
+pub mod outfs;
 pub mod plan;
 pub mod provenance;
 pub mod report;

@@ -7,7 +7,6 @@ pub mod compare_page;
 pub mod csv_out;
 pub mod html;
 pub mod json;
-pub mod output_dir;
 pub mod plan_html;
 pub mod run_record;
 pub mod sweep_page;
@@ -15,4 +14,5 @@ pub mod terminal;
 pub mod whatif_charts;
 pub mod whatif_html;
 
-pub use output_dir::OutputDir;
+/// The output folder moved to the ground floor ([`crate::outfs`]); re-exported for report code.
+pub use crate::outfs::OutputDir;

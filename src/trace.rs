@@ -1,12 +1,15 @@
 //! Per-contact trace files (`kefu run --trace FILE.csv`): one row per visit of a counted
 //! contact, streamed through a buffered writer as contacts finish, in the shape that
-//! `kefu calibrate` reads back (see `docs/data.md`).
+//! `kefu calibrate` reads back (see `docs/data.md`). The file is an
+//! [`AtomicFile`](crate::outfs::AtomicFile): it appears whole when the run succeeds, and an
+//! interruption (polled on every row) or a failed write leaves the previous file as it was.
 
 use crate::engine::trace::{TraceRow, TraceSink};
 use crate::model::time::{civil_from_days, days_from_civil};
 use crate::model::Model;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use crate::outfs::{AtomicFile, Existing, Inputs, OutError};
+use std::io::Write;
+use std::path::Path;
 
 /// The trace's columns, in order.
 pub const COLUMNS: &[&str] = &[
@@ -99,9 +102,7 @@ pub fn parse_epoch(s: &str) -> Option<f64> {
 /// A trace written to a CSV file as the run goes. The file appears under its name only when
 /// [`CsvTrace::finish`] succeeds (it is written beside it first).
 pub struct CsvTrace {
-    out: BufWriter<std::fs::File>,
-    tmp: PathBuf,
-    dest: PathBuf,
+    out: AtomicFile,
     origin_epoch_s: i64,
     categories: Vec<String>,
     pools: Vec<String>,
@@ -111,20 +112,24 @@ pub struct CsvTrace {
 }
 
 impl CsvTrace {
-    /// Starts a trace of `model` at `dest`.
-    pub fn create(dest: &Path, model: &Model) -> std::io::Result<Self> {
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "trace.csv".into());
-        let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let file = std::fs::File::create(&tmp)?;
-        let mut out = BufWriter::with_capacity(1 << 16, file);
-        writeln!(out, "{}", COLUMNS.join(","))?;
+    /// Starts a trace of `model` at `dest`, refusing an existing file.
+    pub fn create(dest: &Path, model: &Model) -> Result<Self, OutError> {
+        Self::create_with(dest, model, Existing::Refuse, &Inputs::default())
+    }
+
+    /// Starts a trace of `model` at `dest`, which must not be one of `inputs`; an existing
+    /// file is replaced only as `existing` allows.
+    pub fn create_with(
+        dest: &Path,
+        model: &Model,
+        existing: Existing,
+        inputs: &Inputs,
+    ) -> Result<Self, OutError> {
+        let mut out = AtomicFile::create(dest, existing, inputs)?;
+        writeln!(out.writer(), "{}", COLUMNS.join(","))
+            .map_err(|e| OutError::io("write", dest, e))?;
         Ok(CsvTrace {
             out,
-            tmp,
-            dest: dest.to_path_buf(),
             origin_epoch_s: model.run.calendar.origin_epoch_s,
             categories: model
                 .categories
@@ -147,14 +152,17 @@ impl CsvTrace {
         self.rows
     }
 
-    /// Flushes and moves the file into place.
-    pub fn finish(mut self) -> std::io::Result<u64> {
+    /// What the stale-leftover clean-up did (for the caller to print as `note: …`).
+    pub fn notes(&self) -> &[String] {
+        self.out.notes()
+    }
+
+    /// Flushes the file to the disk and moves it into place.
+    pub fn finish(mut self) -> Result<u64, OutError> {
         if let Some(e) = self.error.take() {
-            return Err(e);
+            return Err(OutError::io("write", self.out.dest(), e));
         }
-        self.out.flush()?;
-        std::fs::rename(&self.tmp, &self.dest)?;
-        self.tmp = PathBuf::new();
+        self.out.commit()?;
         Ok(self.rows)
     }
 
@@ -163,18 +171,18 @@ impl CsvTrace {
     }
 }
 
-impl Drop for CsvTrace {
-    fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() {
-            std::fs::remove_file(&self.tmp).ok();
-        }
-    }
-}
-
 impl TraceSink for CsvTrace {
     fn row(&mut self, r: &TraceRow) {
         use std::fmt::Write as _;
         if self.error.is_some() {
+            return;
+        }
+        if crate::interrupt::requested() {
+            // Stop writing at once; the runner stops at its next check.
+            self.error = Some(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                crate::interrupt::Interrupted,
+            ));
             return;
         }
         let b = |x: bool| if x { "1" } else { "0" };
@@ -202,7 +210,7 @@ impl TraceSink for CsvTrace {
             b(r.outcome == crate::engine::trace::Outcome::Ticket),
             r.pool.map(|p| self.pools[p].as_str()).unwrap_or(""),
         );
-        if let Err(e) = self.out.write_all(line.as_bytes()) {
+        if let Err(e) = self.out.writer().write_all(line.as_bytes()) {
             self.error = Some(e);
         }
         self.line = line;

@@ -1,8 +1,7 @@
 //! `kefu calibrate`: fit a scenario from service records and write it as TOML.
 
-use crate::failure::{say, Failure};
+use crate::failure::{notes, say, Failure};
 use crate::scenario;
-use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -17,6 +16,9 @@ pub struct CalibrateArgs {
     /// Scenario name written into the file.
     #[arg(long)]
     pub name: Option<String>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
     /// Refuse when more than this share of rows is unusable.
     #[arg(long, default_value_t = 0.05)]
     pub max_bad_share: f64,
@@ -44,8 +46,12 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
             "the calibrated scenario does not load: {e}"
         ))
     })?;
-    std::fs::write(&args.out, &text)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let mut inputs = crate::outfs::Inputs::default();
+    inputs.add("records", &args.records);
+    let existing = crate::outfs::Existing::from_force(args.force);
+    notes(&crate::outfs::write_file(
+        &args.out, &text, existing, &inputs,
+    )?);
     if !args.quiet {
         let mut out = cal.report();
         out.push_str(&format!("scenario written to {}\n", args.out.display()));

@@ -2,12 +2,11 @@
 //! a paired 95% CI.
 
 use super::{confirm, load, reps_of, run_failure, AutoArgs, Replications};
-use crate::failure::{say, warn, Failure};
+use crate::failure::{notes, say, warn, Failure};
 use crate::report::compare_page::{self, CompareInfo};
 use crate::report::{json::to_text, OutputDir};
 use crate::runner::{self, Hooks, IntervalStore, Job, Progress, Reps};
 use crate::whatif::compare;
-use anyhow::Context;
 use clap::Args;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -90,7 +89,11 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         args.yes,
         args.quiet,
     )?;
-    let out = OutputDir::create(&dest)?;
+    let mut inputs = crate::outfs::Inputs::default();
+    inputs.add_scenario(&args.a, a.files.iter().map(|(f, _)| f.as_str()));
+    inputs.add_scenario(&args.b, b.files.iter().map(|(f, _)| f.as_str()));
+    let out = OutputDir::create_for(&dest, &inputs)?;
+    notes(out.notes());
     let run = runner::run(&job, Hooks::default()).map_err(run_failure)?;
     let o = run.groups[0];
     let rows = compare::compare(&run.aggregates[0][0], &run.aggregates[0][1]);
@@ -121,7 +124,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         target_service_level: ma.target.service_level,
     };
     compare_page::write_compare(&out, &doc, &rows, &info)?;
-    let dest = out.commit().context("writing the results")?;
+    let dest = out.commit()?;
     if !args.quiet {
         let mut s = format!(
             "A: {} ({})\nB: {} ({})\n{} paired replication(s), seed {seed}, common random numbers\n\n",

@@ -1,9 +1,8 @@
 //! `kefu merge SHARD_DIR…`: join the shards of a sweep into the sweep's whole output.
 
-use crate::failure::{say, Failure};
+use crate::failure::{notes, say, Failure};
 use crate::report::{sweep_page, OutputDir};
 use crate::whatif::sweep;
-use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -34,9 +33,14 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| super::default_out("sweep-merged".into()));
-    let out = OutputDir::create(&dest)?;
+    let mut inputs = crate::outfs::Inputs::default();
+    for d in &args.shards {
+        inputs.add("shard folder", d);
+    }
+    let out = OutputDir::create_for(&dest, &inputs)?;
+    notes(out.notes());
     sweep_page::write_sweep(&out, &manifest, &table)?;
-    let dest = out.commit().context("writing the results")?;
+    let dest = out.commit()?;
     if !args.quiet {
         say(&format!(
             "merged {} shard(s), {} point(s) → {}/\n",

@@ -1,11 +1,10 @@
 //! `kefu plan`: the staffing plan, verified by simulation, with its report.
 
 use super::load;
-use crate::failure::{say, warn, Failure};
+use crate::failure::{notes, say, warn, Failure};
 use crate::plan::{PlanError, PlanStep, StepObserver};
 use crate::report::{self, OutputDir};
 use crate::runner::{self, Job, Reps};
-use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -72,7 +71,13 @@ pub fn plan(args: PlanArgs) -> Result<(), Failure> {
     };
     let estimate = estimate(m, &args, &opts).with_charts(!args.no_charts);
     super::confirm(&estimate, "this plan", args.yes, args.quiet)?;
-    let out = OutputDir::create(&dest)?;
+    let mut inputs = crate::outfs::Inputs::default();
+    inputs.add_scenario(&args.scenario, loaded.files.iter().map(|(f, _)| f.as_str()));
+    if let Some(f) = &args.font_file {
+        inputs.add("font file", f);
+    }
+    let out = OutputDir::create_for(&dest, &inputs)?;
+    notes(out.notes());
     if let Some(b) = &bar {
         b.enable_steady_tick(std::time::Duration::from_millis(120));
     }
@@ -101,7 +106,7 @@ pub fn plan(args: PlanArgs) -> Result<(), Failure> {
         }
     }
     report::plan_html::write_plan_report(&out, m, &r, &json, !args.no_charts)?;
-    let dest = out.commit().context("writing the plan")?;
+    let dest = out.commit()?;
     if !args.quiet {
         let mut text = output::terminal(&r, m);
         text.push_str(&format!("  results in {}/\n", dest.display()));

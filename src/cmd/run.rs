@@ -2,13 +2,13 @@
 //! write (summary, intervals, charts, run.json, report) → print.
 
 use super::{confirm, load, reps_of, run_failure, AutoArgs, Replications};
-use crate::failure::{say, warn, Failure};
+use crate::failure::{notes, say, warn, Failure};
+use crate::outfs::{Existing, Inputs};
 use crate::report::run_record::{self, AutoRecord, RunRecord, TraceRecord};
 use crate::report::{self, OutputDir};
 use crate::runner::{self, GroupOutcome, Hooks, IntervalStore, Job, Progress, Reps};
 use crate::scenario::Loaded;
 use crate::summary::Aggregate;
-use anyhow::Context;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -52,6 +52,10 @@ pub struct RunArgs {
     /// Write a per-contact trace (one row per visit, replication 0) to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
     pub trace: Option<PathBuf>,
+    /// Replace an existing --trace file (output folders are never forced: kefu replaces
+    /// only folders it wrote itself).
+    #[arg(long, requires = "trace")]
+    pub force: bool,
     /// Trace the first N replications instead of only replication 0 (needs --trace).
     #[arg(long, value_name = "N", requires = "trace",
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -65,6 +69,8 @@ struct Prepared {
     seed: u64,
     reps: Reps,
     dest: PathBuf,
+    /// Every file read: no output may be one of them.
+    inputs: Inputs,
 }
 
 /// What the simulation produced.
@@ -80,7 +86,8 @@ struct Simulated {
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let p = prepare(args)?;
-    let out = OutputDir::create(&p.dest)?;
+    let out = OutputDir::create_for(&p.dest, &p.inputs)?;
+    notes(out.notes());
     let mut sim = simulate(&p, &out)?;
     let written = write(&p, &mut sim, out)?;
     print(&p, &sim, &written)
@@ -111,12 +118,22 @@ fn prepare(args: RunArgs) -> Result<Prepared, Failure> {
                 .map_or("default".into(), super::stem),
         )
     });
+    let mut inputs = Inputs::default();
+    match (&args.from, &args.scenario) {
+        (Some(from), _) => inputs.add("run record", from),
+        (None, Some(s)) => inputs.add_scenario(s, loaded.files.iter().map(|(f, _)| f.as_str())),
+        (None, None) => {}
+    }
+    if let Some(f) = &args.font_file {
+        inputs.add("font file", f);
+    }
     let p = Prepared {
         loaded,
         args,
         seed,
         reps,
         dest,
+        inputs,
     };
     let job = p.job(IntervalStore::Files);
     confirm(
@@ -156,17 +173,19 @@ fn simulate(p: &Prepared, out: &OutputDir) -> Result<Simulated, Failure> {
             None,
         ),
         Some(path) => {
-            let mut sink = crate::trace::CsvTrace::create(path, m)
-                .with_context(|| format!("cannot write the trace {}", path.display()))?;
+            // A trace inside the output folder is written into the new folder.
+            let placed = out.place(path)?;
+            let existing = Existing::from_force(p.args.force || placed.is_some());
+            let target = placed.as_deref().unwrap_or(path);
+            let mut sink = crate::trace::CsvTrace::create_with(target, m, existing, &p.inputs)?;
+            notes(sink.notes());
             let n = p.args.trace_replications.unwrap_or(1);
             let hooks = Hooks {
                 trace: Some((n, &mut sink)),
                 each: None,
             };
             let outcome = runner::run(&job, hooks).map_err(run_failure)?;
-            let rows = sink
-                .finish()
-                .with_context(|| format!("cannot write the trace {}", path.display()))?;
+            let rows = sink.finish()?;
             let replications = n.min(outcome.groups[0].replications);
             let file = path.display().to_string();
             (
@@ -230,7 +249,7 @@ fn write(p: &Prepared, sim: &mut Simulated, out: OutputDir) -> Result<PathBuf, F
     )?;
     // The per-interval scratch files live in the folder being written: gone before it moves.
     sim.aggregate.intervals.close();
-    let dest = out.commit().context("writing the results")?;
+    let dest = out.commit()?;
     if let Some(w) = stability.warning() {
         warn(&w);
     }

@@ -9,7 +9,6 @@ use crate::summary::HumanMetric;
 use crate::whatif::edit::{self, fmt_value, SetSpec};
 use crate::whatif::points::point_model;
 use crate::whatif::sweep::{self, SweepInfo, SweepTable};
-use anyhow::Context;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -141,7 +140,10 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         args.yes,
         args.quiet,
     )?;
-    let out = OutputDir::create(&dest)?;
+    let mut inputs = crate::outfs::Inputs::default();
+    inputs.add_scenario(&args.scenario, base.files.iter().map(|(f, _)| f.as_str()));
+    let out = OutputDir::create_for(&dest, &inputs)?;
+    crate::failure::notes(out.notes());
     let run = runner::run(&job, Hooks::default()).map_err(run_failure)?;
     let rows: Vec<sweep::Row> = selected
         .iter()
@@ -181,7 +183,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     } else {
         sweep_page::write_sweep(&out, &manifest, &table)?;
     }
-    let dest = out.commit().context("writing the results")?;
+    let dest = out.commit()?;
     if !args.quiet {
         let mut s = format!(
             "{} — sweep of {} ({} point(s){}), seed {seed}, common random numbers\n",

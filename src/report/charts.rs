@@ -18,7 +18,7 @@ mod wait;
 use crate::model::Model;
 use crate::report::OutputDir;
 use crate::summary::Aggregate;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
@@ -67,7 +67,7 @@ pub struct ChartFile {
 /// Draws every chart of a run into `charts/` and returns what was written, in report order.
 pub fn write_charts(out: &OutputDir, m: &Model, agg: &Aggregate) -> Result<Vec<ChartFile>> {
     font::ensure_registered();
-    std::fs::create_dir_all(out.path("charts")).context("cannot create the charts folder")?;
+    out.create_subdir("charts")?;
     type Job<'a> = Box<dyn Fn() -> Result<ChartFile> + Send + Sync + 'a>;
     let jobs: Vec<Job> = vec![
         Box::new(|| render(out, &wait::WaitChart::new(m, agg))),

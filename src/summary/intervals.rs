@@ -509,7 +509,9 @@ impl ScratchDir {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let path = parent.join(format!(".kefu-intervals-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&path)
+        // Never `create_dir_all`: if a signal removed the output's temporary folder (the
+        // parent), this fails instead of recreating it.
+        std::fs::create_dir(&path)
             .with_context(|| format!("cannot create the temporary folder {}", path.display()))?;
         crate::interrupt::register_temp(&path);
         Ok(ScratchDir { path })

@@ -194,7 +194,8 @@ fn kefu_run_writes_the_same_files_on_one_and_two_threads_and_leaves_no_temporary
         assert!(
             !entries(&tmp.path().join(t))
                 .iter()
-                .any(|e| e.starts_with('.')),
+                // kefu's own marker is the one hidden entry an output folder holds.
+                .any(|e| e.starts_with('.') && e != kefu::outfs::marker::MARKER),
             "{:?}",
             entries(&tmp.path().join(t))
         );

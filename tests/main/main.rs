@@ -8,5 +8,6 @@ mod fuzz_props;
 mod hostile;
 mod operations;
 mod reliability;
+mod safety;
 mod theory;
 mod traces;

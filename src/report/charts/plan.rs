@@ -9,7 +9,7 @@ use super::{fmt_count, time_axis, Chart, ChartFile, DrawResult};
 use crate::model::Model;
 use crate::plan::{PlanMethod, PlanResult};
 use crate::report::OutputDir;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -31,7 +31,7 @@ pub fn method_label(method: PlanMethod) -> &'static str {
 /// Draws both plan charts into `charts/` and returns them in report order.
 pub fn write_plan_charts(out: &OutputDir, m: &Model, r: &PlanResult) -> Result<Vec<ChartFile>> {
     super::font::ensure_registered();
-    std::fs::create_dir_all(out.path("charts")).context("cannot create the charts folder")?;
+    out.create_subdir("charts")?;
     Ok(vec![
         super::render(out, &RequirementChart { m, r })?,
         super::render(out, &PlanServiceLevelChart { m, r })?,
