@@ -319,7 +319,7 @@ pub fn merge_shards(data: &[u8]) -> Option<crate::whatif::sweep::SweepTable> {
         assert!(r.cells.iter().flatten().all(|c| c.is_finite()));
     }
     let info = sweep::info_from_manifest(&manifest).expect("a merged manifest reads back");
-    let _ = sweep::markdown(&info, &table, 0);
+    let _ = crate::report::sweep_page::markdown(&info, &table, 0);
     let back = sweep::parse_csv(&sweep::csv_text(&table), &table.keys).expect("csv reads back");
     assert_eq!(back, table);
     Some(table)

@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod compare_page;
+pub mod compare_text;
 pub mod csv_out;
 pub mod html;
 pub mod json;

@@ -4,6 +4,7 @@
 use super::{confirm, load, reps_of, run_failure, AutoArgs, Replications};
 use crate::failure::{notes, say, warn, Failure};
 use crate::report::compare_page::{self, CompareInfo};
+use crate::report::compare_text;
 use crate::report::{json::to_text, OutputDir};
 use crate::runner::{self, Hooks, IntervalStore, Job, Progress, Reps};
 use crate::whatif::compare;
@@ -114,7 +115,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         json!({"mode": mode, "precision": precision, "max_replications": max, "converged": matches!(plan, Reps::Auto{..}).then_some(o.converged)}),
     );
     meta.insert("pairing".into(), json!("common random numbers: replication r of A and of B use the same streams (same customers, handle times, patience)"));
-    let doc = compare::to_json(meta, &rows);
+    let doc = compare_page::to_json(meta, &rows);
     out.write("compare.json", to_text(&doc))?;
     let info = CompareInfo {
         a_name: &ma.name,
@@ -134,7 +135,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
             args.b.display(),
             o.replications
         );
-        s.push_str(&compare::table(&rows, false));
+        s.push_str(&compare_text::table(&rows, false));
         s.push('\n');
         s.push_str(&compare_page::verdict_text(&rows));
         if let Reps::Auto { .. } = plan {

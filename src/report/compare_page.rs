@@ -1,10 +1,14 @@
 //! The pages of `kefu compare`: compare.md, the chart of the differences and report.html,
 //! and the lines the terminal shows.
 
+use crate::format::insert;
+use crate::report::compare_text;
 use crate::report::whatif_charts::{self, DiffPanel};
 use crate::report::{whatif_html, OutputDir};
+use crate::stats::ci::{estimate_value, number};
 use crate::whatif::compare::{self, Unit};
-use serde_json::Value;
+use crate::whatif::compare::{headline, MetricCompare, SERVICE_LEVEL};
+use serde_json::{json, Map, Value};
 
 /// What the pages say about the pair.
 pub struct CompareInfo<'a> {
@@ -13,6 +17,50 @@ pub struct CompareInfo<'a> {
     pub seed: u64,
     pub replications: u32,
     pub target_service_level: f64,
+}
+
+/// The `compare.json` object: `meta` first, then each metric under its `summary.json` path.
+pub fn to_json(meta: Map<String, Value>, rows: &[MetricCompare]) -> Value {
+    let mut root = meta;
+    for r in rows {
+        let v = json!({
+            "a": estimate_value(&r.a),
+            "b": estimate_value(&r.b),
+            "diff": estimate_value(&r.diff),
+            "independent_ci95": number(r.independent_ci95),
+            "significant": r.significant(),
+            "width_factor": number(r.width_factor()),
+        });
+        let path: Vec<&str> = r.path.iter().map(String::as_str).collect();
+        insert(&mut root, &path, v);
+    }
+    let headline: Vec<Value> = headline(rows)
+        .into_iter()
+        .map(|(r, label, unit)| {
+            json!({
+                "metric": r.name(),
+                "label": label,
+                "diff": number(r.diff.mean),
+                "ci95": number(r.diff.ci95),
+                "significant": r.significant(),
+                "statement": compare_text::statement(r, label, unit),
+            })
+        })
+        .collect();
+    root.insert("verdict".into(), Value::Array(headline));
+    if let Some(sl) = rows.iter().find(|r| r.metric == SERVICE_LEVEL) {
+        root.insert(
+            "variance_reduction".into(),
+            json!({
+                "metric": sl.name(),
+                "paired_ci95": number(sl.diff.ci95),
+                "independent_ci95": number(sl.independent_ci95),
+                "width_factor": number(sl.width_factor()),
+                "variance_factor": number(sl.width_factor().map(|f| f * f)),
+            }),
+        );
+    }
+    Value::Object(root)
 }
 
 /// Writes compare.md, the chart and report.html (compare.json is `doc`, written by the caller).
@@ -31,7 +79,7 @@ pub fn write_compare(
         info.replications,
         info.seed
     );
-    md.push_str(&compare::table(rows, true));
+    md.push_str(&compare_text::table(rows, true));
     md.push('\n');
     md.push_str(&verdict_text(rows));
     md.push_str("\n![B − A with 95% CIs](compare.png)\n");
@@ -56,7 +104,7 @@ pub fn verdict_text(rows: &[compare::MetricCompare]) -> String {
     let mut s = String::new();
     let head = compare::headline(rows);
     if let Some((r, label, unit)) = head.first() {
-        s.push_str(&format!("  {}\n", compare::statement(r, label, *unit)));
+        s.push_str(&format!("  {}\n", compare_text::statement(r, label, *unit)));
     }
     let real: Vec<&str> = head
         .iter()

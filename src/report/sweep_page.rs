@@ -1,11 +1,15 @@
 //! The pages of `kefu sweep` and `kefu merge`: sweep.json, sweep.csv, sweep.md, the charts
 //! and report.html — the same bytes from one machine or from merged shards.
 
+use crate::escape::markdown as md;
 use crate::report::whatif_charts::{self, Curve, Heat};
 use crate::report::{json::to_text, whatif_html, OutputDir};
+use crate::stats::Estimate;
 use crate::summary::HumanMetric;
-use crate::whatif::sweep::{self, SweepTable};
+use crate::whatif::edit::fmt_value;
+use crate::whatif::sweep::{self, SweepInfo, SweepTable};
 use serde_json::Value;
+use std::fmt::Write;
 
 /// Writes a whole sweep's files (one machine, or merged shards: the same bytes).
 pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> anyhow::Result<()> {
@@ -13,7 +17,7 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
     let seed = manifest["seed"].as_u64().unwrap_or(0);
     out.write("sweep.json", to_text(manifest))?;
     out.write("sweep.csv", sweep::csv_text(table))?;
-    let mut md = sweep::markdown(&info, table, seed);
+    let mut md = markdown(&info, table, seed);
     let est = |metric: HumanMetric| -> Vec<(Option<f64>, Option<f64>)> {
         table
             .rows
@@ -122,4 +126,78 @@ pub fn write_sweep(out: &OutputDir, manifest: &Value, table: &SweepTable) -> any
         whatif_html::sweep_html(&info, table, manifest, &charts),
     )?;
     Ok(())
+}
+
+/// `sweep.md`: the report section.
+pub fn markdown(info: &SweepInfo, t: &SweepTable, seed: u64) -> String {
+    let mut s = String::new();
+    // Names are escaped for Markdown: a scenario name cannot open HTML or end a cell.
+    let keys: Vec<String> = info.keys.iter().map(|k| md(&k.key)).collect();
+    let _ = writeln!(
+        s,
+        "## Sweep: {} — {}\n",
+        md(&info.scenario),
+        keys.join(" × ")
+    );
+    let _ = writeln!(
+        s,
+        "{} point(s), seed {seed}, the same random draws at every point (common random numbers). \
+         Service level = share of chats offered to agents answered within {:.0} s; target {:.0}%.\n",
+        t.rows.len(),
+        info.answer_within_s,
+        info.target_service_level * 100.0
+    );
+    let _ = write!(s, "|");
+    for k in &keys {
+        let _ = write!(s, " {k} |");
+    }
+    let _ = writeln!(
+        s,
+        " replications | service level | mean wait | abandon rate | meets target |"
+    );
+    let _ = writeln!(s, "|{}", " --- |".repeat(keys.len() + 5));
+    for r in &t.rows {
+        let sl = t.estimate(r, HumanMetric::ServiceLevel);
+        let w = t.estimate(r, HumanMetric::MeanWaitS);
+        let ab = t.estimate(r, HumanMetric::AbandonRate);
+        let _ = write!(s, "|");
+        for v in &r.values {
+            let _ = write!(s, " {} |", fmt_value(*v));
+        }
+        let pct = |e: Estimate| match (e.mean, e.ci95) {
+            (Some(m), Some(c)) => format!("{:.2}% ± {:.2}", m * 100.0, c * 100.0),
+            (Some(m), None) => format!("{:.2}%", m * 100.0),
+            _ => "n/a".into(),
+        };
+        let _ = writeln!(
+            s,
+            " {} | {} | {} | {} | {} |",
+            r.replications,
+            pct(sl),
+            w.mean.map_or("n/a".into(), |m| format!("{m:.1} s")),
+            pct(ab),
+            if sl.mean.is_some_and(|m| m >= info.target_service_level) {
+                "yes"
+            } else {
+                "no"
+            }
+        );
+    }
+    if keys.len() == 1 {
+        if let Some(r) = t.rows.iter().find(|r| {
+            t.estimate(r, HumanMetric::ServiceLevel)
+                .mean
+                .is_some_and(|m| m >= info.target_service_level)
+        }) {
+            let _ = writeln!(
+                s,
+                "\nThe target is first met at {} = {}.",
+                keys[0],
+                fmt_value(r.values[0])
+            );
+        } else {
+            let _ = writeln!(s, "\nNo point of the sweep meets the target.");
+        }
+    }
+    s
 }

@@ -6,6 +6,7 @@
 use super::charts::{ChartFile, SVG_FONTS};
 use super::html::{self, card, esc, row};
 use super::OutputDir;
+use crate::report::compare_text;
 use crate::summary::HumanMetric;
 use crate::whatif::compare::{self, MetricCompare};
 use crate::whatif::edit::fmt_value;
@@ -109,8 +110,8 @@ pub fn compare_html(
             target * 100.0,
             esc(&format!(
                 "{} ± {}",
-                compare::fmt_diff(s.diff.mean, compare::Unit::Share),
-                compare::fmt_hw(s.diff.ci95, compare::Unit::Share)
+                compare_text::fmt_diff(s.diff.mean, compare::Unit::Share),
+                compare_text::fmt_hw(s.diff.ci95, compare::Unit::Share)
             )),
             match s.significant() {
                 Some(true) => "real: the 95% CI excludes 0",
@@ -142,8 +143,8 @@ pub fn compare_html(
             "Service level, B − A",
             &format!(
                 "{} ± {}",
-                compare::fmt_diff(s.diff.mean, compare::Unit::Share),
-                compare::fmt_hw(s.diff.ci95, compare::Unit::Share)
+                compare_text::fmt_diff(s.diff.mean, compare::Unit::Share),
+                compare_text::fmt_hw(s.diff.ci95, compare::Unit::Share)
             ),
             &format!("A {} → B {}", pct(s.a.mean), pct(s.b.mean)),
         );
@@ -200,11 +201,11 @@ pub fn compare_html(
             "<tr{strong}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td>{verdict}</td></tr>",
             esc(label),
-            esc(&compare::fmt_level(r.a.mean, *unit)),
-            esc(&compare::fmt_level(r.b.mean, *unit)),
-            esc(&compare::fmt_diff(r.diff.mean, *unit)),
-            esc(&compare::fmt_hw(r.diff.ci95, *unit)),
-            esc(&compare::fmt_hw(r.independent_ci95, *unit)),
+            esc(&compare_text::fmt_level(r.a.mean, *unit)),
+            esc(&compare_text::fmt_level(r.b.mean, *unit)),
+            esc(&compare_text::fmt_diff(r.diff.mean, *unit)),
+            esc(&compare_text::fmt_hw(r.diff.ci95, *unit)),
+            esc(&compare_text::fmt_hw(r.independent_ci95, *unit)),
         );
     }
     h.push_str("</table>\n<p class=\"muted\">A difference is real when its paired 95% CI excludes 0. “Unpaired” is the half-width the same number of independent runs would have given.</p>\n");

@@ -9,9 +9,9 @@
 mod manifest;
 
 use super::edit::{fmt_value, SetSpec};
-use crate::escape::{csv_field, excerpt, markdown as md};
+use crate::escape::{csv_field, excerpt};
 use crate::stats::Estimate;
-use crate::summary::{Aggregate, HumanMetric, Metric};
+use crate::summary::{Aggregate, Metric};
 use anyhow::{bail, Context, Result};
 pub use manifest::{
     ManifestKey, ManifestTarget, ShardId, SweepManifest, MAX_POINTS, MAX_SHARDS,
@@ -395,80 +395,6 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Value, SweepTable)> {
     }
     let value = serde_json::to_value(&manifest).context("sweep.json")?;
     Ok((value, table))
-}
-
-/// `sweep.md`: the report section.
-pub fn markdown(info: &SweepInfo, t: &SweepTable, seed: u64) -> String {
-    let mut s = String::new();
-    // Names are escaped for Markdown: a scenario name cannot open HTML or end a cell.
-    let keys: Vec<String> = info.keys.iter().map(|k| md(&k.key)).collect();
-    let _ = writeln!(
-        s,
-        "## Sweep: {} — {}\n",
-        md(&info.scenario),
-        keys.join(" × ")
-    );
-    let _ = writeln!(
-        s,
-        "{} point(s), seed {seed}, the same random draws at every point (common random numbers). \
-         Service level = share of chats offered to agents answered within {:.0} s; target {:.0}%.\n",
-        t.rows.len(),
-        info.answer_within_s,
-        info.target_service_level * 100.0
-    );
-    let _ = write!(s, "|");
-    for k in &keys {
-        let _ = write!(s, " {k} |");
-    }
-    let _ = writeln!(
-        s,
-        " replications | service level | mean wait | abandon rate | meets target |"
-    );
-    let _ = writeln!(s, "|{}", " --- |".repeat(keys.len() + 5));
-    for r in &t.rows {
-        let sl = t.estimate(r, HumanMetric::ServiceLevel);
-        let w = t.estimate(r, HumanMetric::MeanWaitS);
-        let ab = t.estimate(r, HumanMetric::AbandonRate);
-        let _ = write!(s, "|");
-        for v in &r.values {
-            let _ = write!(s, " {} |", fmt_value(*v));
-        }
-        let pct = |e: Estimate| match (e.mean, e.ci95) {
-            (Some(m), Some(c)) => format!("{:.2}% ± {:.2}", m * 100.0, c * 100.0),
-            (Some(m), None) => format!("{:.2}%", m * 100.0),
-            _ => "n/a".into(),
-        };
-        let _ = writeln!(
-            s,
-            " {} | {} | {} | {} | {} |",
-            r.replications,
-            pct(sl),
-            w.mean.map_or("n/a".into(), |m| format!("{m:.1} s")),
-            pct(ab),
-            if sl.mean.is_some_and(|m| m >= info.target_service_level) {
-                "yes"
-            } else {
-                "no"
-            }
-        );
-    }
-    if keys.len() == 1 {
-        if let Some(r) = t.rows.iter().find(|r| {
-            t.estimate(r, HumanMetric::ServiceLevel)
-                .mean
-                .is_some_and(|m| m >= info.target_service_level)
-        }) {
-            let _ = writeln!(
-                s,
-                "\nThe target is first met at {} = {}.",
-                keys[0],
-                fmt_value(r.values[0])
-            );
-        } else {
-            let _ = writeln!(s, "\nNo point of the sweep meets the target.");
-        }
-    }
-    s
 }
 
 #[cfg(test)]
