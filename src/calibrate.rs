@@ -4,7 +4,7 @@
 //! # Sections
 //! - [`records`]: reading and checking rows (line numbers, skip reasons, refusal).
 //! - [`fit`]: handle-time families by likelihood, patience under censoring.
-//! - [`write`]: the scenario TOML and the report.
+//! - [`write`](mod@write): the scenario TOML and the report.
 //! - [`calibrate_file`]: aggregation of the rows into a [`Calibration`].
 //!
 //! Only the documented columns are read; anything else in a row (phone numbers, order ids)

@@ -45,7 +45,7 @@ pub enum Command {
     /// Compare two scenarios on common random numbers: every metric as B − A with a paired
     /// 95% CI; writes compare.json, compare.md and a chart of the differences.
     Compare(compare::CompareArgs),
-    /// Run a scenario over a grid of one or two keys (--set KEY=FROM..TO[:STEPS]) on common
+    /// Run a scenario over a grid of one or two keys (`--set KEY=FROM..TO[:STEPS]`) on common
     /// random numbers; writes sweep.csv, sweep.json, sweep.md and charts.
     Sweep(sweep::SweepArgs),
     /// Combine the folders written by `kefu sweep --shard K/N` into one sweep's output.

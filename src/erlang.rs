@@ -448,7 +448,7 @@ fn series(x: f64, z: f64) -> Series {
 /// | [`service_level`](Self::service_level)`(t)` | P(served and W ≤ t) — the simulator's `service_level` |
 /// | [`service_level_answered`](Self::service_level_answered)`(t)` | P(W ≤ t ∣ served) |
 /// | [`prob_wait_le`](Self::prob_wait_le)`(t)` | P(W ≤ t), abandoners counted with their time to abandon |
-/// | [`mean_wait_s`](Self::mean_wait_s) | E[W] over all arrivals (abandoners' time to leave included) = P(ab)/θ |
+/// | [`mean_wait_s`](Self::mean_wait_s) | E\[W\] over all arrivals (abandoners' time to leave included) = P(ab)/θ |
 /// | [`mean_wait_served_s`](Self::mean_wait_served_s) | E[W ∣ served] — the simulator's `mean_wait_s` |
 /// | [`wait_quantile_served`](Self::wait_quantile_served)`(p)` | p-quantile of W ∣ served — the simulator's wait percentiles |
 ///
@@ -648,7 +648,7 @@ impl ErlangA {
         a * (1.0 - self.abandon_prob()) / self.servers as f64
     }
 
-    /// E[W] over all arrivals `[s]`, the abandoners' time to leave included (= P(ab)/θ).
+    /// E\[W\] over all arrivals `[s]`, the abandoners' time to leave included (= P(ab)/θ).
     pub fn mean_wait_s(&self) -> f64 {
         match self.kind() {
             Kind::Palm(s) => s.abandon / s.theta,

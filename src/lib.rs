@@ -3,7 +3,7 @@
 //! The stages, in the order data moves: [`scenario`] (TOML → validated [`model::Model`]),
 //! [`engine`] (one replication), [`runner`] (replications in parallel), [`stats`] and
 //! [`summary`] (streaming statistics, confidence intervals), [`report`] (files written),
-//! and [`plan`], and the command wing [`cmd`] on top. [`failure`], [`format`],
+//! and [`plan`], and the command wing [`cmd`] on top. [`failure`], [`format`](mod@format),
 //! [`provenance`] and [`interrupt`] are the ground floor every stage may use.
 
 pub mod calibrate;

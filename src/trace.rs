@@ -1,7 +1,7 @@
 //! Per-contact trace files (`kefu run --trace FILE.csv`): one row per visit of a counted
 //! contact, streamed through a buffered writer as contacts finish, in the shape that
 //! `kefu calibrate` reads back (see `docs/data.md`). The file is an
-//! [`AtomicFile`](crate::outfs::AtomicFile): it appears whole when the run succeeds, and an
+//! [`crate::outfs::AtomicFile`]: it appears whole when the run succeeds, and an
 //! interruption (polled on every row) or a failed write leaves the previous file as it was.
 
 use crate::engine::trace::{TraceRow, TraceSink};

@@ -1,7 +1,7 @@
 //! Charts for managers, drawn with plotters into `charts/` of the output folder, each as a PNG
 //! (1600×900, readable when projected) and an SVG (inlined in `report.html`).
 //!
-//! Every chart is a [`Chart`]: its data are prepared once from the [`Model`] and the
+//! Every chart is a `Chart`: its data are prepared once from the [`Model`] and the
 //! [`Aggregate`], then drawn twice, on the bitmap and on the SVG backend. Text uses the font
 //! embedded in the binary ([`font`]), so nothing depends on the fonts of the machine.
 

@@ -108,7 +108,7 @@ pub enum RecordError {
     NoReplications(u32),
 }
 
-/// Largest `run.json` read back [bytes] (it holds the scenario and its CSV files).
+/// Largest `run.json` read back, in bytes (it holds the scenario and its CSV files).
 pub const MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
 
 impl RunRecord {

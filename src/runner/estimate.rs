@@ -29,12 +29,12 @@ pub const MAX_INTERVALS: usize = crate::scenario::limits::MAX_INTERVALS;
 pub const MAX_CONTACTS_PER_REPLICATION: f64 = crate::scenario::limits::MAX_CONTACTS_PER_REPLICATION;
 /// Most memory a job may be estimated to take (results and backlogs), whatever the machine.
 pub const MAX_JOB_BYTES: f64 = 16.0 * 1024.0 * 1024.0 * 1024.0;
-/// Memory of a process before any result: code, thread stacks, scenario [bytes] (measured:
+/// Memory of a process before any result: code, thread stacks, scenario, in bytes (measured:
 /// 7–8 MiB peak for the shipped scenarios without charts).
 pub const BASE_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
-/// What drawing the charts adds to the peak [bytes] (measured: 19 MiB peak with charts).
+/// What drawing the charts adds to the peak, in bytes (measured: 19 MiB peak with charts).
 pub const CHART_BYTES: f64 = 12.0 * 1024.0 * 1024.0;
-/// Memory one contact in the engine takes while it waits or is served [bytes].
+/// Memory one contact in the engine takes while it waits or is served, in bytes.
 pub const BYTES_PER_CONTACT_IN_SYSTEM: f64 = 100.0;
 
 /// What a job is expected to cost.
