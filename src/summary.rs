@@ -88,14 +88,6 @@ pub fn rep_value(m: &Model, s: &RepStats, metric: Metric) -> Option<f64> {
     }
 }
 
-/// Every metric of one replication, in the order `summary.json` lists them.
-pub fn rep_metrics(m: &Model, s: &RepStats) -> Vec<(Metric, Option<f64>)> {
-    Metric::all(m)
-        .into_iter()
-        .map(|k| (k, rep_value(m, s, k)))
-        .collect()
-}
-
 /// Running first and second moments of one per-interval quantity over replications
 /// (only replications where it is defined).
 #[derive(Debug, Clone, Copy, Default)]

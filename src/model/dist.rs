@@ -139,11 +139,6 @@ impl Dist {
         }
     }
 
-    /// Is this the exponential distribution (the Erlang formulas' assumption)?
-    pub fn is_exponential(&self) -> bool {
-        matches!(self, Dist::Exponential { .. })
-    }
-
     /// One draw `[s]`, never negative.
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {

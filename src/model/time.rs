@@ -56,11 +56,6 @@ impl Calendar {
         self.origin_epoch_s as f64 + t
     }
 
-    /// Simulation time of an epoch second.
-    pub fn sim_time(&self, epoch_s: i64) -> f64 {
-        (epoch_s - self.origin_epoch_s) as f64
-    }
-
     /// Hour of day 0..=23 at a simulation instant.
     #[inline]
     pub fn hour_of_day(&self, t: f64) -> usize {

@@ -119,14 +119,6 @@ impl IntervalMoments {
         matches!(self.store, Store::Files { .. })
     }
 
-    /// The temporary folder of the files, if any.
-    pub fn scratch_path(&self) -> Option<&Path> {
-        match &self.store {
-            Store::Files { dir, .. } => Some(dir.path()),
-            _ => None,
-        }
-    }
-
     /// Folds in one replication's in-memory table (memory store; call in replication order).
     pub fn add(&mut self, m: &Model, s: &RepStats) {
         let Store::Memory { fields, classes } = &mut self.store else {
@@ -252,19 +244,6 @@ impl IntervalMoments {
             Store::Closed => bail!("the interval moments were closed"),
         }
         Ok(())
-    }
-
-    /// The moments of every interval in memory (a copy of a files store): `(fields, classes)`
-    /// with `classes[i * class_count + k]`. For callers that need random access on a short
-    /// horizon.
-    pub fn to_vecs(&self) -> Result<(Vec<FieldMoments>, Vec<ClassMoments>)> {
-        let mut fields = Vec::with_capacity(self.intervals);
-        let mut classes = Vec::with_capacity(self.intervals * self.classes);
-        self.for_each(|_, f, c| {
-            fields.push(*f);
-            classes.extend_from_slice(c);
-        })?;
-        Ok((fields, classes))
     }
 
     /// Removes the files now (they are removed on drop anyway); the moments can no longer be
