@@ -185,6 +185,52 @@ impl GroupState {
     }
 }
 
+/// Folds finished replications into their groups, in fold order.
+struct Folder<'a, 'h> {
+    groups: &'a [Vec<&'a Model>],
+    rule: stopping::Rule,
+    events: u64,
+    contacts: u64,
+    each: Option<EachReplication<'h>>,
+}
+
+impl Folder<'_, '_> {
+    /// Folds one replication in (or discards it: simulated ahead of its group's stopping
+    /// point) and applies the stopping rule when the group's last model is in.
+    fn fold(&mut self, states: &mut [GroupState], f: Finished) {
+        let JobIndex {
+            group: g,
+            model: i,
+            replication: r,
+        } = f.index;
+        let st = &mut states[g];
+        if st.done {
+            return;
+        }
+        let m = self.groups[g][i];
+        self.events += f.stats.events;
+        self.contacts += f.stats.contacts_simulated;
+        if let Some(each) = self.each.as_mut() {
+            each(f.index, &f.stats);
+        }
+        match f.rows {
+            Some(rows) => {
+                st.aggs[i].add_totals(m, &f.stats);
+                st.pending[i].push(rows);
+            }
+            None => st.aggs[i].add(m, &f.stats),
+        }
+        if i + 1 == self.groups[g].len() {
+            st.n = r + 1;
+            if self.rule.may_stop(st.n) {
+                st.half_width = stopping::group_half_width(&st.aggs);
+                st.done = self.rule.stops(st.n, st.half_width);
+                st.converged = st.done && self.rule.converged(st.half_width);
+            }
+        }
+    }
+}
+
 /// A finished replication, before it is folded.
 struct Finished {
     index: JobIndex,
@@ -226,39 +272,12 @@ pub fn run(job: &Job, mut hooks: Hooks) -> Result<Outcome, RunError> {
     }
     let files = job.intervals != IntervalStore::Memory;
     let bar = progress::Bar::new(job, &rule);
-    let mut totals = (0u64, 0u64);
-    let mut fold = |states: &mut Vec<GroupState>, f: Finished| -> Result<(), RunError> {
-        let JobIndex {
-            group: g,
-            model: i,
-            replication: r,
-        } = f.index;
-        let st = &mut states[g];
-        if st.done {
-            return Ok(()); // simulated ahead of the stopping point: discarded
-        }
-        let m = &groups[g][i];
-        totals.0 += f.stats.events;
-        totals.1 += f.stats.contacts_simulated;
-        if let Some(each) = hooks.each.as_mut() {
-            each(f.index, &f.stats);
-        }
-        match f.rows {
-            Some(rows) => {
-                st.aggs[i].add_totals(m, &f.stats);
-                st.pending[i].push(rows);
-            }
-            None => st.aggs[i].add(m, &f.stats),
-        }
-        if i + 1 == groups[g].len() {
-            st.n = r + 1;
-            if rule.may_stop(st.n) {
-                st.half_width = stopping::group_half_width(&st.aggs);
-                st.done = rule.stops(st.n, st.half_width);
-                st.converged = st.done && rule.converged(st.half_width);
-            }
-        }
-        Ok(())
+    let mut fold = Folder {
+        groups,
+        rule,
+        events: 0,
+        contacts: 0,
+        each: hooks.each.take(),
     };
 
     // Traced replications first, on this thread, in order.
@@ -282,7 +301,7 @@ pub fn run(job: &Job, mut hooks: Hooks) -> Result<Outcome, RunError> {
                 files,
                 Some(&mut *sink),
             )?;
-            fold(&mut states, finished)?;
+            fold.fold(&mut states, finished);
             states[0].merge_pending(&groups[0])?;
             bar.show(&states_progress(&states));
         }
@@ -327,7 +346,7 @@ pub fn run(job: &Job, mut hooks: Hooks) -> Result<Outcome, RunError> {
                     .collect()
             });
             for finished in results {
-                fold(&mut states, finished?)?;
+                fold.fold(&mut states, finished?);
             }
             for (st, models) in states.iter_mut().zip(groups) {
                 st.merge_pending(models)?;
@@ -359,8 +378,8 @@ pub fn run(job: &Job, mut hooks: Hooks) -> Result<Outcome, RunError> {
         groups: outcomes,
         wall_s: started.elapsed().as_secs_f64(),
         threads,
-        events: totals.0,
-        contacts_simulated: totals.1,
+        events: fold.events,
+        contacts_simulated: fold.contacts,
     })
 }
 

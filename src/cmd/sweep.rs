@@ -73,43 +73,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .transpose()
         .map_err(Failure::Input)?;
     let points = sweep::grid(&specs);
-    let origin = args.scenario.display().to_string();
-    let base_dir = args
-        .scenario
-        .parent()
-        .unwrap_or(Path::new(""))
-        .to_path_buf();
     // Every point is validated before anything runs, shard or not.
-    let mut models = Vec::with_capacity(points.len());
-    let (mut errors, mut notes) = (Vec::new(), Vec::new());
-    for p in &points {
-        match point_model(&base.source_text, &origin, &base_dir, &specs, p) {
-            Ok((l, n)) => {
-                for w in n
-                    .into_iter()
-                    .chain(l.warnings.iter().map(|w| w.to_string()))
-                {
-                    if !notes.contains(&w) {
-                        notes.push(w);
-                    }
-                }
-                models.push(l.model);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        let n = errors.len();
-        errors.truncate(3);
-        return Err(Failure::Input(format!(
-            "{n} of {} sweep point(s) are invalid:\n{}",
-            points.len(),
-            errors.join("\n")
-        )));
-    }
-    for n in &notes {
-        warn(&format!("note: {n}"));
-    }
+    let models = point_models(&base, &args.scenario, &specs, &points)?;
     let m0 = &base.model;
     let seed = args.seed.unwrap_or(m0.run.seed);
     let plan = reps_of(args.replications, m0.run.replications, &args.auto)?;
@@ -185,42 +150,95 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     let dest = out.commit()?;
     if !args.quiet {
-        let mut s = format!(
-            "{} — sweep of {} ({} point(s){}), seed {seed}, common random numbers\n",
-            m0.name,
-            table.keys.join(" × "),
-            selected.len(),
-            shard.map_or(String::new(), |(k, n)| format!(
-                " of {}: shard {k}/{n}",
-                points.len()
-            )),
-        );
-        for r in &table.rows {
-            let sl = table.estimate(r, HumanMetric::ServiceLevel);
-            let w = table.estimate(r, HumanMetric::MeanWaitS);
-            let vals: Vec<String> = r.values.iter().map(|v| fmt_value(*v)).collect();
-            s.push_str(&format!(
-                "  {:<14} {:>5} reps  service level {}  mean wait {}\n",
-                vals.join(", "),
-                r.replications,
-                match (sl.mean, sl.ci95) {
-                    (Some(m), Some(c)) => format!("{:6.2}% ± {:.2}", m * 100.0, c * 100.0),
-                    (Some(m), None) => format!("{:6.2}%", m * 100.0),
-                    _ => "n/a".into(),
-                },
-                w.mean.map_or("n/a".into(), |m| format!("{m:.1} s"))
-            ));
-        }
-        let total: u32 = table.rows.iter().map(|r| r.replications).sum();
-        s.push_str(&format!(
-            "  {} replications in {:.2} s wall time on {} threads ({:.0} contacts/s)\n  results in {}/\n",
-            total,
-            run.wall_s,
-            run.threads,
-            run.contacts_simulated as f64 / run.wall_s.max(1e-9),
-            dest.display()
-        ));
+        let shard_note = shard.map_or(String::new(), |(k, n)| {
+            format!(" of {}: shard {k}/{n}", points.len())
+        });
+        let s = terminal_text(&m0.name, seed, &table, &shard_note, &run, &dest);
         say(&crate::escape::terminal_lines(&s))?;
     }
     Ok(())
+}
+
+/// The scenario of every point, validated (all problems at once, the first three shown).
+fn point_models(
+    base: &crate::scenario::Loaded,
+    scenario: &Path,
+    specs: &[SetSpec],
+    points: &[Vec<f64>],
+) -> Result<Vec<crate::model::Model>, Failure> {
+    let origin = scenario.display().to_string();
+    let base_dir = scenario.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut models = Vec::with_capacity(points.len());
+    let (mut errors, mut notes) = (Vec::new(), Vec::new());
+    for p in points {
+        match point_model(&base.source_text, &origin, &base_dir, specs, p) {
+            Ok((l, n)) => {
+                for w in n
+                    .into_iter()
+                    .chain(l.warnings.iter().map(|w| w.to_string()))
+                {
+                    if !notes.contains(&w) {
+                        notes.push(w);
+                    }
+                }
+                models.push(l.model);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        let n = errors.len();
+        errors.truncate(3);
+        return Err(Failure::Input(format!(
+            "{n} of {} sweep point(s) are invalid:\n{}",
+            points.len(),
+            errors.join("\n")
+        )));
+    }
+    for n in &notes {
+        warn(&format!("note: {n}"));
+    }
+    Ok(models)
+}
+
+/// The terminal summary: one line per point, then the cost.
+fn terminal_text(
+    scenario: &str,
+    seed: u64,
+    table: &SweepTable,
+    shard_note: &str,
+    run: &runner::Outcome,
+    dest: &Path,
+) -> String {
+    let mut s = format!(
+        "{scenario} — sweep of {} ({} point(s){shard_note}), seed {seed}, common random numbers\n",
+        table.keys.join(" × "),
+        table.rows.len(),
+    );
+    for r in &table.rows {
+        let sl = table.estimate(r, HumanMetric::ServiceLevel);
+        let w = table.estimate(r, HumanMetric::MeanWaitS);
+        let vals: Vec<String> = r.values.iter().map(|v| fmt_value(*v)).collect();
+        s.push_str(&format!(
+            "  {:<14} {:>5} reps  service level {}  mean wait {}\n",
+            vals.join(", "),
+            r.replications,
+            match (sl.mean, sl.ci95) {
+                (Some(m), Some(c)) => format!("{:6.2}% ± {:.2}", m * 100.0, c * 100.0),
+                (Some(m), None) => format!("{:6.2}%", m * 100.0),
+                _ => "n/a".into(),
+            },
+            w.mean.map_or("n/a".into(), |m| format!("{m:.1} s"))
+        ));
+    }
+    let total: u32 = table.rows.iter().map(|r| r.replications).sum();
+    s.push_str(&format!(
+        "  {} replications in {:.2} s wall time on {} threads ({:.0} contacts/s)\n  results in {}/\n",
+        total,
+        run.wall_s,
+        run.threads,
+        run.contacts_simulated as f64 / run.wall_s.max(1e-9),
+        dest.display()
+    ));
+    s
 }
