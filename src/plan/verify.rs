@@ -7,6 +7,7 @@ use super::{measure, PlanContext, PoolPlan};
 use crate::model::Model;
 use crate::stats::Estimate;
 use crate::summary::{HumanMetric, Moments, TotalMetric};
+use crate::verdict::Shortfall;
 
 /// What one method's staffing achieved when re-simulated.
 #[derive(Debug, Clone)]
@@ -86,14 +87,15 @@ pub fn verify(
         let (mut missed, mut significant) = (Vec::new(), Vec::new());
         for (k, row) in meas.sl.iter().enumerate() {
             for (j, mo) in row.iter().enumerate() {
-                if let Some(v) = mo.mean() {
-                    let goal = ctx.interval_goal(meas.offered[k][j], false);
-                    if v + 1e-12 < goal {
+                let Some(v) = mo.mean() else { continue };
+                // The verdict rule every command shares (crate::verdict).
+                match ctx.rule().judge(meas.offered[k][j], v, mo.ci95()) {
+                    Some(Shortfall::BeyondNoise) => {
                         missed.push((k, j));
-                        if v + mo.ci95().unwrap_or(0.0) < goal {
-                            significant.push((k, j));
-                        }
+                        significant.push((k, j));
                     }
+                    Some(Shortfall::WithinNoise) => missed.push((k, j)),
+                    None => {}
                 }
             }
         }
