@@ -37,12 +37,14 @@ fn write_report(dir: &Path) -> PathBuf {
     let dest = dir.join("out");
     let out = OutputDir::create(&dest).unwrap();
     let files = charts::write_charts(&out, &m, &agg).unwrap();
-    let summary = json::summary(&m, &agg, 3, 3);
+    let verdict = kefu::verdict::Verdict::of_run(&m, &agg).unwrap();
+    let mut summary = json::summary(&m, &agg, 3, 3);
+    json::add_verdict(&mut summary, &verdict);
     let run_info = serde_json::json!({"scenario": m.name, "seed": 3, "replications": 3,
         "kefu_version": env!("CARGO_PKG_VERSION")});
     out.write(
         "report.html",
-        html::report_html(&m, &agg, &summary, &run_info, &files).unwrap(),
+        html::report_html(&m, &agg, &summary, &run_info, &files, &verdict).unwrap(),
     )
     .unwrap();
     out.commit().unwrap();

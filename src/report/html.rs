@@ -6,7 +6,8 @@
 use crate::model::time::HOUR_S;
 use crate::model::{Model, Staffing};
 use crate::report::charts::{fmt_count, fmt_duration, ChartFile};
-use crate::summary::{Aggregate, HumanMetric, IntervalField, Metric, TotalMetric};
+use crate::summary::{Aggregate, HumanMetric, Metric, TotalMetric};
+use crate::verdict::{Shortfall, Verdict};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -25,6 +26,8 @@ h3{font-size:1.05em;margin:18px 0 6px}
 .verdict.close{background:#fff6e0;border-color:#e0a010}
 .verdict .head{font-size:1.9em;font-weight:700;margin:0}
 .verdict .line{font-size:1.15em;margin:6px 0 0}
+.verdict .basis{margin:6px 0 0}
+.verdict .rule{color:#555;font-size:.85em;margin:6px 0 0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(230px,1fr));gap:12px;margin:12px 0}
 .card{border:1px solid #ddd;border-radius:8px;padding:10px 14px;background:#fafafa}
 .card .k{color:#555;font-size:.9em}
@@ -129,6 +132,7 @@ pub fn report_html(
     summary: &Value,
     run_info: &Value,
     charts: &[ChartFile],
+    v: &Verdict,
 ) -> anyhow::Result<String> {
     let mut h = page_open(&format!("kefu report: {}", m.name));
     let name = esc(&m.name);
@@ -146,7 +150,8 @@ pub fn report_html(
          replications. Numbers are means over replications; “±” is the 95% confidence half-width.</p>",
         fmt_num(m.run.days())
     );
-    verdict(&mut h, m, agg, summary)?;
+    verdict(&mut h, m, summary, v);
+    cards(&mut h, m, summary, v);
     if charts.is_empty() {
         h.push_str("<p class=\"muted\">Charts were not drawn for this run (<code>--no-charts</code>).</p>\n");
     } else {
@@ -220,36 +225,38 @@ pub fn card(h: &mut String, key: &str, value: &str, detail: &str) {
     );
 }
 
-fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Result<()> {
+fn verdict(h: &mut String, m: &Model, s: &Value, v: &Verdict) {
     let sl = est(s, HumanMetric::ServiceLevel);
-    let target = m.target.service_level;
     let within = fmt_duration(m.target.answer_within_s);
-    let met = s["target"]["met"].as_bool().unwrap_or(false);
-    let close = match sl {
-        (Some(v), Some(ci)) => (v - target).abs() <= ci,
-        _ => false,
-    };
-    let (class, head) = match (sl.0, met, close) {
-        (None, _, _) => (
-            "missed",
-            "No verdict: no contact reached the agents".to_string(),
-        ),
-        (_, true, false) => ("met", "Target met".to_string()),
-        (_, false, false) => ("missed", "Target NOT met".to_string()),
-        (_, true, true) => ("close", "Target met, but only just".to_string()),
-        (_, false, true) => ("close", "Target NOT met, but close".to_string()),
-    };
-    verdict_box(
+    let _ = writeln!(
         h,
-        class,
-        &head,
-        &format!("Service level <strong>{}</strong> against the {:.0}% target: the share of contacts reaching the agents \
-         that were answered within {}.{}",
-        esc(&pct_ci(sl)),
-        target * 100.0,
-        esc(&within),
-        if close { " The confidence interval includes the target: run more replications or add margin." } else { "" }
-    ));
+        "<section class=\"verdict {class}\" id=\"verdict\">\n<p class=\"head\">{head}</p>\n\
+         <p class=\"line\" id=\"verdict-line\">{line}</p>\n<p class=\"basis\">Service level <strong>{sl}</strong> \
+         against the {target:.0}% target: the share of contacts reaching the agents that were answered within \
+         {within}.{close}</p>\n<p class=\"rule\">{rule}</p>\n</section>",
+        class = v.css_class(),
+        head = esc(&v.headline()),
+        line = esc(&capitalised(&v.line())),
+        sl = esc(&pct_ci(sl)),
+        target = m.target.service_level * 100.0,
+        within = esc(&within),
+        close = if v.overall_shortfall == Some(Shortfall::WithinNoise) {
+            " The confidence interval includes the target: run more replications or add margin."
+        } else {
+            ""
+        },
+        rule = esc(crate::verdict::RULE_TEXT),
+    );
+}
+
+/// `met overall …` → `Met overall …`.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+}
+
+fn cards(h: &mut String, m: &Model, s: &Value, v: &Verdict) {
     h.push_str("<div class=\"cards\">\n");
     let abandoned = est(s, HumanMetric::Abandoned)
         .0
@@ -269,21 +276,25 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Res
             secs(est(s, HumanMetric::WaitP90S))
         ),
     );
-    let (worst, below) = worst_intervals(m, agg, 3)?;
-    let worst_text = if worst.is_empty() {
-        "none below target".to_string()
-    } else {
-        worst
-            .iter()
-            .map(|(t, v)| format!("{t}: {:.0}%", v * 100.0))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
+    let worst: Vec<String> = v
+        .interval_misses
+        .iter()
+        .take(3)
+        .map(|x| format!("{}: {:.0}%", x.scope.name(), x.service_level * 100.0))
+        .collect();
     card(
         h,
-        "Worst intervals (service level)",
-        &format!("{below} below target"),
-        &worst_text,
+        "Intervals below their goal",
+        &format!(
+            "{} of {}",
+            v.interval_misses.len(),
+            v.intervals_judged
+        ),
+        &if worst.is_empty() {
+            "none".to_string()
+        } else {
+            format!("worst: {}", worst.join("; "))
+        },
     );
     if m.costs.is_some() {
         let cur = s["cost"]["currency"].as_str().unwrap_or("");
@@ -320,41 +331,6 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Res
         );
     }
     h.push_str("</div>\n");
-    Ok(())
-}
-
-/// The intervals with the lowest mean service level below target: `(label, level)`; and
-/// "k of n" intervals below target among those with a service level. One pass.
-fn worst_intervals(
-    m: &Model,
-    agg: &Aggregate,
-    n: usize,
-) -> anyhow::Result<(Vec<(String, f64)>, String)> {
-    let f = IntervalField::ServiceLevel;
-    let goal = m.target.service_level - 1e-9;
-    // The `n` lowest so far, ordered by level then interval (as a stable sort of all would).
-    let mut worst: Vec<(usize, f64)> = Vec::with_capacity(n + 1);
-    let (mut below, mut with) = (0usize, 0usize);
-    agg.intervals.for_each(|i, iv, _| {
-        let Some(x) = iv[f].mean() else {
-            return;
-        };
-        with += 1;
-        if x >= goal {
-            return;
-        }
-        below += 1;
-        let at = worst.partition_point(|w| w.1.total_cmp(&x).is_le());
-        if at < n {
-            worst.insert(at, (i, x));
-            worst.truncate(n);
-        }
-    })?;
-    let worst = worst
-        .into_iter()
-        .map(|(i, x)| (m.run.calendar.format_short(m.run.interval_start(i)), x))
-        .collect();
-    Ok((worst, format!("{below} of {with}")))
 }
 
 fn clock(s: f64) -> String {
