@@ -3,6 +3,7 @@
 
 use crate::report::whatif_charts::{self, DiffPanel};
 use crate::report::{whatif_html, OutputDir};
+use crate::verdict::Verdict;
 use crate::whatif::compare::{self, Unit};
 use serde_json::Value;
 
@@ -13,6 +14,8 @@ pub struct CompareInfo<'a> {
     pub seed: u64,
     pub replications: u32,
     pub target_service_level: f64,
+    /// A and B judged by the verdict rule of `kefu run`.
+    pub verdicts: [&'a Verdict; 2],
 }
 
 /// Writes compare.md, the chart and report.html (compare.json is `doc`, written by the caller).
@@ -43,7 +46,16 @@ pub fn write_compare(
     )?;
     out.write(
         "report.html",
-        whatif_html::compare_html(doc, rows, info.target_service_level, Some(&chart)),
+        whatif_html::compare_html(
+            doc,
+            rows,
+            info.target_service_level,
+            Some(&chart),
+            &[
+                (&format!("A: {}", info.a_name), info.verdicts[0]),
+                (&format!("B: {}", info.b_name), info.verdicts[1]),
+            ],
+        ),
     )?;
     Ok(())
 }
@@ -103,4 +115,13 @@ fn panels(rows: &[compare::MetricCompare]) -> Vec<DiffPanel> {
             }
         })
         .collect()
+}
+
+/// The terminal lines judging A and B against the target (the rule of `kefu run`).
+pub fn against_target_text(info: &CompareInfo) -> String {
+    format!(
+        "  A against the target: {}\n  B against the target: {}\n",
+        info.verdicts[0].line(),
+        info.verdicts[1].line()
+    )
 }
