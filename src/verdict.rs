@@ -225,12 +225,10 @@ impl Verdict {
                 })
             })
             .collect();
-        let overall = agg
-            .get(HumanMetric::ServiceLevel)
-            .unwrap_or(Estimate {
-                mean: None,
-                ci95: None,
-            });
+        let overall = agg.get(HumanMetric::ServiceLevel).unwrap_or(Estimate {
+            mean: None,
+            ci95: None,
+        });
         Ok(Verdict::from_parts(
             rule,
             overall,
@@ -248,9 +246,8 @@ impl Verdict {
         mut interval_misses: Vec<Miss>,
         mut class_misses: Vec<Miss>,
     ) -> Verdict {
-        let worst_first = |a: &Miss, b: &Miss| {
-            (a.service_level - a.goal).total_cmp(&(b.service_level - b.goal))
-        };
+        let worst_first =
+            |a: &Miss, b: &Miss| (a.service_level - a.goal).total_cmp(&(b.service_level - b.goal));
         interval_misses.sort_by(worst_first);
         class_misses.sort_by(worst_first);
         // The horizon is judged at the target itself, however little traffic it has.

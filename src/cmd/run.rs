@@ -5,10 +5,10 @@ use super::{confirm, load, reps_of, run_failure, AutoArgs, Replications};
 use crate::failure::{say, warn, Failure};
 use crate::report::run_record::{self, AutoRecord, RunRecord, TraceRecord};
 use crate::report::{self, OutputDir};
-use crate::verdict::Verdict;
 use crate::runner::{self, GroupOutcome, Hooks, IntervalStore, Job, Progress, Reps};
 use crate::scenario::{self, Loaded};
 use crate::summary::Aggregate;
+use crate::verdict::Verdict;
 use anyhow::Context;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -284,7 +284,8 @@ fn print(p: &Prepared, sim: &Simulated, dest: &Path) -> Result<(), Failure> {
         return Ok(());
     }
     let (m, o) = (&p.loaded.model, &sim.outcome);
-    let mut text = report::terminal::summary(m, &sim.aggregate, o.groups[0].replications, &sim.verdict);
+    let mut text =
+        report::terminal::summary(m, &sim.aggregate, o.groups[0].replications, &sim.verdict);
     if let Some(a) = &sim.auto {
         text.push_str(&auto_line(a, &p.args.auto));
     }

@@ -152,6 +152,7 @@ pub fn report_html(
     );
     verdict(&mut h, m, summary, v);
     cards(&mut h, m, summary, v);
+    tickets(&mut h, m, agg, summary)?;
     if charts.is_empty() {
         h.push_str("<p class=\"muted\">Charts were not drawn for this run (<code>--no-charts</code>).</p>\n");
     } else {
@@ -285,11 +286,7 @@ fn cards(h: &mut String, m: &Model, s: &Value, v: &Verdict) {
     card(
         h,
         "Intervals below their goal",
-        &format!(
-            "{} of {}",
-            v.interval_misses.len(),
-            v.intervals_judged
-        ),
+        &format!("{} of {}", v.interval_misses.len(), v.intervals_judged),
         &if worst.is_empty() {
             "none".to_string()
         } else {
@@ -331,6 +328,59 @@ fn cards(h: &mut String, m: &Model, s: &Value, v: &Verdict) {
         );
     }
     h.push_str("</div>\n");
+}
+
+/// The tickets card and sentence, when the run made tickets.
+fn tickets(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Result<()> {
+    let Some(b) = crate::report::tickets::backlog(m, agg)? else {
+        return Ok(());
+    };
+    let count = est(s, TotalMetric::TicketCount);
+    let response = secs(est(s, TotalMetric::TicketMeanResponseS));
+    let cal = &m.run.calendar;
+    h.push_str("<div class=\"cards\" id=\"tickets\">\n");
+    card(
+        h,
+        "Offline tickets",
+        &format!("{} per run", count.0.map_or("n/a".into(), fmt_count)),
+        &format!(
+            "{} ± {} contacts arrived when no agent with their skill was on duty",
+            count.0.map_or("n/a".into(), fmt_count),
+            count.1.map_or("n/a".into(), fmt_count)
+        ),
+    );
+    card(
+        h,
+        "Ticket response",
+        &format!("mean {response}"),
+        "from the contact's arrival to the start of its handling",
+    );
+    card(
+        h,
+        "Ticket backlog",
+        &format!("peak {}", fmt_count(b.peak)),
+        &format!(
+            "open tickets at {}; {} still open at the end",
+            cal.format_short(b.peak_at),
+            fmt_count(b.at_end)
+        ),
+    );
+    h.push_str("</div>\n");
+    let _ = writeln!(
+        h,
+        "<p id=\"tickets-sentence\">{} contacts per run became offline tickets; the backlog built up to {} open \
+         tickets by {} and was worked off at a mean response of {}{}. The load chart draws the backlog over time.</p>",
+        fmt_count(b.made),
+        fmt_count(b.peak),
+        esc(&cal.format_short(b.peak_at)),
+        esc(&response),
+        if b.at_end >= 0.5 {
+            format!(", leaving {} open when the horizon ends", fmt_count(b.at_end))
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
 }
 
 fn clock(s: f64) -> String {

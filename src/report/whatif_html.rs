@@ -3,11 +3,11 @@
 //! Made from the written files and tables only (no wall times), so that a sweep merged from
 //! shards gives the same bytes as one run.
 
-use crate::verdict::Verdict;
 use super::charts::{ChartFile, SVG_FONTS};
 use super::html::{self, card, esc, row};
 use super::OutputDir;
 use crate::summary::HumanMetric;
+use crate::verdict::Verdict;
 use crate::whatif::compare::{self, MetricCompare};
 use crate::whatif::edit::fmt_value;
 use crate::whatif::sweep::{SweepInfo, SweepTable};

@@ -38,8 +38,14 @@ fn judging_tells_a_miss_beyond_the_noise_from_one_within_it() {
     let r = rule();
     assert_eq!(r.judge(100.0, 0.90, Some(0.05)), None, "at the target");
     assert_eq!(r.judge(100.0, 0.95, None), None);
-    assert_eq!(r.judge(100.0, 0.86, Some(0.02)), Some(Shortfall::BeyondNoise));
-    assert_eq!(r.judge(100.0, 0.89, Some(0.02)), Some(Shortfall::WithinNoise));
+    assert_eq!(
+        r.judge(100.0, 0.86, Some(0.02)),
+        Some(Shortfall::BeyondNoise)
+    );
+    assert_eq!(
+        r.judge(100.0, 0.89, Some(0.02)),
+        Some(Shortfall::WithinNoise)
+    );
     // One replication: no half-width, so nothing can be blamed on noise.
     assert_eq!(r.judge(100.0, 0.89, None), Some(Shortfall::BeyondNoise));
     // A small interval is judged at target − tolerance.
@@ -64,7 +70,11 @@ fn status_follows_horizon_intervals_and_classes() {
     let red = Verdict::from_parts(rule(), est(0.85, 0.01), 10, one, vec![]);
     assert_eq!(red.status, Status::NotMet);
     assert_eq!(red.css_class(), "missed");
-    assert!(red.line().starts_with("NOT met: 85.0% ± 1.0"), "{}", red.line());
+    assert!(
+        red.line().starts_with("NOT met: 85.0% ± 1.0"),
+        "{}",
+        red.line()
+    );
 
     let close = Verdict::from_parts(rule(), est(0.89, 0.02), 10, vec![], vec![]);
     assert_eq!(close.status, Status::NotMet);
@@ -108,7 +118,10 @@ fn the_line_names_the_worst_intervals_in_time_order_and_the_classes() {
         ),
         "{line}"
     );
-    assert!(line.ends_with("3 of 4 beyond the noise of the replications"), "{line}");
+    assert!(
+        line.ends_with("3 of 4 beyond the noise of the replications"),
+        "{line}"
+    );
     // Worst first in the data.
     assert_eq!(v.interval_misses[0].scope.name(), "11-10 21:30");
     let j = v.to_json();
@@ -123,7 +136,15 @@ fn the_line_names_the_worst_intervals_in_time_order_and_the_classes() {
 #[test]
 fn many_interval_misses_name_the_worst_and_count_the_rest() {
     let misses: Vec<Miss> = (0..10)
-        .map(|i| interval(i, &format!("01-0{} 10:00", i % 9 + 1), 0.80 + i as f64 * 0.005, 0.01, 50.0))
+        .map(|i| {
+            interval(
+                i,
+                &format!("01-0{} 10:00", i % 9 + 1),
+                0.80 + i as f64 * 0.005,
+                0.01,
+                50.0,
+            )
+        })
         .collect();
     let v = Verdict::from_parts(rule(), est(0.7, 0.01), 48, misses, vec![]);
     let line = v.line();
@@ -137,5 +158,9 @@ fn many_interval_misses_name_the_worst_and_count_the_rest() {
 fn a_small_class_names_its_lower_goal() {
     let small = interval(0, "01-01 03:00", 0.70, 0.05, 4.0);
     let v = Verdict::from_parts(rule(), est(0.95, 0.01), 48, vec![small], vec![]);
-    assert!(v.line().contains("70.0% ± 5.0 (few contacts: goal 80.0%)"), "{}", v.line());
+    assert!(
+        v.line().contains("70.0% ± 5.0 (few contacts: goal 80.0%)"),
+        "{}",
+        v.line()
+    );
 }
