@@ -8,3 +8,4 @@ mod operations;
 mod reliability;
 mod theory;
 mod traces;
+mod verdict;
