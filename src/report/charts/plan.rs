@@ -313,7 +313,7 @@ impl Chart for PlanServiceLevelChart<'_> {
                 .configure_mesh()
                 .x_label_formatter(&|t| time_axis::label(m, *t))
                 .y_labels(y_label_count(100.0 - y0, many))
-                .y_label_formatter(&|v| format!("{v:.0}%"))
+                .y_label_formatter(&|v| style::pct_tick(*v))
                 .x_desc(if many { "" } else { "Time (start of interval)" })
                 .y_desc(format!(
                     "Answered within {} (%)",
