@@ -38,11 +38,14 @@ fn labels(svg: &str) -> Vec<Label> {
         .collect()
 }
 
+/// An axis: `x` or `y`, the shared coordinate of its labels, their anchor.
+type Axis<'a> = (char, i64, &'a str);
+
 /// Axis tick labels that repeat their neighbour: y ticks share an x and are right-aligned
 /// (`dy="0.5ex"`), x ticks share a y and are centred (`dy="0.76em"`). Groups of fewer than
 /// three labels are value labels, not axes.
 fn repeated_ticks(labels: &[Label]) -> Vec<String> {
-    let mut axes: BTreeMap<(char, i64, &str), Vec<(i64, &str)>> = BTreeMap::new();
+    let mut axes: BTreeMap<Axis, Vec<(i64, &str)>> = BTreeMap::new();
     for l in labels.iter().filter(|l| !l.text.is_empty()) {
         match (l.anchor.as_str(), l.dy.as_str()) {
             (a @ ("end" | "start"), "0.5ex") => {
