@@ -3,6 +3,7 @@ mod chart_properties;
 mod cli;
 mod common;
 mod determinism;
+mod erlang_calc;
 mod flat_memory;
 mod fuzz_props;
 mod operations;
