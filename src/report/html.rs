@@ -43,13 +43,19 @@ th{background:#f3f3f3}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 code{font-family:Consolas,"DejaVu Sans Mono",monospace;font-size:.9em;word-break:break-all}
 .muted{color:#666}
-@media (max-width:700px){main{padding:14px}.verdict .head{font-size:1.5em}}
+@media (max-width:700px){main{padding:14px}.verdict .head{font-size:1.5em}
+ figure{overflow-x:auto}figure svg{min-width:900px}}
 @media print{
- @page{size:A4;margin:14mm}
+ @page{size:A4;margin:12mm}
  main{max-width:none;padding:0}
+ body{font-size:10pt}
  .verdict,.card,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ .cards{grid-template-columns:repeat(3,1fr)}
  h2{break-after:avoid;page-break-after:avoid}
- figure{break-inside:avoid}
+ h2#charts{break-before:page;page-break-before:always}
+ figure{break-inside:avoid;page-break-inside:avoid;margin:6px 0 10px}
+ figure svg{max-height:105mm;width:auto;max-width:100%;margin:0 auto}
+ figure figcaption{display:none}
  a{color:inherit;text-decoration:none}
 }
 "#;
@@ -156,7 +162,7 @@ pub fn report_html(
     if charts.is_empty() {
         h.push_str("<p class=\"muted\">Charts were not drawn for this run (<code>--no-charts</code>).</p>\n");
     } else {
-        h.push_str("<h2>Charts</h2>\n");
+        h.push_str("<h2 id=\"charts\">Charts</h2>\n");
     }
     for c in charts {
         figure(&mut h, c);
