@@ -158,8 +158,11 @@ pub fn verify(
     Ok((checks, v))
 }
 
-/// Judges `meas` by the verdict rule: `(missed, beyond the noise)` as `(pool, interval)`.
-fn judged(ctx: &PlanContext, meas: &super::Measured) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+/// `(planned pool, counted interval)` cells.
+type Cells = Vec<(usize, usize)>;
+
+/// Judges `meas` by the verdict rule: `(missed, beyond the noise)`.
+fn judged(ctx: &PlanContext, meas: &super::Measured) -> (Cells, Cells) {
     let (mut missed, mut significant) = (Vec::new(), Vec::new());
     for (k, row) in meas.sl.iter().enumerate() {
         for (j, mo) in row.iter().enumerate() {
