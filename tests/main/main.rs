@@ -8,6 +8,7 @@ mod flat_memory;
 mod fuzz_props;
 mod operations;
 mod reliability;
+mod scenario_doc;
 mod theory;
 mod traces;
 mod verdict;

@@ -102,6 +102,18 @@ fn default_names_the_vip_members_category() {
         .as_f64()
         .unwrap();
     assert!(vip < 0.9, "{vip}");
+    // As scenarios/default.toml's opening comment says: no half-hour misses.
+    assert_eq!(s["target"]["verdict"]["intervals_missed"], 0);
+    let comment = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml"),
+    )
+    .unwrap();
+    let overall = s["human"]["service_level"]["mean"].as_f64().unwrap() * 100.0;
+    assert!(
+        comment.contains(&format!("({overall:.1}% ± 0.4 overall)")),
+        "{overall}"
+    );
+    assert!(comment.contains(&format!("at {:.1}% ± 2.0", vip * 100.0)));
     let named = format!("vip-members {:.1}%", vip * 100.0);
     assert!(terminal_verdict(&term).contains(&named), "{term}");
     assert!(element_text(&html, "verdict-line").contains(&named));
@@ -146,4 +158,45 @@ fn a_scenario_without_tickets_has_no_tickets_card() {
     assert!(!html.contains("id=\"tickets\""));
     // One category and no VIP: no class is judged beside the horizon.
     assert_eq!(s["target"]["verdict"]["classes_missed"], 0);
+}
+
+#[test]
+fn docs_quote_what_the_commands_give() {
+    // docs/whatif.md quotes this comparison; the figures must be what the command prints.
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args([
+            "compare",
+            "scenarios/default.toml",
+            "scenarios/default-bot-better.toml",
+            "--threads",
+            "2",
+            "--yes",
+            "--out",
+        ])
+        .arg(dir.path().join("cmp"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/whatif.md"))
+        .unwrap();
+    for quoted in [
+        "+1.90 pp ± 0.25 pp",
+        "1.9× narrower",
+        "vip-members 84.6% ± 2.0",
+    ] {
+        assert!(
+            doc.contains(quoted),
+            "docs/whatif.md no longer quotes {quoted:?}"
+        );
+        assert!(
+            out.contains(quoted),
+            "kefu compare does not print {quoted:?}:\n{out}"
+        );
+    }
+    let md = std::fs::read_to_string(dir.path().join("cmp/compare.md")).unwrap();
+    assert!(md.contains("97.24%") && md.contains("99.14%"), "{md}");
+    assert!(doc.contains("(97.24% → 99.14%)"));
 }
