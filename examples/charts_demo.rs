@@ -32,7 +32,9 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let files = charts::write_charts(&out, &m, &outcome.aggregates[0][0])?;
     let charts_s = started.elapsed().as_secs_f64();
-    let summary = json::summary(&m, &outcome.aggregates[0][0], reps, 1);
+    let verdict = kefu::verdict::Verdict::of_run(&m, &outcome.aggregates[0][0])?;
+    let mut summary = json::summary(&m, &outcome.aggregates[0][0], reps, 1);
+    json::add_verdict(&mut summary, &verdict);
     let run_info = serde_json::json!({
         "scenario": m.name, "scenario_sha256": "demo", "seed": 1, "replications": reps,
         "kefu_version": env!("CARGO_PKG_VERSION"), "wall_time_s": outcome.wall_s, "charts_s": charts_s,
@@ -40,7 +42,14 @@ fn main() -> anyhow::Result<()> {
     out.write("summary.json", json::to_text(&summary))?;
     out.write(
         "report.html",
-        html::report_html(&m, &outcome.aggregates[0][0], &summary, &run_info, &files)?,
+        html::report_html(
+            &m,
+            &outcome.aggregates[0][0],
+            &summary,
+            &run_info,
+            &files,
+            &verdict,
+        )?,
     )?;
     out.commit()?;
     for f in &files {

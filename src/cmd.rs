@@ -7,7 +7,7 @@ pub mod bench;
 mod calibrate;
 mod check;
 mod compare;
-mod erlang;
+pub mod erlang;
 mod merge;
 mod plan;
 mod run;

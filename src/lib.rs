@@ -28,4 +28,5 @@ pub mod stability;
 pub mod stats;
 pub mod summary;
 pub mod trace;
+pub mod verdict;
 pub mod whatif;

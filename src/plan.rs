@@ -82,13 +82,17 @@ impl PlanContext {
     /// The service level interval goal given its mean offered contacts per replication:
     /// small intervals get the stated tolerance, others the target (+ margin while tuning).
     pub fn interval_goal(&self, offered_per_rep: f64, with_margin: bool) -> f64 {
-        if offered_per_rep < self.planning.small_interval_contacts {
-            self.target - self.planning.small_interval_tolerance
-        } else if with_margin {
+        let rule = self.rule();
+        if with_margin && offered_per_rep >= rule.small_interval_contacts {
             self.target + self.planning.margin
         } else {
-            self.target
+            rule.goal(offered_per_rep)
         }
+    }
+
+    /// The verdict rule the plan is judged by (the one of run and compare).
+    pub fn rule(&self) -> crate::verdict::Rule {
+        crate::verdict::Rule::new(self.target, &self.planning)
     }
 
     /// `base` with the planned pools staffed per grid interval (`staffing[k]` for the k-th

@@ -12,6 +12,7 @@ pub mod plan_html;
 pub mod run_record;
 pub mod sweep_page;
 pub mod terminal;
+pub mod tickets;
 pub mod whatif_charts;
 pub mod whatif_html;
 

@@ -39,12 +39,14 @@ fn write(m: &Model, reps: u32, with_charts: bool) -> Written {
     } else {
         Vec::new()
     };
-    let summary = json::summary(m, &agg, reps, 7);
+    let verdict = kefu::verdict::Verdict::of_run(m, &agg).unwrap();
+    let mut summary = json::summary(m, &agg, reps, 7);
+    json::add_verdict(&mut summary, &verdict);
     let run_info = serde_json::json!({
         "scenario": m.name, "scenario_sha256": "abc123", "seed": 7, "replications": reps,
         "kefu_version": env!("CARGO_PKG_VERSION"), "wall_time_s": 0.5, "charts_s": 0.1,
     });
-    let html = html::report_html(m, &agg, &summary, &run_info, &files).unwrap();
+    let html = html::report_html(m, &agg, &summary, &run_info, &files, &verdict).unwrap();
     out.write("report.html", &html).unwrap();
     out.commit().unwrap();
     Written {

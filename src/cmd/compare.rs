@@ -7,6 +7,7 @@ use crate::report::compare_page::{self, CompareInfo};
 use crate::report::compare_text;
 use crate::report::{json::to_text, OutputDir};
 use crate::runner::{self, Hooks, IntervalStore, Job, Progress, Reps};
+use crate::verdict::Verdict;
 use crate::whatif::compare;
 use clap::Args;
 use serde_json::{json, Map, Value};
@@ -117,12 +118,15 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     meta.insert("pairing".into(), json!("common random numbers: replication r of A and of B use the same streams (same customers, handle times, patience)"));
     let doc = compare_page::to_json(meta, &rows);
     out.write("compare.json", to_text(&doc))?;
+    let verdict_a = Verdict::of_run(ma, &run.aggregates[0][0])?;
+    let verdict_b = Verdict::of_run(mb, &run.aggregates[0][1])?;
     let info = CompareInfo {
         a_name: &ma.name,
         b_name: &mb.name,
         seed,
         replications: o.replications,
         target_service_level: ma.target.service_level,
+        verdicts: [&verdict_a, &verdict_b],
     };
     compare_page::write_compare(&out, &doc, &rows, &info)?;
     let dest = out.commit()?;
@@ -138,6 +142,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         s.push_str(&compare_text::table(&rows, false));
         s.push('\n');
         s.push_str(&compare_page::verdict_text(&rows));
+        s.push_str(&compare_page::against_target_text(&info));
         if let Reps::Auto { .. } = plan {
             s.push_str(&super::run::auto_line(&o, &args.auto));
         }

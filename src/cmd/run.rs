@@ -9,6 +9,7 @@ use crate::report::{self, OutputDir};
 use crate::runner::{self, GroupOutcome, Hooks, IntervalStore, Job, Progress, Reps};
 use crate::scenario::Loaded;
 use crate::summary::Aggregate;
+use crate::verdict::Verdict;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -80,6 +81,8 @@ struct Simulated {
     /// The stopping rule's outcome, under `--replications auto`.
     auto: Option<GroupOutcome>,
     trace: Option<TraceRecord>,
+    /// The verdict, judged while the interval store is open (the terminal prints it after).
+    verdict: Verdict,
     /// Seconds spent drawing charts (set by `write`).
     charts_s: Option<f64>,
 }
@@ -200,11 +203,13 @@ fn simulate(p: &Prepared, out: &OutputDir) -> Result<Simulated, Failure> {
     };
     let auto = matches!(p.reps, Reps::Auto { .. }).then_some(outcome.groups[0]);
     let (aggregate, outcome) = outcome.into_single();
+    let verdict = Verdict::of_run(m, &aggregate)?;
     Ok(Simulated {
         aggregate,
         outcome,
         auto,
         trace,
+        verdict,
         charts_s: None,
     })
 }
@@ -214,6 +219,7 @@ fn write(p: &Prepared, sim: &mut Simulated, out: OutputDir) -> Result<PathBuf, F
     let (m, agg) = (&p.loaded.model, &sim.aggregate);
     let replications = sim.outcome.groups[0].replications;
     let mut summary = report::json::summary(m, agg, replications, p.seed);
+    report::json::add_verdict(&mut summary, &sim.verdict);
     let stability = crate::stability::assess(m, agg)?;
     if let Some(obj) = summary.as_object_mut() {
         obj.insert("stability".into(), stability.to_json());
@@ -245,7 +251,7 @@ fn write(p: &Prepared, sim: &mut Simulated, out: OutputDir) -> Result<PathBuf, F
     out.write("run.json", record.to_text())?;
     out.write(
         "report.html",
-        report::html::report_html(m, agg, &summary, &run_info, &charts)?,
+        report::html::report_html(m, agg, &summary, &run_info, &charts, &sim.verdict)?,
     )?;
     // The per-interval scratch files live in the folder being written: gone before it moves.
     sim.aggregate.intervals.close();
@@ -297,7 +303,8 @@ fn print(p: &Prepared, sim: &Simulated, dest: &Path) -> Result<(), Failure> {
         return Ok(());
     }
     let (m, o) = (&p.loaded.model, &sim.outcome);
-    let mut text = report::terminal::summary(m, &sim.aggregate, o.groups[0].replications);
+    let mut text =
+        report::terminal::summary(m, &sim.aggregate, o.groups[0].replications, &sim.verdict);
     if let Some(a) = &sim.auto {
         text.push_str(&auto_line(a, &p.args.auto));
     }

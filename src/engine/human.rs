@@ -160,6 +160,10 @@ impl Engine<'_> {
                 if c.counted {
                     self.stats.ticket_responses += 1;
                     self.stats.ticket_response_sum_s += now - c.arrival;
+                    // The report's backlog: tickets worked per interval, horizon only.
+                    if now < self.m.run.counted_to {
+                        self.win.row(self.rec.interval_of(now)).tickets_worked += 1;
+                    }
                 }
                 c.handle_s * stretch
             }

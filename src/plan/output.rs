@@ -271,6 +271,43 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
             c.significant.len()
         );
     }
+    if let Some(sc) = &r.verification.scenario {
+        let n: usize = r
+            .checks
+            .first()
+            .map_or(0, |c| c.sl.iter().map(|v| v.len()).sum());
+        let _ = writeln!(
+            s,
+            "    {:<14} {:>11.1} {:>9} ±{:>5} {:>10} {:>4}/{} ({})",
+            "scenario",
+            sc.agent_hours,
+            pct(sc.service_level.mean),
+            sc.service_level
+                .ci95
+                .map_or("–".into(), |x| format!("{:.1}", 100.0 * x)),
+            pct(sc.lowest.map(|l| l.2)),
+            sc.missed,
+            n,
+            sc.significant
+        );
+        let cost = sc
+            .paid_cost
+            .as_ref()
+            .map_or(String::new(), |(c, cur)| format!(", {c:.0} {cur}"));
+        let _ = writeln!(
+            s,
+            "  the scenario's own staffing: {:.1} paid hours{cost}; {}",
+            sc.paid_hours,
+            if sc.missed == 0 {
+                "it already meets the target in every interval".to_string()
+            } else {
+                format!(
+                    "it misses {} interval(s), {} beyond the noise",
+                    sc.missed, sc.significant
+                )
+            }
+        );
+    }
     for p in &r.pools {
         let _ = writeln!(
             s,

@@ -7,6 +7,7 @@ use super::{measure, PlanContext, PoolPlan};
 use crate::model::Model;
 use crate::stats::Estimate;
 use crate::summary::{HumanMetric, Moments, TotalMetric};
+use crate::verdict::Shortfall;
 
 /// What one method's staffing achieved when re-simulated.
 #[derive(Debug, Clone)]
@@ -41,6 +42,25 @@ impl MethodCheck {
     }
 }
 
+/// The scenario's own staffing of the planned pools, re-simulated like the methods (same
+/// seed, same surge rule) and judged by the same rule: the row a manager compares the plan
+/// with.
+#[derive(Debug, Clone)]
+pub struct ScenarioCheck {
+    /// Per planned pool, per grid interval: the scenario's headcount (at mid-interval).
+    pub staffing: Vec<Vec<u32>>,
+    /// Productive agent-hours of the planned pools over the counted horizon.
+    pub agent_hours: f64,
+    /// Those hours grossed up by shrinkage over the whole grid (warm-up included).
+    pub paid_hours: f64,
+    /// `paid_hours × [costs] agent_hour`, and the currency.
+    pub paid_cost: Option<(f64, String)>,
+    pub service_level: Estimate,
+    pub lowest: Option<(usize, usize, f64)>,
+    pub missed: usize,
+    pub significant: usize,
+}
+
 /// The closing verdict on the plan.
 #[derive(Debug, Clone)]
 pub struct Verification {
@@ -60,6 +80,8 @@ pub struct Verification {
     pub met: bool,
     /// No interval missed by more than its 95% confidence half-width.
     pub met_within_noise: bool,
+    /// The scenario's own staffing beside the methods.
+    pub scenario: Option<ScenarioCheck>,
     pub wall_s: f64,
 }
 
@@ -83,20 +105,7 @@ pub fn verify(
         let staffing: Vec<Vec<u32>> = pools.iter().map(|p| method.staffing(p).clone()).collect();
         let m = ctx.staffed_model(model, &staffing);
         let (meas, outcome) = measure(ctx, &m, reps, seed)?;
-        let (mut missed, mut significant) = (Vec::new(), Vec::new());
-        for (k, row) in meas.sl.iter().enumerate() {
-            for (j, mo) in row.iter().enumerate() {
-                if let Some(v) = mo.mean() {
-                    let goal = ctx.interval_goal(meas.offered[k][j], false);
-                    if v + 1e-12 < goal {
-                        missed.push((k, j));
-                        if v + mo.ci95().unwrap_or(0.0) < goal {
-                            significant.push((k, j));
-                        }
-                    }
-                }
-            }
-        }
+        let (missed, significant) = judged(ctx, &meas);
         let agg = &outcome.aggregates[0][0];
         let none = Estimate {
             mean: None,
@@ -129,6 +138,7 @@ pub fn verify(
                 simulated_cost: agg.get(TotalMetric::CostTotal),
                 met: missed.is_empty(),
                 met_within_noise: significant.is_empty(),
+                scenario: None,
                 wall_s: 0.0,
             });
         }
@@ -143,6 +153,91 @@ pub fn verify(
         });
     }
     let mut v = verification.expect("the plan is verified");
+    v.scenario = Some(scenario_check(ctx, model, pools, seed, reps)?);
     v.wall_s = t0.elapsed().as_secs_f64();
     Ok((checks, v))
+}
+
+/// `(planned pool, counted interval)` cells.
+type Cells = Vec<(usize, usize)>;
+
+/// Judges `meas` by the verdict rule: `(missed, beyond the noise)`.
+fn judged(ctx: &PlanContext, meas: &super::Measured) -> (Cells, Cells) {
+    let (mut missed, mut significant) = (Vec::new(), Vec::new());
+    for (k, row) in meas.sl.iter().enumerate() {
+        for (j, mo) in row.iter().enumerate() {
+            let Some(v) = mo.mean() else { continue };
+            match ctx.rule().judge(meas.offered[k][j], v, mo.ci95()) {
+                Some(Shortfall::BeyondNoise) => {
+                    missed.push((k, j));
+                    significant.push((k, j));
+                }
+                Some(Shortfall::WithinNoise) => missed.push((k, j)),
+                None => {}
+            }
+        }
+    }
+    (missed, significant)
+}
+
+/// Re-simulates the scenario's own staffing of the planned pools as the methods are.
+fn scenario_check(
+    ctx: &PlanContext,
+    model: &Model,
+    pools: &[PoolPlan],
+    seed: u64,
+    reps: u32,
+) -> anyhow::Result<ScenarioCheck> {
+    let g = &ctx.grid;
+    let cal = &model.run.calendar;
+    let staffing: Vec<Vec<u32>> = pools
+        .iter()
+        .map(|p| {
+            (0..g.len)
+                .map(|i| {
+                    let mid = g.start(i) + g.length(i) / 2.0;
+                    model.pools[p.pool].staffing.headcount(cal, mid)
+                })
+                .collect()
+        })
+        .collect();
+    let m = ctx.staffed_model(model, &staffing);
+    let (meas, outcome) = measure(ctx, &m, reps, seed)?;
+    let (missed, significant) = judged(ctx, &meas);
+    let paid_hours: f64 = pools
+        .iter()
+        .zip(&staffing)
+        .map(|(p, s)| {
+            (0..g.len)
+                .map(|i| s[i] as f64 * g.length(i) / 3600.0 / (1.0 - p.shrinkage[i]).max(1e-9))
+                .sum::<f64>()
+        })
+        .sum();
+    let check = MethodCheck {
+        method: PlanMethod::Plan,
+        sl: meas.sl,
+        offered: meas.offered,
+        agent_hours: 0.0,
+        missed: Vec::new(),
+        significant: Vec::new(),
+        service_level: Estimate {
+            mean: None,
+            ci95: None,
+        },
+    };
+    Ok(ScenarioCheck {
+        agent_hours: ctx.agent_hours(&staffing),
+        paid_hours,
+        paid_cost: model
+            .costs
+            .as_ref()
+            .map(|c| (paid_hours * c.agent_hour, c.currency.clone())),
+        service_level: outcome.aggregates[0][0]
+            .get(HumanMetric::ServiceLevel)
+            .unwrap_or(check.service_level),
+        lowest: check.lowest(),
+        missed: missed.len(),
+        significant: significant.len(),
+        staffing,
+    })
 }

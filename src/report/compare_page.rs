@@ -6,6 +6,7 @@ use crate::report::compare_text;
 use crate::report::whatif_charts::{self, DiffPanel};
 use crate::report::{whatif_html, OutputDir};
 use crate::stats::ci::{estimate_value, number};
+use crate::verdict::Verdict;
 use crate::whatif::compare::{self, Unit};
 use crate::whatif::compare::{headline, MetricCompare, SERVICE_LEVEL};
 use serde_json::{json, Map, Value};
@@ -17,6 +18,8 @@ pub struct CompareInfo<'a> {
     pub seed: u64,
     pub replications: u32,
     pub target_service_level: f64,
+    /// A and B judged by the verdict rule of `kefu run`.
+    pub verdicts: [&'a Verdict; 2],
 }
 
 /// The `compare.json` object: `meta` first, then each metric under its `summary.json` path.
@@ -94,7 +97,16 @@ pub fn write_compare(
     )?;
     out.write(
         "report.html",
-        whatif_html::compare_html(doc, rows, info.target_service_level, Some(&chart)),
+        whatif_html::compare_html(
+            doc,
+            rows,
+            info.target_service_level,
+            Some(&chart),
+            &[
+                (&format!("A: {}", info.a_name), info.verdicts[0]),
+                (&format!("B: {}", info.b_name), info.verdicts[1]),
+            ],
+        ),
     )?;
     Ok(())
 }
@@ -154,4 +166,13 @@ fn panels(rows: &[compare::MetricCompare]) -> Vec<DiffPanel> {
             }
         })
         .collect()
+}
+
+/// The terminal lines judging A and B against the target (the rule of `kefu run`).
+pub fn against_target_text(info: &CompareInfo) -> String {
+    format!(
+        "  A against the target: {}\n  B against the target: {}\n",
+        info.verdicts[0].line(),
+        info.verdicts[1].line()
+    )
 }

@@ -20,8 +20,10 @@ pub fn intervals(m: &Model, agg: &Aggregate) -> anyhow::Result<String> {
 /// [`intervals`] written to `w` one row at a time.
 pub fn write_intervals(m: &Model, agg: &Aggregate, w: &mut dyn io::Write) -> anyhow::Result<()> {
     // The contract's columns, then the service level's half-width, then kefu's extras.
-    let (contract, extras): (Vec<IntervalField>, Vec<IntervalField>) =
-        IntervalField::ALL.iter().partition(|f| f.in_contract());
+    let (contract, extras): (Vec<IntervalField>, Vec<IntervalField>) = IntervalField::ALL
+        .iter()
+        .filter(|f| f.in_csv())
+        .partition(|f| f.in_contract());
     let names = |fs: &[IntervalField]| fs.iter().map(|f| f.name()).collect::<Vec<_>>().join(",");
     let mut line = String::from("start,");
     line.push_str(&names(&contract));

@@ -6,7 +6,8 @@
 use crate::model::time::HOUR_S;
 use crate::model::{Model, Staffing};
 use crate::report::charts::{fmt_count, fmt_duration, ChartFile};
-use crate::summary::{Aggregate, HumanMetric, IntervalField, Metric, TotalMetric};
+use crate::summary::{Aggregate, HumanMetric, Metric, TotalMetric};
+use crate::verdict::{Shortfall, Verdict};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -25,6 +26,8 @@ h3{font-size:1.05em;margin:18px 0 6px}
 .verdict.close{background:#fff6e0;border-color:#e0a010}
 .verdict .head{font-size:1.9em;font-weight:700;margin:0}
 .verdict .line{font-size:1.15em;margin:6px 0 0}
+.verdict .basis{margin:6px 0 0}
+.verdict .rule{color:#555;font-size:.85em;margin:6px 0 0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(230px,1fr));gap:12px;margin:12px 0}
 .card{border:1px solid #ddd;border-radius:8px;padding:10px 14px;background:#fafafa}
 .card .k{color:#555;font-size:.9em}
@@ -40,13 +43,19 @@ th{background:#f3f3f3}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 code{font-family:Consolas,"DejaVu Sans Mono",monospace;font-size:.9em;word-break:break-all}
 .muted{color:#666}
-@media (max-width:700px){main{padding:14px}.verdict .head{font-size:1.5em}}
+@media (max-width:700px){main{padding:14px}.verdict .head{font-size:1.5em}
+ figure{overflow-x:auto}figure svg{min-width:900px}}
 @media print{
- @page{size:A4;margin:14mm}
+ @page{size:A4;margin:12mm}
  main{max-width:none;padding:0}
+ body{font-size:10pt}
  .verdict,.card,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ .cards{grid-template-columns:repeat(3,1fr)}
  h2{break-after:avoid;page-break-after:avoid}
- figure{break-inside:avoid}
+ h2#charts{break-before:page;page-break-before:always}
+ figure{break-inside:avoid;page-break-inside:avoid;margin:6px 0 10px}
+ figure svg{max-height:105mm;width:auto;max-width:100%;margin:0 auto}
+ figure figcaption{display:none}
  a{color:inherit;text-decoration:none}
 }
 "#;
@@ -118,6 +127,7 @@ pub fn report_html(
     summary: &Value,
     run_info: &Value,
     charts: &[ChartFile],
+    v: &Verdict,
 ) -> anyhow::Result<String> {
     let mut h = page_open(&format!("kefu report: {}", m.name));
     let name = esc(&m.name);
@@ -135,11 +145,13 @@ pub fn report_html(
          replications. Numbers are means over replications; “±” is the 95% confidence half-width.</p>",
         fmt_num(m.run.days())
     );
-    verdict(&mut h, m, agg, summary)?;
+    verdict(&mut h, m, summary, v);
+    cards(&mut h, m, summary, v);
+    tickets(&mut h, m, agg, summary)?;
     if charts.is_empty() {
         h.push_str("<p class=\"muted\">Charts were not drawn for this run (<code>--no-charts</code>).</p>\n");
     } else {
-        h.push_str("<h2>Charts</h2>\n");
+        h.push_str("<h2 id=\"charts\">Charts</h2>\n");
     }
     for c in charts {
         figure(&mut h, c);
@@ -209,36 +221,38 @@ pub fn card(h: &mut String, key: &str, value: &str, detail: &str) {
     );
 }
 
-fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Result<()> {
+fn verdict(h: &mut String, m: &Model, s: &Value, v: &Verdict) {
     let sl = est(s, HumanMetric::ServiceLevel);
-    let target = m.target.service_level;
     let within = fmt_duration(m.target.answer_within_s);
-    let met = s["target"]["met"].as_bool().unwrap_or(false);
-    let close = match sl {
-        (Some(v), Some(ci)) => (v - target).abs() <= ci,
-        _ => false,
-    };
-    let (class, head) = match (sl.0, met, close) {
-        (None, _, _) => (
-            "missed",
-            "No verdict: no contact reached the agents".to_string(),
-        ),
-        (_, true, false) => ("met", "Target met".to_string()),
-        (_, false, false) => ("missed", "Target NOT met".to_string()),
-        (_, true, true) => ("close", "Target met, but only just".to_string()),
-        (_, false, true) => ("close", "Target NOT met, but close".to_string()),
-    };
-    verdict_box(
+    let _ = writeln!(
         h,
-        class,
-        &head,
-        &format!("Service level <strong>{}</strong> against the {:.0}% target: the share of contacts reaching the agents \
-         that were answered within {}.{}",
-        esc(&pct_ci(sl)),
-        target * 100.0,
-        esc(&within),
-        if close { " The confidence interval includes the target: run more replications or add margin." } else { "" }
-    ));
+        "<section class=\"verdict {class}\" id=\"verdict\">\n<p class=\"head\">{head}</p>\n\
+         <p class=\"line\" id=\"verdict-line\">{line}</p>\n<p class=\"basis\">Service level <strong>{sl}</strong> \
+         against the {target:.0}% target: the share of contacts reaching the agents that were answered within \
+         {within}.{close}</p>\n<p class=\"rule\">{rule}</p>\n</section>",
+        class = v.css_class(),
+        head = esc(&v.headline()),
+        line = esc(&capitalised(&v.line())),
+        sl = esc(&pct_ci(sl)),
+        target = m.target.service_level * 100.0,
+        within = esc(&within),
+        close = if v.overall_shortfall == Some(Shortfall::WithinNoise) {
+            " The confidence interval includes the target: run more replications or add margin."
+        } else {
+            ""
+        },
+        rule = esc(crate::verdict::RULE_TEXT),
+    );
+}
+
+/// `met overall …` → `Met overall …`.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+}
+
+fn cards(h: &mut String, m: &Model, s: &Value, v: &Verdict) {
     h.push_str("<div class=\"cards\">\n");
     let abandoned = est(s, HumanMetric::Abandoned)
         .0
@@ -258,21 +272,21 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Res
             secs(est(s, HumanMetric::WaitP90S))
         ),
     );
-    let (worst, below) = worst_intervals(m, agg, 3)?;
-    let worst_text = if worst.is_empty() {
-        "none below target".to_string()
-    } else {
-        worst
-            .iter()
-            .map(|(t, v)| format!("{t}: {:.0}%", v * 100.0))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
+    let worst: Vec<String> = v
+        .interval_misses
+        .iter()
+        .take(3)
+        .map(|x| format!("{}: {:.0}%", x.scope.name(), x.service_level * 100.0))
+        .collect();
     card(
         h,
-        "Worst intervals (service level)",
-        &format!("{below} below target"),
-        &worst_text,
+        "Intervals below their goal",
+        &format!("{} of {}", v.interval_misses.len(), v.intervals_judged),
+        &if worst.is_empty() {
+            "none".to_string()
+        } else {
+            format!("worst: {}", worst.join("; "))
+        },
     );
     if m.costs.is_some() {
         let cur = s["cost"]["currency"].as_str().unwrap_or("");
@@ -309,41 +323,59 @@ fn verdict(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Res
         );
     }
     h.push_str("</div>\n");
-    Ok(())
 }
 
-/// The intervals with the lowest mean service level below target: `(label, level)`; and
-/// "k of n" intervals below target among those with a service level. One pass.
-fn worst_intervals(
-    m: &Model,
-    agg: &Aggregate,
-    n: usize,
-) -> anyhow::Result<(Vec<(String, f64)>, String)> {
-    let f = IntervalField::ServiceLevel;
-    let goal = m.target.service_level - 1e-9;
-    // The `n` lowest so far, ordered by level then interval (as a stable sort of all would).
-    let mut worst: Vec<(usize, f64)> = Vec::with_capacity(n + 1);
-    let (mut below, mut with) = (0usize, 0usize);
-    agg.intervals.for_each(|i, iv, _| {
-        let Some(x) = iv[f].mean() else {
-            return;
-        };
-        with += 1;
-        if x >= goal {
-            return;
+/// The tickets card and sentence, when the run made tickets.
+fn tickets(h: &mut String, m: &Model, agg: &Aggregate, s: &Value) -> anyhow::Result<()> {
+    let Some(b) = crate::report::tickets::backlog(m, agg)? else {
+        return Ok(());
+    };
+    let count = est(s, TotalMetric::TicketCount);
+    let response = secs(est(s, TotalMetric::TicketMeanResponseS));
+    let cal = &m.run.calendar;
+    h.push_str("<div class=\"cards\" id=\"tickets\">\n");
+    card(
+        h,
+        "Offline tickets",
+        &format!("{} per run", count.0.map_or("n/a".into(), fmt_count)),
+        &format!(
+            "{} ± {} contacts arrived when no agent with their skill was on duty",
+            count.0.map_or("n/a".into(), fmt_count),
+            count.1.map_or("n/a".into(), fmt_count)
+        ),
+    );
+    card(
+        h,
+        "Ticket response",
+        &format!("mean {response}"),
+        "from the contact's arrival to the start of its handling",
+    );
+    card(
+        h,
+        "Ticket backlog",
+        &format!("peak {}", fmt_count(b.peak)),
+        &format!(
+            "open tickets at {}; {} still open at the end",
+            cal.format_short(b.peak_at),
+            fmt_count(b.at_end)
+        ),
+    );
+    h.push_str("</div>\n");
+    let _ = writeln!(
+        h,
+        "<p id=\"tickets-sentence\">{} contacts per run became offline tickets; the backlog built up to {} open \
+         tickets by {} and was worked off at a mean response of {}{}. The load chart draws the backlog over time.</p>",
+        fmt_count(b.made),
+        fmt_count(b.peak),
+        esc(&cal.format_short(b.peak_at)),
+        esc(&response),
+        if b.at_end >= 0.5 {
+            format!(", leaving {} open when the horizon ends", fmt_count(b.at_end))
+        } else {
+            String::new()
         }
-        below += 1;
-        let at = worst.partition_point(|w| w.1.total_cmp(&x).is_le());
-        if at < n {
-            worst.insert(at, (i, x));
-            worst.truncate(n);
-        }
-    })?;
-    let worst = worst
-        .into_iter()
-        .map(|(i, x)| (m.run.calendar.format_short(m.run.interval_start(i)), x))
-        .collect();
-    Ok((worst, format!("{below} of {with}")))
+    );
+    Ok(())
 }
 
 fn clock(s: f64) -> String {

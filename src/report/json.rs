@@ -33,6 +33,14 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32, seed: u64) -> Valu
     Value::Object(root)
 }
 
+/// Adds `target.verdict` (the verdict rule's status and misses) beside the contract's
+/// `target.met`, which stays the horizon-only test.
+pub fn add_verdict(summary: &mut Value, verdict: &crate::verdict::Verdict) {
+    if let Some(target) = summary.get_mut("target").and_then(Value::as_object_mut) {
+        target.insert("verdict".into(), verdict.to_json());
+    }
+}
+
 /// Pretty JSON text with a final newline.
 pub fn to_text(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("JSON values serialise");

@@ -255,6 +255,32 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
             c.significant.len()
         );
     }
+    if let Some(sc) = &v.scenario {
+        let _ = write!(
+            h,
+            "<tr id=\"scenario-row\"><td>The scenario's own staffing</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}*</td>",
+            sc.agent_hours, sc.paid_hours
+        );
+        if let Some(cs) = rate {
+            let _ = write!(
+                h,
+                "<td class=\"n\">{}</td>",
+                fmt_count(sc.paid_hours * cs.agent_hour)
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} of {intervals} ({})</td></tr>",
+            esc(&html::pct_ci((sc.service_level.mean, sc.service_level.ci95))),
+            sc.lowest.map_or("n/a".into(), |(k, jj, x)| format!(
+                "{} at {}",
+                pct(Some(x)),
+                esc(&label(k, jj))
+            )),
+            sc.missed,
+            sc.significant
+        );
+    }
     h.push_str(
         "</table>\n<p class=\"muted\">* Paid hours the requirement needs interval by interval (÷ (1 − shrinkage), \
          rounded up), without shift constraints; the plan's are whole rostered shifts, warm-up included. Service level \

@@ -4,6 +4,7 @@ use crate::escape::terminal;
 use crate::model::Model;
 use crate::stats::Estimate;
 use crate::summary::{Aggregate, HumanMetric, TotalMetric};
+use crate::verdict::Verdict;
 use std::fmt::Write;
 
 fn pct(e: Option<Estimate>) -> String {
@@ -31,12 +32,9 @@ fn count(e: Option<Estimate>) -> String {
 }
 
 /// The terminal summary text.
-pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
+pub fn summary(m: &Model, agg: &Aggregate, replications: u32, verdict: &Verdict) -> String {
     let mut s = String::new();
     let sl = agg.get(HumanMetric::ServiceLevel);
-    let met = sl
-        .and_then(|e| e.mean)
-        .is_some_and(|v| v >= m.target.service_level);
     let _ = writeln!(
         s,
         "{} — {} replication(s), {:.1} day(s)",
@@ -46,12 +44,12 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
     );
     let _ = writeln!(
         s,
-        "  service level   {}  answered within {:.0} s (target {:.0}%: {})",
+        "  service level   {}  answered within {:.0} s (target {:.0}%)",
         pct(sl),
         m.target.answer_within_s,
         m.target.service_level * 100.0,
-        if met { "met" } else { "NOT met" }
     );
+    let _ = writeln!(s, "  verdict         {}", verdict.line());
     let _ = writeln!(
         s,
         "  wait            mean {}, p90 {}  (answered contacts)",

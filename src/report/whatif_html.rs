@@ -8,6 +8,7 @@ use super::html::{self, card, esc, row};
 use super::OutputDir;
 use crate::report::compare_text;
 use crate::summary::HumanMetric;
+use crate::verdict::Verdict;
 use crate::whatif::compare::{self, MetricCompare};
 use crate::whatif::edit::fmt_value;
 use crate::whatif::sweep::{SweepInfo, SweepTable};
@@ -59,6 +60,7 @@ pub fn compare_html(
     rows: &[MetricCompare],
     target: f64,
     chart: Option<&ChartFile>,
+    verdicts: &[(&str, &Verdict)],
 ) -> String {
     let (a, b) = (
         doc["scenario_a"]["name"].as_str().unwrap_or("A"),
@@ -135,6 +137,7 @@ pub fn compare_html(
         }
     );
     html::verdict_box(&mut h, class, &head, &line);
+    against_target(&mut h, verdicts);
 
     h.push_str("<div class=\"cards\">\n");
     if let Some(s) = sl {
@@ -418,4 +421,27 @@ pub fn sweep_html(
     h.push_str("</table>\n<p class=\"muted\">Made by <code>kefu sweep</code>. Every metric of every point is in <code>sweep.csv</code>; the charts also as PNG beside this file.</p>\n");
     html::page_close(&mut h);
     h
+}
+
+/// Each scenario judged by the verdict rule of `kefu run` (horizon, intervals, classes).
+fn against_target(h: &mut String, verdicts: &[(&str, &Verdict)]) {
+    if verdicts.is_empty() {
+        return;
+    }
+    h.push_str("<table id=\"verdicts\">\n<tr><th>Scenario</th><th>Against the target</th></tr>\n");
+    for (who, v) in verdicts {
+        let _ = writeln!(
+            h,
+            "<tr class=\"{}\"><th scope=\"row\">{}</th><td><strong>{}</strong>: {}</td></tr>",
+            v.css_class(),
+            esc(who),
+            esc(&v.headline()),
+            esc(&v.line())
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</table>\n<p class=\"muted\">{}</p>",
+        esc(crate::verdict::RULE_TEXT)
+    );
 }

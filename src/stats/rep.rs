@@ -50,6 +50,8 @@ pub struct IntervalStats {
     pub answered_within_target: u32,
     pub abandoned: u32,
     pub tickets: u32,
+    /// Tickets (of counted contacts) whose handling started in the interval.
+    pub tickets_worked: u32,
     pub returns: u32,
     pub wait_sum_s: f64,
     /// Most live contacts waiting at once.

@@ -31,10 +31,17 @@ named_enum! {
         AlertMinutes => "alert_minutes",
         AbandonRate => "abandon_rate",
         ServiceLevelAnswered => "service_level_answered",
+        TicketsWorked => "tickets_worked",
     }
 }
 
 impl IntervalField {
+    /// Whether `intervals.csv` has the column: `tickets_worked` feeds the report's ticket
+    /// backlog only, so that the file stays as it was.
+    pub fn in_csv(self) -> bool {
+        self != IntervalField::TicketsWorked
+    }
+
     /// Whether the column is one of the contract's (kefu's extras follow them).
     pub fn in_contract(self) -> bool {
         self.index() <= IntervalField::AgentsOnDuty.index()
@@ -155,6 +162,7 @@ pub fn interval_values(m: &Model, i: usize, iv: &IntervalStats) -> IntervalRow<O
         IntervalField::ServiceLevelAnswered => {
             ratio(iv.answered_within_target as f64, iv.answered as f64)
         }
+        IntervalField::TicketsWorked => Some(iv.tickets_worked as f64),
     })
 }
 

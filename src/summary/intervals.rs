@@ -257,7 +257,7 @@ impl IntervalMoments {
 
 // ---- fixed-size binary records (native to this process; little-endian) ----------------
 
-const ROW_FIXED: usize = 9 * 4 + 7 * 8;
+const ROW_FIXED: usize = 10 * 4 + 7 * 8;
 const CLASS_LEN: usize = 4 * 4 + 8;
 const MOMENTS_LEN: usize = 4 + 8 + 8;
 
@@ -278,6 +278,7 @@ fn encode_row(buf: &mut Vec<u8>, iv: &IntervalStats, classes: &[ClassInterval]) 
         iv.answered_within_target,
         iv.abandoned,
         iv.tickets,
+        iv.tickets_worked,
         iv.returns,
         iv.max_waiting,
     ] {
@@ -334,6 +335,7 @@ fn decode_row(bytes: &[u8], iv: &mut IntervalStats, classes: &mut [ClassInterval
     iv.answered_within_target = c.u32();
     iv.abandoned = c.u32();
     iv.tickets = c.u32();
+    iv.tickets_worked = c.u32();
     iv.returns = c.u32();
     iv.max_waiting = c.u32();
     iv.wait_sum_s = c.f64();

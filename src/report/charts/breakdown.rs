@@ -68,6 +68,12 @@ impl BreakdownChart {
             }
             rows.extend(priorities.into_iter().map(Some));
         }
+        if rows.len() == 1 {
+            // One class: a segmented axis of one value is degenerate (no bar height, no
+            // label, no target line); gaps above and below give the bar its band.
+            rows.insert(0, None);
+            rows.push(None);
+        }
         BreakdownChart {
             rows,
             target_pct: m.target.service_level * 100.0,

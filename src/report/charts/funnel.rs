@@ -15,11 +15,16 @@ struct Row {
     label: String,
     value: f64,
     color: RGBColor,
+    /// An outcome of the agent queue: its share of the queue is written too (the base of
+    /// the headline service level), not only of all contacts.
+    of_queue: bool,
 }
 
 pub struct FunnelChart {
     rows: Vec<Row>,
     contacts: f64,
+    /// Contacts that joined the agent queue.
+    offered: f64,
     target_s: f64,
 }
 
@@ -34,27 +39,32 @@ impl FunnelChart {
             label: "Contacts".into(),
             value: contacts,
             color: GREY,
+            of_queue: false,
         }];
         if m.bot.is_some() {
             rows.push(Row {
                 label: "Met by the bot".into(),
                 value: g(Metric::Total(TotalMetric::BotMet)),
                 color: BOT,
+                of_queue: false,
             });
             rows.push(Row {
                 label: "Resolved by the bot".into(),
                 value: g(Metric::Total(TotalMetric::BotResolved)),
                 color: solid(BOT, 0.6),
+                of_queue: false,
             });
             rows.push(Row {
                 label: "Transferred by the bot".into(),
                 value: g(Metric::Total(TotalMetric::BotTransferred)),
                 color: solid(MAIN, 0.7),
+                of_queue: false,
             });
             rows.push(Row {
                 label: "Straight to agents".into(),
                 value: g(Metric::Total(TotalMetric::BotStraightToAgents)),
                 color: solid(MAIN, 0.7),
+                of_queue: false,
             });
         }
         let returns = g(Metric::human(HumanMetric::Returns));
@@ -67,26 +77,31 @@ impl FunnelChart {
             label: queued.into(),
             value: g(Metric::human(HumanMetric::Offered)),
             color: MAIN,
+            of_queue: false,
         });
         rows.push(Row {
             label: format!("Answered within {t}"),
             value: within,
             color: GOOD,
+            of_queue: true,
         });
         rows.push(Row {
             label: format!("Answered after {t}"),
             value: (answered - within).max(0.0),
             color: LATE,
+            of_queue: true,
         });
         rows.push(Row {
             label: "Abandoned".into(),
             value: g(Metric::human(HumanMetric::Abandoned)),
             color: TARGET,
+            of_queue: true,
         });
         rows.push(Row {
             label: "Tickets (no agent on duty)".into(),
             value: g(Metric::Total(TotalMetric::TicketCount)),
             color: GREY,
+            of_queue: false,
         });
         let unserved = g(Metric::Total(TotalMetric::Unserved));
         if unserved > 0.0 {
@@ -94,11 +109,13 @@ impl FunnelChart {
                 label: "Unserved (no agent, no tickets)".into(),
                 value: unserved,
                 color: TARGET,
+                of_queue: false,
             });
         }
         FunnelChart {
             rows,
             contacts,
+            offered: g(Metric::human(HumanMetric::Offered)),
             target_s: m.target.answer_within_s,
         }
     }
@@ -128,10 +145,12 @@ impl Chart for FunnelChart {
             ));
         }
         s.push_str(&format!(
-            "{:.0}% reach the agent queue, {:.0}% are answered within {t}, {:.1}% abandon.",
+            "{:.0}% reach the agent queue, {:.0}% are answered within {t}, {:.1}% abandon (shares of all contacts). \
+             Of those reaching the agent queue, {:.1}% are answered within {t}: the service level.",
             pct(self.row("Joined agent queue")),
             pct(self.row("Answered within")),
-            pct(self.row("Abandoned"))
+            pct(self.row("Abandoned")),
+            self.row("Answered within").map_or(0.0, |r| r.value / self.offered.max(1e-9) * 100.0)
         ));
         s
     }
@@ -141,7 +160,8 @@ impl Chart for FunnelChart {
         DB::ErrorType: 'static,
     {
         let n = self.rows.len();
-        let x_max = nice_ceil(self.contacts.max(1.0) * 1.3);
+        // Room right of the longest bar for its label with both bases.
+        let x_max = nice_ceil(self.contacts.max(1.0) * 1.6);
         let labels: Vec<&str> = self.rows.iter().rev().map(|r| r.label.as_str()).collect();
         let mut chart = ChartBuilder::on(root)
             .caption(self.title(), style::title())
@@ -180,9 +200,21 @@ impl Chart for FunnelChart {
             bar
         }))?;
         let total = self.contacts.max(1e-9);
+        let queue = self.offered.max(1e-9);
         chart.draw_series(self.rows.iter().rev().enumerate().map(|(i, r)| {
+            // Every bar names its base: all contacts, and the queue for its outcomes.
+            let of_contacts = r.value / total * 100.0;
+            let text = if r.of_queue {
+                format!(
+                    "{}  ({:.1}% of queue, {of_contacts:.1}% of contacts)",
+                    fmt_count(r.value),
+                    r.value / queue * 100.0
+                )
+            } else {
+                format!("{}  ({of_contacts:.1}% of contacts)", fmt_count(r.value))
+            };
             Text::new(
-                format!("{}  ({:.1}%)", fmt_count(r.value), r.value / total * 100.0),
+                text,
                 (r.value + x_max * 0.01, SegmentValue::CenterOf(i)),
                 style::note_at(&INK, HPos::Left, VPos::Center),
             )

@@ -16,6 +16,8 @@ const SURGE: RGBColor = RGBColor(200, 110, 20);
 const WAITING: RGBColor = RGBColor(110, 60, 150);
 /// Contacts waiting, most at once, on long horizons (half way to white).
 const WAITING_LIGHT: RGBColor = RGBColor(182, 157, 202);
+/// Open tickets (the offline backlog).
+const BACKLOG: RGBColor = RGBColor(150, 90, 40);
 
 pub struct LoadChart<'a> {
     m: &'a Model,
@@ -39,6 +41,11 @@ pub struct LoadChart<'a> {
     alert_intervals: usize,
     /// Whether points stand for groups of intervals (a long horizon).
     grouped: bool,
+    /// Tickets open (created, not yet worked) at the end of each point's interval (group),
+    /// mean over replications; empty when the run made no ticket.
+    backlog: Vec<f64>,
+    /// The largest backlog and the end of the interval where it stood.
+    backlog_peak: Option<(f64, f64)>,
 }
 
 impl<'a> LoadChart<'a> {
@@ -59,8 +66,17 @@ impl<'a> LoadChart<'a> {
         let mut alert_sum = 0.0;
         let mut busiest: Option<(f64, f64, f64)> = None;
         let mut alert_intervals = 0;
+        let (mut open_tickets, mut backlog, mut backlog_peak) = (0.0, Vec::new(), None);
+        let mut any_ticket = false;
         agg.intervals.for_each(|i, iv, _| {
             let v = cols.map(|f| iv[f].mean().unwrap_or(0.0));
+            // Means are linear: the mean backlog is the running sum of mean differences.
+            let made = iv[IntervalField::Tickets].mean().unwrap_or(0.0);
+            open_tickets += made - iv[IntervalField::TicketsWorked].mean().unwrap_or(0.0);
+            any_ticket |= made > 0.0;
+            if backlog_peak.is_none_or(|(_, b)| open_tickets > b) {
+                backlog_peak = Some((time_axis::interval_end(m, i), open_tickets));
+            }
             let len = time_axis::interval_end(m, i) - m.run.interval_start(i);
             let share = (iv[alert].mean().unwrap_or(0.0) * 60.0 / len.max(1e-9)).clamp(0.0, 1.0);
             if share > 0.005 {
@@ -94,10 +110,14 @@ impl<'a> LoadChart<'a> {
                     s.push(if k == 5 { sums[k] } else { sums[k] / size });
                 }
                 alert_share.push(alert_sum / size);
+                backlog.push(open_tickets.max(0.0));
                 (sums, alert_sum) = ([0.0; 6], 0.0);
             }
         })?;
         let [arrivals, offered, agents, surge, mean_waiting, max_waiting] = series;
+        if !any_ticket {
+            backlog.clear();
+        }
         Ok(LoadChart {
             m,
             t,
@@ -112,6 +132,8 @@ impl<'a> LoadChart<'a> {
             busiest: busiest.map(|b| (b.1, b.2)),
             alert_intervals,
             grouped: bins.size > 1,
+            backlog_peak: backlog_peak.filter(|_| any_ticket),
+            backlog,
         })
     }
 
@@ -162,6 +184,14 @@ impl Chart for LoadChart<'_> {
         } else {
             s.push_str("; no queue alert was raised.");
         }
+        if let Some((end, peak)) = self.backlog_peak {
+            s.push_str(&format!(
+                " The brown line is the offline ticket backlog: it peaks at {} open tickets at {} and {} remain at the end.",
+                fmt_count(peak),
+                time_axis::label(self.m, end),
+                fmt_count(self.backlog.last().copied().unwrap_or(0.0))
+            ));
+        }
         s
     }
 
@@ -177,7 +207,13 @@ impl Chart for LoadChart<'_> {
         let per = time_axis::interval_words(m);
 
         // Top: contacts per interval.
-        let y_top = nice_ceil(max_of(&self.arrivals).max(max_of(&self.offered)) * 1.1).max(1.0);
+        let y_top = nice_ceil(
+            max_of(&self.arrivals)
+                .max(max_of(&self.offered))
+                .max(max_of(&self.backlog))
+                * 1.1,
+        )
+        .max(1.0);
         let mut c = ChartBuilder::on(&top)
             .margin(20)
             .margin_right(30)
@@ -212,6 +248,16 @@ impl Chart for LoadChart<'_> {
             Mark::Line(MAIN, 4),
             "sent to agents\n(after the bot)".into(),
         ));
+        if !self.backlog.is_empty() {
+            c.draw_series(LineSeries::new(
+                self.series(&self.backlog),
+                BACKLOG.stroke_width(self.line(3)),
+            ))?;
+            legend.push((
+                Mark::Line(BACKLOG, 3),
+                "open tickets\n(backlog, at interval end)".into(),
+            ));
+        }
         style::side_legend(&side_top, 20, &legend)?;
         let mut legend: Vec<(Mark, String)> = Vec::new();
 

@@ -299,6 +299,7 @@ impl Chart for PlanServiceLevelChart<'_> {
         let y0 = (((low - 3.0) / 10.0).floor() * 10.0).clamp(0.0, 80.0);
         let plan = r.check(PlanMethod::Plan);
         let mut peaks = false;
+        let mut small_drawn = false;
         for (k, area) in panels(&plot, r.pools.len()).into_iter().enumerate() {
             let mut b = ChartBuilder::on(&area);
             b.margin(10).margin_right(30);
@@ -313,7 +314,7 @@ impl Chart for PlanServiceLevelChart<'_> {
                 .configure_mesh()
                 .x_label_formatter(&|t| time_axis::label(m, *t))
                 .y_labels(y_label_count(100.0 - y0, many))
-                .y_label_formatter(&|v| format!("{v:.0}%"))
+                .y_label_formatter(&|v| style::pct_tick(*v))
                 .x_desc(if many { "" } else { "Time (start of interval)" })
                 .y_desc(format!(
                     "Answered within {} (%)",
@@ -406,6 +407,19 @@ impl Chart for PlanServiceLevelChart<'_> {
                 10,
                 TARGET.stroke_width(3),
             ))?;
+            // Intervals with few contacts are judged at the lower small-interval goal.
+            if let Some(c) = plan {
+                let small = r.planning.small_interval_contacts;
+                let goal = (r.target - r.planning.small_interval_tolerance) * 100.0;
+                for (j, _) in c.offered[k].iter().enumerate().filter(|(_, o)| **o < small) {
+                    let (a, b) = span(r, j);
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(a, goal.max(y0)), (b, goal.max(y0))],
+                        style::solid(TARGET, 0.55).stroke_width(3),
+                    )))?;
+                    small_drawn = true;
+                }
+            }
         }
         let mut legend: Vec<(Mark, String)> = vec![
             (Mark::Line(GOOD, 4), "plan (shift roster)".into()),
@@ -418,6 +432,16 @@ impl Chart for PlanServiceLevelChart<'_> {
             legend.push((Mark::Dot(TARGET), "plan below target".into()));
         }
         legend.push((Mark::Dashed(TARGET, 3), format!("target {target:.0}%")));
+        if small_drawn {
+            legend.push((
+                Mark::Line(style::solid(TARGET, 0.55), 3),
+                format!(
+                    "goal {:.0}% where under {}\ncontacts (small interval)",
+                    (r.target - r.planning.small_interval_tolerance) * 100.0,
+                    super::fmt_count(r.planning.small_interval_contacts)
+                ),
+            ));
+        }
         if peaks {
             legend.push((Mark::Box(PEAK.mix(0.35)), "promotion peak".into()));
         }

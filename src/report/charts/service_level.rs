@@ -183,7 +183,7 @@ impl Chart for ServiceLevelChart<'_> {
             .configure_mesh()
             .x_label_formatter(&|t| time_axis::label(m, *t))
             .y_labels(11)
-            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .y_label_formatter(&|v| style::pct_tick(*v))
             .x_desc("Time (start of interval)")
             .y_desc(format!(
                 "Answered within {} (%)",

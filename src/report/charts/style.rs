@@ -75,6 +75,23 @@ pub fn solid(c: RGBColor, share: f64) -> RGBColor {
     RGBColor(mix(c.0), mix(c.1), mix(c.2))
 }
 
+/// A percent tick label with as many decimals as the tick needs (at most two): `0%`,
+/// `0.5%`, `12.25%`, so that ticks closer than 1 point apart never repeat a label.
+pub fn pct_tick(v: f64) -> String {
+    format!("{}%", trimmed(v))
+}
+
+/// `v` with at most two decimals and no trailing zeros: `2`, `2.5`, `0.25`.
+pub fn trimmed(v: f64) -> String {
+    let s = format!("{:.2}", v + 0.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
 /// A "nice" upper bound ≥ `v` (1, 2, 2.5, 5 × 10^k) for axis ranges.
 pub fn nice_ceil(v: f64) -> f64 {
     if v <= 0.0 || !v.is_finite() {
@@ -91,6 +108,16 @@ pub fn nice_ceil(v: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn percent_ticks_are_distinct_at_half_point_steps() {
+        let labels: Vec<String> = (0..=10).map(|i| super::pct_tick(i as f64 * 0.5)).collect();
+        assert_eq!(labels[..4], ["0%", "0.5%", "1%", "1.5%"]);
+        let unique: std::collections::HashSet<&String> = labels.iter().collect();
+        assert_eq!(unique.len(), labels.len());
+        assert_eq!(super::pct_tick(100.0), "100%");
+        assert_eq!(super::trimmed(-0.0001), "0");
+    }
+
     #[test]
     fn nice_ceil() {
         assert_eq!(super::nice_ceil(0.0), 1.0);

@@ -1,5 +1,6 @@
 //! Wait-time distribution of answered contacts: bars (share of answered contacts per wait
-//! bin, those answered at once left out of the bars and stated in words), the cumulative
+//! bin; those answered at once in their own bar left of 0, cut at the top and labelled with
+//! its value when it would dwarf the others), the cumulative
 //! curve on the right axis, the target as a vertical line with the share within it; VIP and
 //! normal customers overlaid when the scenario has VIPs.
 
@@ -150,11 +151,23 @@ impl Chart for WaitChart {
             .iter()
             .map(|c| format!("{} {:.1}%", c.name, c.within_pct))
             .collect();
-        format!(
+        let mut s = format!(
             "The curve crosses the red {t} line at the share of answered customers who waited at most {t} \
-             ({}); bars to the right of the line are the customers who waited too long.",
+             ({}); bars to the right of the line are the customers who waited too long; the bar left of 0 \
+             is those answered at once.",
             shares.join(", ")
-        )
+        );
+        if let [normal, vip] = &self.classes[..] {
+            if vip.within_pct + 0.05 < normal.within_pct {
+                s.push_str(&format!(
+                    " VIP customers wait longer than normal ones ({:.1}% against {:.1}% within {t}): VIP \
+                     priority only orders a queue; the pools that serve VIPs decide their wait (see the \
+                     breakdown by category).",
+                    vip.within_pct, normal.within_pct
+                ));
+            }
+        }
+        s
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -171,14 +184,21 @@ impl Chart for WaitChart {
             .x_label_area_size(90)
             .y_label_area_size(120)
             .right_y_label_area_size(120)
-            .build_cartesian_2d(0f64..x_max, 0f64..y_max)?
-            .set_secondary_coord(0f64..x_max, 0f64..100f64);
+            .build_cartesian_2d(-width * 1.4..x_max, 0f64..y_max)?
+            .set_secondary_coord(-width * 1.4..x_max, 0f64..100f64);
         let unit = self.unit;
         chart
             .configure_mesh()
             .x_labels(11)
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&|v| format!("{v:.0}%"))
+            // The slot left of 0 holds the answered-at-once bar, not a negative wait.
+            .x_label_formatter(&|v| {
+                if *v < -1e-9 {
+                    String::new()
+                } else {
+                    format!("{v:.0}")
+                }
+            })
+            .y_label_formatter(&|v| style::pct_tick(*v))
             .x_desc(format!(
                 "Wait until an agent answered ({unit}); bars {} wide",
                 fmt_axis(width, unit)
@@ -192,7 +212,7 @@ impl Chart for WaitChart {
         chart
             .configure_secondary_axes()
             .y_labels(11)
-            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .y_label_formatter(&|v| style::pct_tick(*v))
             .y_desc("Curves: answered within this wait (%)")
             .label_style(style::tick())
             .axis_desc_style(style::axis_desc())
@@ -217,6 +237,20 @@ impl Chart for WaitChart {
                 Mark::Box(fill),
                 format!("{}: share of answered\nper bar", c.name),
             ));
+        }
+        // The answered-at-once mass: its own bar left of 0, cut at the top of the plot when
+        // taller, and its value written at the top so that the cut cannot mislead.
+        for c in &self.classes {
+            let fill = if overlaid {
+                c.color.mix(0.45)
+            } else {
+                c.color.mix(0.6)
+            };
+            let top = c.immediate_pct.min(y_max);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(-width * 1.2, 0.0), (-width * 0.2, top)],
+                fill.filled(),
+            )))?;
         }
         for c in &self.classes {
             chart.draw_secondary_series(LineSeries::new(
@@ -247,8 +281,12 @@ impl Chart for WaitChart {
             ));
         }
         for c in &self.classes {
+            let cut = if c.immediate_pct > y_max { ", cut" } else { "" };
             lines.push((
-                format!("({} {:.0}% answered at once)", c.name, c.immediate_pct),
+                format!(
+                    "({} {:.0}% at once: bar left of 0{cut})",
+                    c.name, c.immediate_pct
+                ),
                 GREY,
             ));
         }
