@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod compare_page;
 pub mod csv_out;
+pub mod days;
 pub mod html;
 pub mod json;
 pub mod output_dir;

@@ -136,6 +136,7 @@ pub fn report_html(
         fmt_num(m.run.days())
     );
     verdict(&mut h, m, agg, summary)?;
+    super::days::section(&mut h, m, agg);
     if charts.is_empty() {
         h.push_str("<p class=\"muted\">Charts were not drawn for this run (<code>--no-charts</code>).</p>\n");
     } else {
