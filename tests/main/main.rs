@@ -1,4 +1,5 @@
 //! The one integration-test crate (nexosim style): each module is one kind of test.
+mod busyness;
 mod cli;
 mod common;
 mod determinism;
