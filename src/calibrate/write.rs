@@ -173,6 +173,19 @@ impl Calibration {
                 "  weekday factors not fitted (some weekday is not in the records): all 1".into(),
             ),
         }
+        match self.busyness {
+            Some(b) if b.significant() => r.push(format!(
+                "  day busyness cv {:.3} ± {:.3} from the spread of {} daily counts beyond Poisson (busyness)",
+                b.cv(),
+                b.cv_se().unwrap_or(0.0),
+                b.days
+            )),
+            Some(b) => r.push(format!(
+                "  day busyness not written: {} daily counts show no spread beyond Poisson (cv² = {:.5} ± {:.5})",
+                b.days, b.cv2, b.cv2_se
+            )),
+            None => {}
+        }
         for c in &self.categories {
             r.push(format!(
                 "category {}: {} contacts, share {:.4}, complex {:.4}, VIP {:.4}",
@@ -325,6 +338,19 @@ impl Calibration {
         if let Some(w) = &self.weekday_factors {
             let w: Vec<String> = w.iter().map(|x| format!("{x:.4}")).collect();
             let _ = writeln!(t, "weekday_factors = [{}]", w.join(", "));
+        }
+        if let Some(b) = self.busyness.filter(|b| b.significant()) {
+            let _ = writeln!(
+                t,
+                "# day busyness: variance of daily counts beyond Poisson after the weekday profile \
+                 (method of moments on {} days): cv² = {:.5} ± {:.5} (standard error)",
+                b.days, b.cv2, b.cv2_se
+            );
+            let _ = writeln!(
+                t,
+                "busyness = {{ cv = {:.4} }}",
+                b.cv().min(crate::model::busyness::MAX_CV)
+            );
         }
         let sh = shares(&self.categories.iter().map(|c| c.share).collect::<Vec<_>>());
         for (c, share) in self.categories.iter().zip(sh) {
