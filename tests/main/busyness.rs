@@ -178,3 +178,35 @@ fn per_day_meet_share_agrees_with_erlang_c_integrated_over_the_gamma_rate() {
         "P(day meets) simulated {got:.3} ± {ci99:.3} (99%), Erlang C over the gamma rate {expected:.3}"
     );
 }
+
+/// Absence: each scheduled agent is away for a whole day with probability p, so the
+/// absent agent-hours are p × the scheduled ones, and they leave the on-duty hours.
+#[test]
+fn absence_removes_its_share_of_scheduled_hours() {
+    const AGENTS: u32 = 20;
+    const P: f64 = 0.2;
+    const DAYS: f64 = 30.0;
+    const REPS: u32 = 4;
+    let mut t = Textbook::new(0.01, 120.0, AGENTS);
+    t.days = DAYS;
+    t.replications = REPS;
+    let mut m = t.model();
+    m.pools[0].absence = P;
+    let scheduled = AGENTS as f64 * 24.0 * DAYS;
+    // Absent agents per day are Binomial(20, 0.2): sd 1.79 agents; over 30 days × 4
+    // replications the share has a standard error of 1.79 / 20 / √120 ≈ 0.0082.
+    let se_share =
+        (AGENTS as f64 * P * (1.0 - P)).sqrt() / AGENTS as f64 / (DAYS * REPS as f64).sqrt();
+    let agg = common::simulate(&m, 2);
+    let (absent, _) = common::mean_ci99(&agg, TotalMetric::AbsentAgentHours);
+    let (on_duty, _) = common::mean_ci99(&agg, TotalMetric::AgentHours);
+    assert!(
+        (absent / scheduled - P).abs() < 4.0 * se_share,
+        "absent share {}",
+        absent / scheduled
+    );
+    assert!(
+        (absent + on_duty - scheduled).abs() < 1e-6 * scheduled,
+        "{absent} + {on_duty}"
+    );
+}
