@@ -3,7 +3,7 @@
 //! "the target holds on 71% ± 4 of days". Only for scenarios that model day-to-day
 //! uncertainty ([`Model::reports_days`]); other outputs are unchanged.
 
-use super::html::{card, esc};
+use crate::escape::html as esc;
 use crate::format::insert;
 use crate::model::Model;
 use crate::stats::ci::number;
@@ -11,6 +11,18 @@ use crate::summary::days::RateHistogram;
 use crate::summary::{Aggregate, TotalMetric};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
+
+/// A key figure in the report's card style (the same markup as `html::card`; this module
+/// is called from `html.rs`, so it does not import it back).
+fn card(h: &mut String, key: &str, value: &str, detail: &str) {
+    let _ = writeln!(
+        h,
+        "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div><div class=\"d\">{}</div></div>",
+        esc(key),
+        esc(value),
+        esc(detail)
+    );
+}
 
 /// Quantiles reported for each daily rate.
 const QUANTILES: [(&str, f64); 3] = [("p10", 0.1), ("p50", 0.5), ("p90", 0.9)];

@@ -106,10 +106,10 @@ fn busyness_keys_are_validated_with_their_paths() {
         "[arrivals]\nbusyness = { cv = -1, dist = \"gama\" }\n",
         1,
     );
-    let e = kefu::scenario::load_str(&text, "d.toml", std::path::Path::new("."))
-        .err()
-        .expect("invalid")
-        .to_string();
+    let Err(e) = kefu::scenario::load_str(&text, "d.toml", std::path::Path::new(".")) else {
+        panic!("a negative cv and an unknown distribution must be refused");
+    };
+    let e = e.to_string();
     assert!(e.contains("arrivals.busyness.cv"), "{e}");
     assert!(
         e.contains("arrivals.busyness.dist") && e.contains("gamma"),
