@@ -121,3 +121,41 @@ fn planned_hours(r: &PlanResult, p: &super::PoolPlan) -> f64 {
         .map(|i| p.planned[i] as f64 * g.length(i) / 3600.0)
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Spread, SpreadShape};
+
+    #[test]
+    fn the_quantile_day_scales_every_rate_and_drops_the_day_factor() {
+        let mut m = crate::scenario::load_str(
+            crate::scenario::DEFAULT_SCENARIO,
+            "d",
+            std::path::Path::new("scenarios"),
+        )
+        .unwrap()
+        .model;
+        let (same, one) = quantile_day_model(&m, 0.8);
+        assert_eq!(one, 1.0);
+        assert_eq!(same.arrivals.per_day, m.arrivals.per_day);
+        let interval = Spread {
+            shape: SpreadShape::Gamma,
+            cv: 0.05,
+        };
+        m.arrivals.busyness = Some(crate::model::Busyness {
+            day: Some(Spread {
+                shape: SpreadShape::Gamma,
+                cv: 0.15,
+            }),
+            interval: Some(interval),
+        });
+        let (q, b) = quantile_day_model(&m, 0.8);
+        assert!(b > 1.0 && b < 1.2, "{b}");
+        let cal = &m.run.calendar;
+        let t = m.run.counted_from + 12.0 * 3600.0;
+        assert!((q.arrivals.rate(cal, t) - b * m.arrivals.rate(cal, t)).abs() < 1e-12);
+        let left = q.arrivals.busyness.unwrap();
+        assert_eq!((left.day, left.interval), (None, Some(interval)));
+    }
+}

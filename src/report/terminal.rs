@@ -52,7 +52,10 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32) -> String {
         m.target.service_level * 100.0,
         if met { "met" } else { "NOT met" }
     );
-    if let Some(days) = agg.get(TotalMetric::DaysMeetShare).filter(|_| m.reports_days()) {
+    if let Some(days) = agg
+        .get(TotalMetric::DaysMeetShare)
+        .filter(|_| m.reports_days())
+    {
         let _ = writeln!(
             s,
             "  days meeting it {}  of simulated days (each day's own service level)",
