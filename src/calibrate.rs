@@ -10,6 +10,7 @@
 //! Only the documented columns are read; anything else in a row (phone numbers, order ids)
 //! is never stored nor copied.
 
+pub mod absence;
 pub mod busyness;
 pub mod fit;
 pub mod records;
@@ -131,6 +132,8 @@ pub struct Calibration {
     pub pools_seen: Vec<String>,
     /// The day busyness spread from the day-to-day over-dispersion (`None`: too few days).
     pub busyness: Option<busyness::BusynessFit>,
+    /// Absence from a roster-versus-actuals file (`--roster`), set by the caller.
+    pub absence: Option<absence::AbsenceFit>,
 }
 
 #[derive(Default)]
@@ -455,6 +458,7 @@ pub fn calibrate_reader(
         busy_by_hour: busy,
         pools_seen,
         busyness,
+        absence: None,
     })
 }
 

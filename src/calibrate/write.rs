@@ -186,6 +186,12 @@ impl Calibration {
             )),
             None => {}
         }
+        if let Some(a) = &self.absence {
+            r.push(format!(
+                "  absence {:.4} ± {:.4} from the roster against actuals ({} days; pools.absence)",
+                a.absence, a.se, a.rows
+            ));
+        }
         for c in &self.categories {
             r.push(format!(
                 "category {}: {} contacts, share {:.4}, complex {:.4}, VIP {:.4}",
@@ -429,6 +435,18 @@ impl Calibration {
             );
         }
         let _ = writeln!(t, "]");
+        if let Some(a) = &self.absence {
+            let _ = writeln!(
+                t,
+                "# absence from the roster against actuals ({} days, {:.0} scheduled agent-days): \
+                 {:.4} ± {:.4} (standard error)\nabsence = {:.4}",
+                a.rows,
+                a.scheduled,
+                a.absence,
+                a.se,
+                a.absence.clamp(0.0, 0.99)
+            );
+        }
         t
     }
 }
