@@ -210,3 +210,37 @@ fn absence_removes_its_share_of_scheduled_hours() {
         "{absent} + {on_duty}"
     );
 }
+
+/// `interval_cv`: each reporting interval's count is Poisson around μ·B_i, so its variance
+/// is μ + μ²·cv² (here without a day factor).
+#[test]
+fn interval_busyness_gives_interval_variance_mu_plus_mu_squared_cv_squared() {
+    const LAMBDA: f64 = 0.5;
+    const CV: f64 = 0.2;
+    let mut t = Textbook::new(LAMBDA, 20.0, 40);
+    t.days = 20.0;
+    let mut m = t.model();
+    m.arrivals.busyness = Some(Busyness {
+        day: None,
+        interval: Some(Spread {
+            shape: SpreadShape::Gamma,
+            cv: CV,
+        }),
+    });
+    let mu = LAMBDA * m.run.interval_s;
+    let var = mu + mu * mu * CV * CV;
+    let counts: Vec<f64> = (0..2)
+        .flat_map(|rep| kefu::engine::simulate(&m, 3, rep).intervals)
+        .map(|iv| iv.arrivals as f64)
+        .collect();
+    let n = counts.len() as f64;
+    // Gamma-mixed Poisson: excess kurtosis ≈ 6·cv² (+1/var); four standard errors.
+    let se_var = var * (2.0 / (n - 1.0) + (6.0 * CV * CV + 1.0 / var) / n).sqrt();
+    let mean = counts.iter().sum::<f64>() / n;
+    let got = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    assert!(
+        (got - var).abs() < 4.0 * se_var,
+        "interval variance {got:.0}, expected μ + μ²cv² = {var:.0} ± {:.0}",
+        4.0 * se_var
+    );
+}
