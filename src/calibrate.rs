@@ -10,6 +10,8 @@
 //! Only the documented columns are read; anything else in a row (phone numbers, order ids)
 //! is never stored nor copied.
 
+pub mod absence;
+pub mod busyness;
 pub mod fit;
 pub mod records;
 pub mod write;
@@ -128,6 +130,10 @@ pub struct Calibration {
     pub busy_by_hour: [f64; 24],
     /// Pool names seen in the records.
     pub pools_seen: Vec<String>,
+    /// The day busyness spread from the day-to-day over-dispersion (`None`: too few days).
+    pub busyness: Option<busyness::BusynessFit>,
+    /// Absence from a roster-versus-actuals file (`--roster`), set by the caller.
+    pub absence: Option<absence::AbsenceFit>,
 }
 
 #[derive(Default)]
@@ -210,6 +216,7 @@ pub fn calibrate_reader(
     let mut busy = [0.0f64; 24];
     let mut pools_seen: Vec<String> = Vec::new();
     let mut first_visits = 0u64;
+    let mut by_rep_day: HashMap<(usize, i64), u64> = HashMap::new();
 
     while let Some(r) = reader.next_record().map_err(refuse)? {
         let Record {
@@ -257,6 +264,9 @@ pub fn calibrate_reader(
             last = last.max(arrival);
             hour[((arrival.rem_euclid(DAY_S)) / HOUR_S) as usize % 24] += 1;
             *by_day.entry((arrival / DAY_S).floor() as i64).or_default() += 1;
+            *by_rep_day
+                .entry((rep, (arrival / DAY_S).floor() as i64))
+                .or_default() += 1;
             if let Some(m) = met {
                 bot_seen = true;
                 if m {
@@ -418,6 +428,18 @@ pub fn calibrate_reader(
     for b in busy.iter_mut() {
         *b /= ndays * nrep * HOUR_S;
     }
+    // Every (replication, day), a day without first visits included, against its forecast.
+    let daily: Vec<(f64, f64)> = (0..rep_index.len())
+        .flat_map(|rep| (start_day..=end_day).map(move |d| (rep, d)))
+        .map(|(rep, d)| {
+            let wd = (d + 3).rem_euclid(7) as usize;
+            let expected = per_day * weekday_factors.map_or(1.0, |w| w[wd]);
+            let n = by_rep_day.get(&(rep, d)).copied().unwrap_or(0);
+            (n as f64, expected)
+        })
+        .collect();
+    let fitted = 1 + if weekday_factors.is_some() { 6 } else { 0 };
+    let busyness = busyness::fit(&daily, fitted);
     Ok(Calibration {
         name: name.to_string(),
         source: source.to_string(),
@@ -435,6 +457,8 @@ pub fn calibrate_reader(
         bot,
         busy_by_hour: busy,
         pools_seen,
+        busyness,
+        absence: None,
     })
 }
 

@@ -76,6 +76,13 @@ struct Engine<'m> {
     next_contact: u64,
     /// The current piece of the arrival rate: `(end, rate, 1 / rate)`.
     rate_piece: (f64, f64, f64),
+    /// `(day number, factor)` and `(interval number, factor)` of the busyness last drawn.
+    busy_day: (i64, f64),
+    busy_interval: (i64, f64),
+    /// Per pool: today's absence draws, and the agents absent now (`absence` > 0 only).
+    absent: Vec<staffing::AbsenceRoll>,
+    absent_now: Vec<u32>,
+    absence_since: f64,
     arrivals_done: bool,
     horizon_passed: bool,
     /// Counted contacts not finished yet.
@@ -174,6 +181,7 @@ pub fn simulate_streamed<'m>(
             break;
         }
     }
+    e.count_absence(model.run.counted_to);
     e.stats.censored = e.outstanding;
     e.fold_cells();
     e.rec.finish(&mut e.win);
@@ -222,6 +230,15 @@ impl<'m> Engine<'m> {
             streams: Streams::new(seed, replication),
             next_contact: 0,
             rate_piece: (0.0, 0.0, f64::INFINITY),
+            busy_day: (i64::MIN, 1.0),
+            busy_interval: (i64::MIN, 1.0),
+            absent: m
+                .pools
+                .iter()
+                .map(|_| staffing::AbsenceRoll::new())
+                .collect(),
+            absent_now: vec![0; m.pools.len()],
+            absence_since: 0.0,
             arrivals_done: false,
             horizon_passed: false,
             outstanding: 0,
@@ -239,7 +256,8 @@ impl<'m> Engine<'m> {
             ),
             stats: RepStats::new(m.categories.len()),
             cells: vec![HumanStats::default(); 2 * m.categories.len()],
-            win: IntervalWindow::new(m.categories.len(), intervals, rows),
+            win: IntervalWindow::new(m.categories.len(), intervals, rows)
+                .count_days(m.run.interval_s),
             replication,
             sink: None,
         }

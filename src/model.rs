@@ -2,12 +2,14 @@
 //! (or by tests through the same validation); the engine reads nothing else.
 //! Times are simulation seconds since the origin (`start − warmup`), see [`time::Calendar`].
 
+pub mod busyness;
 pub mod dist;
 pub mod planning;
 pub mod staffing;
 pub mod textbook;
 pub mod time;
 
+pub use busyness::{Busyness, Spread, SpreadShape};
 pub use dist::Dist;
 pub use planning::{Planning, ShiftType};
 pub use staffing::{Staffing, Window};
@@ -103,6 +105,8 @@ pub struct Arrivals {
     /// Exact arrival instants (sorted, simulation time) that replace the Poisson process:
     /// for exact-trace tests and replays of recorded days.
     pub replay: Option<Vec<f64>>,
+    /// Random day (and interval) factors on the rate; `None`: the rate as forecast.
+    pub busyness: Option<Busyness>,
 }
 
 /// A promotion peak `[from, to)` in simulation time.
@@ -251,6 +255,9 @@ pub struct Pool {
     pub concurrency: u32,
     pub concurrency_slowdown: f64,
     pub staffing: Staffing,
+    /// Probability that a scheduled agent is absent for a whole day (drawn per agent and
+    /// day, apart from planned shrinkage); 0: everyone turns up.
+    pub absence: f64,
 }
 
 impl Pool {
@@ -294,6 +301,23 @@ impl Model {
     /// The instant up to which contacts arrive (end of the counted horizon).
     pub fn arrivals_end(&self) -> f64 {
         self.run.counted_to
+    }
+
+    /// Whether the scenario models day-to-day uncertainty (busyness, absence, or a plan
+    /// confidence): then `summary.json` and the report show the distribution across days.
+    /// Without it the outputs stay exactly as they were before these keys existed.
+    pub fn reports_days(&self) -> bool {
+        self.arrivals.busyness.is_some()
+            || self.has_absence()
+            || self
+                .planning
+                .as_ref()
+                .is_some_and(|p| p.confidence.is_some())
+    }
+
+    /// Whether any pool has `absence` > 0.
+    pub fn has_absence(&self) -> bool {
+        self.pools.iter().any(|p| p.absence > 0.0)
     }
 
     /// Expected number of arrivals in the whole simulated span (warm-up included), by

@@ -11,6 +11,7 @@
 //! no skill (pure overflow) and pools listed in `[planning] fixed_pools` keep their scenario
 //! staffing. See `docs/planning.md`.
 
+pub mod confidence;
 pub mod iterate;
 pub mod load;
 pub mod method;
@@ -33,6 +34,8 @@ pub struct PlanOptions {
     pub verify_replications: Option<u32>,
     pub verify_seed: Option<u64>,
     pub threads: Option<usize>,
+    /// `--confidence`: plan for the quantile day (overrides `[planning] confidence`).
+    pub confidence: Option<f64>,
     /// Told of every simulation step (for a progress bar).
     pub progress: Option<StepObserver>,
 }
@@ -219,6 +222,8 @@ pub struct PlanResult {
     pub tuning_replications: u32,
     pub checks: Vec<verify::MethodCheck>,
     pub verification: verify::Verification,
+    /// With a confidence: the plans at 50/80/95% (and the one asked for), verified.
+    pub confidence: Option<confidence::ConfidenceReport>,
     pub wall_s: f64,
 }
 
@@ -303,8 +308,21 @@ fn check_planning(m: &Model, p: &Planning) -> Result<(), PlanError> {
     Ok(())
 }
 
-/// Plans `model`: requirements by the three methods, shifts, and the verification.
+/// Plans `model`: requirements by the three methods, shifts, and the verification; with a
+/// confidence (`opts` or `[planning]`), for the quantile day ([`confidence`]).
 pub fn plan(model: &Model, opts: &PlanOptions) -> Result<PlanResult, PlanError> {
+    let asked = opts
+        .confidence
+        .or(model.planning.as_ref().and_then(|p| p.confidence));
+    match asked {
+        Some(q) => confidence::plan_with_confidence(model, opts, q),
+        None => plan_once(model, model, opts),
+    }
+}
+
+/// Plans `model` (the load the staffing is tuned for) and verifies it on `verified` (the
+/// same scenario, possibly with its random day busyness).
+fn plan_once(model: &Model, verified: &Model, opts: &PlanOptions) -> Result<PlanResult, PlanError> {
     let t0 = std::time::Instant::now();
     let mut planning = model.planning.clone().unwrap_or_default();
     if let Some(r) = opts.tuning_replications {
@@ -433,7 +451,7 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<PlanResult, PlanError> 
         .or(planning.verify_replications)
         .unwrap_or(model.run.replications)
         .max(2);
-    let (checks, verification) = verify::verify(&ctx, model, &pools, verify_seed, verify_reps)?;
+    let (checks, verification) = verify::verify(&ctx, verified, &pools, verify_seed, verify_reps)?;
     Ok(PlanResult {
         grid,
         target: model.target.service_level,
@@ -446,6 +464,7 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<PlanResult, PlanError> 
         tuning_seed: ctx.tuning_seed,
         checks,
         verification,
+        confidence: None,
         wall_s: t0.elapsed().as_secs_f64(),
     })
 }

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod compare_page;
 pub mod compare_text;
 pub mod csv_out;
+pub mod days;
 pub mod html;
 pub mod json;
 pub mod plan_html;

@@ -1,6 +1,7 @@
 //! Across-replication results: the per-replication value of every [`Metric`] of `summary.json`,
 //! per-interval moments, and pooled wait histograms — the one structure every output reads.
 
+pub mod days;
 pub mod fields;
 pub mod intervals;
 pub mod metric;
@@ -71,6 +72,18 @@ fn total_value(m: &Model, s: &RepStats, t: TotalMetric) -> Option<f64> {
         TotalMetric::CostTotal => cost_total(),
         TotalMetric::CostPerContact => ratio(cost_total()?, s.contacts as f64),
         TotalMetric::Censored => Some(s.censored as f64),
+        TotalMetric::DaysMeetShare => days::meet_share(s, m.target.service_level),
+        TotalMetric::DaysWorstServiceLevel => s
+            .days
+            .iter()
+            .filter_map(|d| d.service_level())
+            .reduce(f64::min),
+        TotalMetric::DaysWorstAbandonRate => s
+            .days
+            .iter()
+            .filter_map(|d| d.abandon_rate())
+            .reduce(f64::max),
+        TotalMetric::AbsentAgentHours => Some(s.absent_agent_seconds / 3600.0),
     }
 }
 
@@ -136,6 +149,8 @@ pub struct Aggregate {
     pub waits: Histogram,
     pub waits_vip: Histogram,
     pub waits_normal: Histogram,
+    /// Daily service levels and abandon rates pooled over the replications' days.
+    pub days: days::DayDistribution,
 }
 
 impl Aggregate {
@@ -164,6 +179,7 @@ impl Aggregate {
             waits: Histogram::new(),
             waits_vip: Histogram::new(),
             waits_normal: Histogram::new(),
+            days: days::DayDistribution::default(),
         }
     }
 
@@ -187,6 +203,7 @@ impl Aggregate {
             .merge(&s.by_priority[Priority::Vip.index()].waits);
         self.waits_normal
             .merge(&s.by_priority[Priority::Normal.index()].waits);
+        self.days.add(s);
     }
 
     /// Classes per interval: categories in scenario order, then VIP, normal.

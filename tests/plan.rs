@@ -383,3 +383,58 @@ fn plan_csv_run_back_meets_the_target() {
     }
     assert_eq!(n, 48, "one day of 30-minute intervals");
 }
+
+/// `--confidence`: the plans at 50/80/95% staff for the quantile day, cost more as the
+/// confidence rises, and each meets the target on at least its share of simulated days
+/// when re-simulated with random busyness on fresh seeds (within the 95% CI over
+/// replications).
+#[test]
+fn plans_with_a_confidence_hold_on_their_share_of_days() {
+    use kefu::model::{Busyness, Spread, SpreadShape};
+    let mut tb = Textbook::new(0.05, 240.0, 20);
+    tb.days = 4.0;
+    tb.seed = 9;
+    let mut m = tb.model();
+    // Three-hour intervals: fewer, steadier per-interval service levels to tune.
+    m.run.interval_s = 3.0 * 3600.0;
+    let day = Spread {
+        shape: SpreadShape::Gamma,
+        cv: 0.15,
+    };
+    m.arrivals.busyness = Some(Busyness {
+        day: Some(day),
+        interval: None,
+    });
+    m.planning = Some(Planning {
+        tuning_replications: 8,
+        ..Planning::default()
+    });
+    let o = PlanOptions {
+        verify_replications: Some(30),
+        confidence: Some(0.8),
+        ..Default::default()
+    };
+    let r = plan::plan(&m, &o).unwrap();
+    eprintln!("{}", plan::output::terminal(&r, &m));
+    let c = r.confidence.as_ref().expect("a confidence report");
+    assert_eq!(c.requested, 0.8);
+    let levels: Vec<f64> = c.ladder.iter().map(|p| p.confidence).collect();
+    assert_eq!(levels, plan::confidence::LADDER.to_vec());
+    for w in c.ladder.windows(2) {
+        assert!(w[1].busyness > w[0].busyness);
+        assert!(w[1].paid_hours >= w[0].paid_hours, "{:?}", c.ladder);
+    }
+    assert!(c.ladder[2].paid_hours > c.ladder[0].paid_hours);
+    for p in &c.ladder {
+        assert!((p.busyness - day.quantile(p.confidence)).abs() < 1e-12);
+        let share = p.day_meet_share.expect("days reported");
+        let (mean, ci) = (share.mean.unwrap(), share.ci95.unwrap_or(0.0));
+        assert!(
+            mean + ci >= p.confidence,
+            "the {:.0}% plan holds on {mean:.3} ± {ci:.3} of days",
+            p.confidence * 100.0
+        );
+    }
+    // The result's staffing is the 80% plan's.
+    assert_eq!(r.verification.paid_hours, c.ladder[1].paid_hours);
+}

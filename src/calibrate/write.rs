@@ -173,6 +173,25 @@ impl Calibration {
                 "  weekday factors not fitted (some weekday is not in the records): all 1".into(),
             ),
         }
+        match self.busyness {
+            Some(b) if b.significant() => r.push(format!(
+                "  day busyness cv {:.3} ± {:.3} from the spread of {} daily counts beyond Poisson (busyness)",
+                b.cv(),
+                b.cv_se().unwrap_or(0.0),
+                b.days
+            )),
+            Some(b) => r.push(format!(
+                "  day busyness not written: {} daily counts show no spread beyond Poisson (cv² = {:.5} ± {:.5})",
+                b.days, b.cv2, b.cv2_se
+            )),
+            None => {}
+        }
+        if let Some(a) = &self.absence {
+            r.push(format!(
+                "  absence {:.4} ± {:.4} from the roster against actuals ({} days; pools.absence)",
+                a.absence, a.se, a.rows
+            ));
+        }
         for c in &self.categories {
             r.push(format!(
                 "category {}: {} contacts, share {:.4}, complex {:.4}, VIP {:.4}",
@@ -326,6 +345,19 @@ impl Calibration {
             let w: Vec<String> = w.iter().map(|x| format!("{x:.4}")).collect();
             let _ = writeln!(t, "weekday_factors = [{}]", w.join(", "));
         }
+        if let Some(b) = self.busyness.filter(|b| b.significant()) {
+            let _ = writeln!(
+                t,
+                "# day busyness: variance of daily counts beyond Poisson after the weekday profile \
+                 (method of moments on {} days): cv² = {:.5} ± {:.5} (standard error)",
+                b.days, b.cv2, b.cv2_se
+            );
+            let _ = writeln!(
+                t,
+                "busyness = {{ cv = {:.4} }}",
+                b.cv().min(crate::model::busyness::MAX_CV)
+            );
+        }
         let sh = shares(&self.categories.iter().map(|c| c.share).collect::<Vec<_>>());
         for (c, share) in self.categories.iter().zip(sh) {
             let _ = writeln!(
@@ -403,6 +435,18 @@ impl Calibration {
             );
         }
         let _ = writeln!(t, "]");
+        if let Some(a) = &self.absence {
+            let _ = writeln!(
+                t,
+                "# absence from the roster against actuals ({} days, {:.0} scheduled agent-days): \
+                 {:.4} ± {:.4} (standard error)\nabsence = {:.4}",
+                a.rows,
+                a.scheduled,
+                a.absence,
+                a.se,
+                a.absence.clamp(0.0, 0.99)
+            );
+        }
         t
     }
 }

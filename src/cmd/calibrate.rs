@@ -22,6 +22,9 @@ pub struct CalibrateArgs {
     /// Refuse when more than this share of rows is unusable.
     #[arg(long, default_value_t = 0.05)]
     pub max_bad_share: f64,
+    /// Roster against actuals (CSV `date,scheduled,present`, a row per day): fits the pool's `absence`.
+    #[arg(long, value_name = "FILE.csv")]
+    pub roster: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -33,10 +36,17 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         name: args.name.clone(),
         max_bad_share: args.max_bad_share,
     };
-    let cal = calibrate::calibrate_file(&args.records, &opts).map_err(|e| match e {
+    let mut cal = calibrate::calibrate_file(&args.records, &opts).map_err(|e| match e {
         CalibrateError::Io(e) => Failure::Other(e),
         other => Failure::Input(other.to_string()),
     })?;
+    if let Some(roster) = &args.roster {
+        let text =
+            crate::input::read_input_text(roster, crate::input::MAX_TEXT_BYTES, "a roster file")
+                .map_err(|e| Failure::Input(e.to_string()))?;
+        let file = crate::escape::terminal(&roster.display().to_string());
+        cal.absence = Some(calibrate::absence::fit_roster(&text, &file).map_err(Failure::Input)?);
+    }
     let text = cal.to_toml();
     // The scenario must load as written (checked before anything is written); a failure
     // here is a bug, not bad input.

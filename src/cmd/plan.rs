@@ -25,6 +25,10 @@ pub struct PlanArgs {
     /// Seed of the verification (must differ from the scenario seed used for tuning).
     #[arg(long)]
     pub verify_seed: Option<u64>,
+    /// Staff so that the target holds on at least this share of simulated days (0.5..0.999;
+    /// default: [planning] confidence, else the mean day); also plans at 50/80/95% for the report.
+    #[arg(long, value_parser = parse_confidence)]
+    pub confidence: Option<f64>,
     /// Worker threads (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
@@ -63,6 +67,7 @@ pub fn plan(args: PlanArgs) -> Result<(), Failure> {
         verify_replications: args.replications,
         verify_seed: args.verify_seed,
         threads: args.threads.map(|t| t as usize),
+        confidence: args.confidence,
         progress: bar.clone().map(|b| {
             StepObserver(std::sync::Arc::new(move |step| {
                 b.set_message(step_text(step))
@@ -139,12 +144,31 @@ fn estimate(
         .unwrap_or(m.run.replications)
         .max(2);
     let iterations = planning.max_iterations.clamp(1, EXPECTED_ITERATIONS);
+    // A plan with a confidence is one plan per confidence of the ladder (and the one asked).
+    let plans = if opts.confidence.or(planning.confidence).is_some() {
+        crate::plan::confidence::LADDER.len() as u32 + 1
+    } else {
+        1
+    };
     let reps = tuning
         .saturating_mul(iterations)
-        .saturating_add(verify.saturating_mul(4));
+        .saturating_add(verify.saturating_mul(4))
+        .saturating_mul(plans);
     let mut job = Job::single(m, m.run.seed, Reps::Fixed(reps));
     job.threads = args.threads.map(|t| t as usize);
     runner::estimate::estimate_with_pilot(&job)
+}
+
+/// `--confidence`: a share of days in [0.5, 0.999].
+fn parse_confidence(text: &str) -> Result<f64, String> {
+    let q: f64 = text
+        .parse()
+        .map_err(|_| format!("not a number: {}", crate::escape::terminal(text)))?;
+    if (0.5..=0.999).contains(&q) {
+        Ok(q)
+    } else {
+        Err("must be between 0.5 and 0.999 (a share of days, e.g. 0.8)".into())
+    }
 }
 
 /// A spinner whose message names the planner's step (only on a terminal, unless quiet).

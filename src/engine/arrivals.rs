@@ -7,6 +7,7 @@ use super::event::Event;
 use super::rng::{chance, contact_stream, exp1_fast, unit_f64, Source};
 use super::trace::Outcome;
 use super::Engine;
+use crate::model::time::DAY_S;
 use crate::model::{BotProfile, Model};
 
 impl Engine<'_> {
@@ -43,8 +44,13 @@ impl Engine<'_> {
         let mut t = from;
         while t < end {
             if t >= self.rate_piece.0 {
-                let next = self.m.arrivals.next_change(cal, t).min(end);
-                let rate = self.m.arrivals.rate(cal, t);
+                let mut next = self.m.arrivals.next_change(cal, t).min(end);
+                let mut rate = self.m.arrivals.rate(cal, t);
+                if self.m.arrivals.busyness.is_some() {
+                    let (factor, edge) = self.busyness_at(t);
+                    rate *= factor;
+                    next = next.min(edge);
+                }
                 self.rate_piece = (next, rate, 1.0 / rate);
             }
             // `mean_gap = 1 / rate`: a multiplication instead of a division per contact.
@@ -57,6 +63,40 @@ impl Engine<'_> {
             t = piece_end;
         }
         self.arrivals_done = true;
+    }
+
+    /// The busyness factor at `t` (day × interval) and the instant it may change. Each
+    /// day's and interval's factor comes from its own generator, so every scenario with the
+    /// same seed sees the same days whatever its staffing.
+    fn busyness_at(&mut self, t: f64) -> (f64, f64) {
+        let Some(b) = self.m.arrivals.busyness else {
+            return (1.0, f64::INFINITY);
+        };
+        let cal = &self.m.run.calendar;
+        let midnight = cal.midnight_before(t);
+        let mut edge = midnight + DAY_S;
+        let mut factor = 1.0;
+        if let Some(spread) = b.day {
+            // Days are numbered by their local midnight (epoch days), the same in any run.
+            let day = (cal.epoch_s(midnight) / DAY_S).round() as i64;
+            if self.busy_day.0 != day {
+                let f = spread.sample(&mut self.streams.indexed(Source::DayBusyness, day));
+                self.busy_day = (day, f);
+            }
+            factor *= self.busy_day.1;
+        }
+        if let Some(spread) = b.interval {
+            let len = self.m.run.interval_s;
+            let k = ((t - self.m.run.counted_from) / len).floor();
+            edge = edge.min(self.m.run.counted_from + (k + 1.0) * len);
+            let k = k as i64;
+            if self.busy_interval.0 != k {
+                let f = spread.sample(&mut self.streams.indexed(Source::IntervalBusyness, k));
+                self.busy_interval = (k, f);
+            }
+            factor *= self.busy_interval.1;
+        }
+        (factor, edge)
     }
 
     pub(super) fn arrival(&mut self) {

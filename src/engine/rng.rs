@@ -20,6 +20,12 @@ pub(crate) enum Source {
     Handle = 3,
     /// Patience and silent abandonment.
     Patience = 4,
+    /// The busyness factor of a simulated day (one generator per day, [`indexed_stream`]).
+    DayBusyness = 5,
+    /// The busyness factor of a reporting interval (one generator per interval).
+    IntervalBusyness = 6,
+    /// Which scheduled agents of a pool are absent on a day (one generator per pool and day).
+    Absence = 7,
 }
 
 /// SplitMix64 finaliser: a bijective mixer with good avalanche.
@@ -38,6 +44,15 @@ pub(crate) fn stream(seed: u64, replication: u64, source: Source) -> SimRng {
     SimRng::seed_from_u64(key)
 }
 
+/// The generator of one (seed, replication, source, index), e.g. the busyness of day
+/// `index`: it depends on nothing the simulation did, so a staffing change, or a change of
+/// another day, leaves it untouched.
+pub(crate) fn indexed_stream(seed: u64, replication: u64, source: Source, index: u64) -> SimRng {
+    let key =
+        mix64(mix64(mix64(seed) ^ replication.wrapping_mul(0xA24B_AED4_963E_E407)) ^ source as u64);
+    SimRng::seed_from_u64(mix64(key ^ index.wrapping_mul(0xD6E8_FEB8_6659_FD93)))
+}
+
 /// A small generator for the draws of one contact from one source.
 pub(crate) type ContactRng = rand_xoshiro::SplitMix64;
 
@@ -48,6 +63,8 @@ pub(crate) type ContactRng = rand_xoshiro::SplitMix64;
 pub(crate) struct Streams {
     pub(crate) arrivals: SimRng,
     key: u64,
+    seed: u64,
+    replication: u64,
 }
 
 impl Streams {
@@ -55,7 +72,14 @@ impl Streams {
         Streams {
             arrivals: stream(seed, replication, Source::Arrivals),
             key: mix64(mix64(seed ^ 0x6B65_6675) ^ replication.wrapping_mul(0xD1B5_4A32_D192_ED03)),
+            seed,
+            replication,
         }
+    }
+
+    /// This replication's generator for `source` and `index` ([`indexed_stream`]).
+    pub(crate) fn indexed(&self, source: Source, index: i64) -> SimRng {
+        indexed_stream(self.seed, self.replication, source, index as u64)
     }
 
     /// The part of contact `n`'s stream keys shared by all sources: computed once per contact,
@@ -109,5 +133,13 @@ mod tests {
         assert_ne!(a, stream(2, 0, Source::Arrivals).next_u64());
         assert_ne!(a, stream(1, 1, Source::Arrivals).next_u64());
         assert_ne!(a, stream(1, 0, Source::Bot).next_u64());
+        let d = indexed_stream(1, 0, Source::DayBusyness, 3).next_u64();
+        assert_eq!(d, indexed_stream(1, 0, Source::DayBusyness, 3).next_u64());
+        assert_ne!(d, indexed_stream(1, 0, Source::DayBusyness, 4).next_u64());
+        assert_ne!(d, indexed_stream(1, 1, Source::DayBusyness, 3).next_u64());
+        assert_ne!(
+            d,
+            indexed_stream(1, 0, Source::IntervalBusyness, 3).next_u64()
+        );
     }
 }

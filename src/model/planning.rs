@@ -23,6 +23,9 @@ pub struct Planning {
     /// standard errors (over the tuning replications) reaches the goal: the plan is fitted to
     /// a few replications and must hold on fresh ones.
     pub confidence_z: f64,
+    /// `[planning] confidence`: the share of simulated days on which the plan must meet the
+    /// target (staffed for the quantile day, see `docs/planning.md`); `None`: the mean day.
+    pub confidence: Option<f64>,
     /// An interval whose mean offered contacts per replication are below this is "small".
     pub small_interval_contacts: f64,
     /// A small interval passes at `service_level − small_interval_tolerance` (a handful of
@@ -119,6 +122,7 @@ impl Default for Planning {
             max_iterations: 25,
             margin: 0.0,
             confidence_z: 2.0,
+            confidence: None,
             small_interval_contacts: 20.0,
             small_interval_tolerance: 0.10,
             min_agents: 1,

@@ -78,6 +78,7 @@ impl Textbook {
                 peaks: Vec::new(),
                 forecast: None,
                 replay: None,
+                busyness: None,
             },
             categories: vec![Category {
                 name: "all".into(),
@@ -100,6 +101,7 @@ impl Textbook {
                 concurrency: 1,
                 concurrency_slowdown: 0.0,
                 staffing: Staffing::Constant(self.servers),
+                absence: 0.0,
             }],
             routing: Routing {
                 vip_first: true,

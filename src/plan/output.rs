@@ -163,7 +163,7 @@ pub fn plan_json(r: &PlanResult, m: &Model) -> Value {
         })
         .collect();
     let v = &r.verification;
-    json!({
+    let mut out = json!({
         "scenario": m.name,
         "target": {"answer_within_s": r.answer_within_s, "service_level": r.target},
         "interval_minutes": g.step_s / 60.0,
@@ -209,7 +209,65 @@ pub fn plan_json(r: &PlanResult, m: &Model) -> Value {
             "wall_time_s": v.wall_s,
         },
         "wall_time_s": r.wall_s,
+    });
+    // Only plans with a confidence gain keys (other plan.json files stay byte-identical).
+    if let Some(c) = &r.confidence {
+        out["verification"]["day_meet_share"] = v.day_meet_share.as_ref().map_or(Value::Null, est);
+        out["confidence"] = confidence_json(c);
+    }
+    out
+}
+
+/// `plan.json` `confidence`: the method and the plans at 50/80/95% with their costs.
+fn confidence_json(c: &super::confidence::ConfidenceReport) -> Value {
+    json!({
+        "requested": c.requested,
+        "method": "staffing for the quantile day: tuned on the rate times the q-quantile of the day busyness, verified with random busyness on fresh seeds",
+        "ladder": c.ladder.iter().map(|p| json!({
+            "confidence": p.confidence,
+            "busyness": p.busyness,
+            "agent_hours": p.agent_hours,
+            "paid_hours": p.paid_hours,
+            "paid_cost": p.paid_cost.as_ref().map(|(c, cur)| json!({"total": c, "currency": cur})),
+            "day_meet_share": p.day_meet_share.as_ref().map(est),
+            "service_level": est(&p.service_level),
+        })).collect::<Vec<_>>(),
     })
+}
+
+/// The plans at each confidence, side by side: hours, cost and verified P(day meets).
+fn terminal_confidence(s: &mut String, c: &super::confidence::ConfidenceReport) {
+    let _ = writeln!(
+        s,
+        "  plans by confidence (staffed for the quantile day, verified with random busyness):"
+    );
+    let _ = writeln!(
+        s,
+        "    {:<10} {:>9} {:>11} {:>10} {:>12} {:>20}",
+        "confidence", "busyness", "agent-hours", "paid hours", "paid cost", "days meeting ±95%"
+    );
+    for p in &c.ladder {
+        let share = p.day_meet_share.as_ref().and_then(|e| e.mean);
+        let ci = p.day_meet_share.as_ref().and_then(|e| e.ci95);
+        let _ = writeln!(
+            s,
+            "    {:<10} {:>9.3} {:>11.1} {:>10.1} {:>12} {:>13} ±{:>5}{}",
+            format!("{:.0}%", 100.0 * p.confidence),
+            p.busyness,
+            p.agent_hours,
+            p.paid_hours,
+            p.paid_cost
+                .as_ref()
+                .map_or("–".into(), |(c, cur)| format!("{c:.0} {cur}")),
+            pct(share),
+            ci.map_or("–".into(), |x| format!("{:.1}", 100.0 * x)),
+            if (p.confidence - c.requested).abs() < 1e-9 {
+                "  ← plan.csv"
+            } else {
+                ""
+            }
+        );
+    }
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -357,6 +415,9 @@ pub fn terminal(r: &PlanResult, m: &Model) -> String {
                     .map_or("–".into(), |x| format!("{:.1}", 100.0 * x))
             );
         }
+    }
+    if let Some(c) = &r.confidence {
+        terminal_confidence(&mut s, c);
     }
     let _ = writeln!(s, "  planner wall time {:.1} s", r.wall_s);
     // Pool, shift and scenario names are shown, never obeyed, by the terminal.

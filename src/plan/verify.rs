@@ -76,6 +76,9 @@ pub struct Verification {
     pub paid_cost: Option<(f64, String)>,
     /// The simulator's `cost.total` (on-duty hours and bot contacts).
     pub simulated_cost: Option<Estimate>,
+    /// The share of simulated days meeting the target (`days.meet_share`), when the
+    /// scenario reports days (busyness, absence or a plan confidence).
+    pub day_meet_share: Option<Estimate>,
     /// Every interval's mean service level reached its goal.
     pub met: bool,
     /// No interval missed by more than its 95% confidence half-width.
@@ -136,6 +139,7 @@ pub fn verify(
                 paid_hours,
                 paid_cost,
                 simulated_cost: agg.get(TotalMetric::CostTotal),
+                day_meet_share: agg.get(TotalMetric::DaysMeetShare),
                 met: missed.is_empty(),
                 met_within_noise: significant.is_empty(),
                 scenario: None,

@@ -146,6 +146,7 @@ pub fn report_html(
         fmt_num(m.run.days())
     );
     verdict(&mut h, m, summary, v);
+    super::days::section(&mut h, m, agg);
     cards(&mut h, m, summary, v);
     tickets(&mut h, m, agg, summary)?;
     if charts.is_empty() {

@@ -21,6 +21,7 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32, seed: u64) -> Valu
     if let Some(c) = &m.costs {
         insert(&mut root, &["cost", "currency"], json!(c.currency));
     }
+    super::days::add_to_summary(m, agg, &mut root);
     let sl = agg.get(HumanMetric::ServiceLevel).and_then(|e| e.mean);
     root.insert(
         "target".into(),

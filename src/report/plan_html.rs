@@ -201,6 +201,7 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
         "with the plan, fresh seeds",
     );
     h.push_str("</div>\n");
+    confidence_section(&mut h, r);
 
     // Methods side by side.
     h.push_str(
@@ -335,6 +336,46 @@ pub fn plan_report_html(m: &Model, r: &PlanResult, j: &Value, charts: &[ChartFil
 }
 
 /// The roster per pool and shift type: shifts, paid hours, first and last start.
+/// The plans at 50/80/95% confidence side by side: the cost of certainty.
+fn confidence_section(h: &mut String, r: &PlanResult) {
+    let Some(c) = &r.confidence else {
+        return;
+    };
+    let _ = writeln!(
+        h,
+        "<h2 id=\"confidence\">The cost of certainty</h2>\n<p>Each plan is staffed for the <em>quantile day</em>: the \
+         forecast times the day busyness that is not exceeded on that share of days. It is then re-simulated with random \
+         day busyness on fresh seeds; <em>days meeting the target</em> is the share of simulated days whose own service \
+         level reached the target. This report's plan files hold the {:.0}% plan.</p>",
+        c.requested * 100.0
+    );
+    h.push_str(
+        "<table>\n<tr><th>Confidence</th><th>Busyness of the day staffed for</th><th>Productive agent-hours</th>\
+         <th>Paid hours</th><th>Cost</th><th>Days meeting the target (verified)</th><th>Overall service level</th></tr>\n",
+    );
+    for p in &c.ladder {
+        let cost = p.paid_cost.as_ref().map_or("–".into(), |(v, cur)| {
+            format!("{} {}", fmt_count(*v), esc(cur))
+        });
+        let share = p
+            .day_meet_share
+            .as_ref()
+            .map_or("n/a".into(), |e| html::pct_ci((e.mean, e.ci95)));
+        let _ = writeln!(
+            h,
+            "<tr><td>{:.0}%{}</td><td>×{:.3}</td><td>{:.1}</td><td>{:.1}</td><td>{cost}</td><td>{}</td><td>{}</td></tr>",
+            p.confidence * 100.0,
+            if (p.confidence - c.requested).abs() < 1e-9 { " (this plan)" } else { "" },
+            p.busyness,
+            p.agent_hours,
+            p.paid_hours,
+            esc(&share),
+            esc(&html::pct_ci((p.service_level.mean, p.service_level.ci95))),
+        );
+    }
+    h.push_str("</table>\n");
+}
+
 fn shifts_section(h: &mut String, m: &Model, r: &PlanResult) {
     let cal = &m.run.calendar;
     h.push_str("<h2>Shifts</h2>\n");

@@ -50,6 +50,16 @@ pub fn summary(m: &Model, agg: &Aggregate, replications: u32, verdict: &Verdict)
         m.target.service_level * 100.0,
     );
     let _ = writeln!(s, "  verdict         {}", verdict.line());
+    if let Some(days) = agg
+        .get(TotalMetric::DaysMeetShare)
+        .filter(|_| m.reports_days())
+    {
+        let _ = writeln!(
+            s,
+            "  days meeting it {}  of simulated days (each day's own service level)",
+            pct(Some(days))
+        );
+    }
     let _ = writeln!(
         s,
         "  wait            mean {}, p90 {}  (answered contacts)",

@@ -4,8 +4,9 @@
 use super::csvfile::{cell, read_csv, require_columns};
 use super::walk::{as_num, format_epoch, parse_local_datetime, suggest, Ctx, Rule, Tbl};
 use crate::escape::excerpt;
+use crate::model::busyness;
 use crate::model::time::DAY_S;
-use crate::model::{Arrivals, Forecast, Peak, RunSettings};
+use crate::model::{Arrivals, Busyness, Forecast, Peak, RunSettings, Spread, SpreadShape};
 use toml::de::DeValue;
 
 /// Most contacts in one forecast CSV row (one interval): more is a unit mistake.
@@ -17,7 +18,9 @@ const KEYS: &[&str] = &[
     "weekday_factors",
     "peaks",
     "forecast_csv",
+    "busyness",
 ];
+const BUSYNESS_KEYS: &[&str] = &["cv", "dist", "interval_cv", "interval_dist"];
 const PEAK_KEYS: &[&str] = &["name", "from", "to", "multiplier", "bot_mode"];
 
 /// What the arrivals need to know about the bot: whether it has a `promotion` profile
@@ -67,6 +70,7 @@ pub(crate) fn arrivals(
         weekday_factors.copy_from_slice(&w);
     }
     let peaks = peaks(ctx, &t, run, bot_promotion);
+    let busyness = busyness(ctx, &t);
     Arrivals {
         per_day,
         hourly_profile,
@@ -74,7 +78,52 @@ pub(crate) fn arrivals(
         peaks,
         forecast,
         replay: None,
+        busyness,
     }
+}
+
+/// `busyness = { cv = 0.15 }`: the day's factor (and `interval_cv`: each interval's); a cv
+/// of 0 (or no key) leaves the forecast rate as it is.
+fn busyness(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Busyness> {
+    if !t.has("busyness") {
+        return None;
+    }
+    let b = t.table(ctx, "arrivals.busyness", "busyness", BUSYNESS_KEYS);
+    if !b.is_present() {
+        return None;
+    }
+    let rule = Rule::Between(0.0, busyness::MAX_CV);
+    let shape_of = |ctx: &mut Ctx, k: &str| match b.string(ctx, k) {
+        None => SpreadShape::Gamma,
+        Some(name) => SpreadShape::parse(name).unwrap_or_else(|| {
+            let hint = match suggest(name, SpreadShape::NAMES) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => "use \"gamma\" (the default) or \"lognormal\"".into(),
+            };
+            ctx.err_hint(
+                b.line_of(ctx, k),
+                &b.key(k),
+                format!("unknown distribution \"{}\"", excerpt(name)),
+                hint,
+            );
+            SpreadShape::Gamma
+        }),
+    };
+    if !b.has("cv") && !b.has("interval_cv") {
+        b.missing(ctx, "cv", "cv = 0.15");
+        return None;
+    }
+    let day_cv = b.num_or(ctx, "cv", rule, 0.0);
+    let day_shape = shape_of(ctx, "dist");
+    let interval_cv = b.num_or(ctx, "interval_cv", rule, 0.0);
+    let interval_shape = shape_of(ctx, "interval_dist");
+    let spread = |shape, cv: f64| (cv > 0.0).then_some(Spread { shape, cv });
+    let out = Busyness {
+        day: spread(day_shape, day_cv),
+        interval: spread(interval_shape, interval_cv),
+    };
+    // A spread of 0 is today's model exactly (no draws are made).
+    (out.day.is_some() || out.interval.is_some()).then_some(out)
 }
 
 /// An array of exactly `n` non-negative numbers.

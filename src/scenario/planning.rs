@@ -15,6 +15,7 @@ const KEYS: &[&str] = &[
     "verify_seed",
     "max_iterations",
     "confidence_z",
+    "confidence",
     "margin",
     "small_interval_contacts",
     "small_interval_tolerance",
@@ -73,6 +74,7 @@ pub(crate) fn planning(
     }
     let max_iterations = int_or(ctx, "max_iterations", 1, 1_000, d.max_iterations);
     let confidence_z = t.num_or(ctx, "confidence_z", Rule::Between(0.0, 5.0), d.confidence_z);
+    let confidence = t.num(ctx, "confidence", Rule::Between(0.5, 0.999));
     let margin = t.num_or(ctx, "margin", Rule::HalfOpen(0.0, 0.5), d.margin);
     let small_interval_contacts = t.num_or(
         ctx,
@@ -102,6 +104,7 @@ pub(crate) fn planning(
         max_iterations,
         margin,
         confidence_z,
+        confidence,
         small_interval_contacts,
         small_interval_tolerance,
         min_agents,

@@ -18,6 +18,7 @@ const KEYS: &[&str] = &[
     "agents",
     "schedule",
     "staffing_csv",
+    "absence",
 ];
 /// Most agents in one pool at one time (TOML `agents`, schedule windows, staffing CSV rows).
 pub(crate) const MAX_AGENTS: u32 = 1_000_000;
@@ -84,6 +85,7 @@ pub(crate) fn pools(
         let concurrency = t.int(ctx, "concurrency", 1, 50).unwrap_or(1) as u32;
         let concurrency_slowdown = t.num_or(ctx, "concurrency_slowdown", Rule::NonNeg, 0.0);
         let staffing = staffing(ctx, &t, name.as_deref(), run);
+        let absence = t.num_or(ctx, "absence", Rule::HalfOpen(0.0, 1.0), 0.0);
         if let Some(s) = &staffing {
             if s.max_headcount() == 0 {
                 ctx.err_hint(
@@ -101,6 +103,7 @@ pub(crate) fn pools(
                 concurrency,
                 concurrency_slowdown,
                 staffing,
+                absence,
             };
             let skills_line = t.line_of(ctx, "skills");
             out.push(RawPool {

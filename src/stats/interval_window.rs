@@ -24,7 +24,8 @@
 //! row's own offered / answered / within-target / abandoned / wait sum — the same sums, in
 //! the same order, as folding the whole table at the end.
 
-use super::rep::{ClassInterval, IntervalStats, RepStats};
+use super::rep::{ClassInterval, DayStats, IntervalStats, RepStats};
+use crate::model::time::DAY_S;
 
 /// Receives the final rows of one replication, in interval order, each exactly once.
 pub trait IntervalSink {
@@ -69,6 +70,9 @@ pub struct IntervalWindow<'s> {
     /// Sums of the time integrals of the rows handed out so far.
     areas: AreaSums,
     sink: &'s mut dyn IntervalSink,
+    /// Per-day sums of the rows handed out, when `interval_s > 0` ([`Self::count_days`]).
+    days: Vec<DayStats>,
+    interval_s: f64,
 }
 
 /// The replication's time integrals, summed from its rows in interval order.
@@ -95,7 +99,15 @@ impl<'s> IntervalWindow<'s> {
             classes: vec![ClassInterval::default(); categories + 2],
             areas: AreaSums::default(),
             sink,
+            days: Vec::new(),
+            interval_s: 0.0,
         }
+    }
+
+    /// Also sums the rows per day of 24 hours (intervals of `interval_s` seconds).
+    pub fn count_days(mut self, interval_s: f64) -> Self {
+        self.interval_s = interval_s;
+        self
     }
 
     /// Row `i`, for a write at the current instant or on behalf of a contact holding it.
@@ -204,6 +216,19 @@ impl<'s> IntervalWindow<'s> {
             self.areas.slots += iv.slot_area;
             self.areas.headcount += iv.headcount_area;
             self.areas.surge += iv.surge_area;
+            if self.interval_s > 0.0 {
+                let day = (index as f64 * self.interval_s / DAY_S + 1e-9).floor() as usize;
+                if self.days.len() <= day {
+                    self.days.resize(day + 1, DayStats::default());
+                }
+                let d = &mut self.days[day];
+                d.arrivals += iv.arrivals as u64;
+                d.offered += iv.offered as u64;
+                d.answered += iv.answered as u64;
+                d.answered_within_target += iv.answered_within_target as u64;
+                d.abandoned += iv.abandoned as u64;
+                d.wait_sum_s += iv.wait_sum_s;
+            }
             self.sink.row(index, iv, &self.classes);
         }
         self.rows.drain(..n);
@@ -237,6 +262,7 @@ impl<'s> IntervalWindow<'s> {
         stats.slot_area = self.areas.slots;
         stats.agent_seconds = self.areas.headcount;
         stats.surge_agent_seconds = self.areas.surge;
+        stats.days = self.days.clone();
     }
 }
 

@@ -40,6 +40,30 @@ impl HumanStats {
     }
 }
 
+/// One simulated day (24 hours from the counted start) of one replication: the sums of its
+/// intervals' rows, so a day holds the contacts that arrived in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DayStats {
+    pub arrivals: u64,
+    pub offered: u64,
+    pub answered: u64,
+    pub answered_within_target: u64,
+    pub abandoned: u64,
+    pub wait_sum_s: f64,
+}
+
+impl DayStats {
+    /// Answered within target / offered (`None` on a day nobody reached an agent).
+    pub fn service_level(&self) -> Option<f64> {
+        (self.offered > 0).then(|| self.answered_within_target as f64 / self.offered as f64)
+    }
+
+    /// Abandoned / offered.
+    pub fn abandon_rate(&self) -> Option<f64> {
+        (self.offered > 0).then(|| self.abandoned as f64 / self.offered as f64)
+    }
+}
+
 /// One reporting interval of one replication (attribution: see the contract, section 3).
 #[derive(Debug, Clone, Default)]
 pub struct IntervalStats {
@@ -111,6 +135,8 @@ pub struct RepStats {
     /// Agent-seconds on duty over the counted horizon, surge included, and surge alone.
     pub agent_seconds: f64,
     pub surge_agent_seconds: f64,
+    /// Scheduled agent-seconds lost to absence (`[[pools]] absence`) in the counted horizon.
+    pub absent_agent_seconds: f64,
     /// Counted contacts still unfinished when the drain limit stopped the run.
     pub censored: u64,
     /// Simulation events processed (for speed figures).
@@ -127,6 +153,9 @@ pub struct RepStats {
     /// `class_intervals[i * classes + k]`: class k (categories, then vip, normal) in interval i
     /// (empty when streamed, like `intervals`).
     pub class_intervals: Vec<ClassInterval>,
+    /// Per simulated day of the counted horizon (one entry per day, so memory grows by a
+    /// few words a day, not with the contacts).
+    pub days: Vec<DayStats>,
 }
 
 impl RepStats {
@@ -155,12 +184,14 @@ impl RepStats {
             slot_area: 0.0,
             agent_seconds: 0.0,
             surge_agent_seconds: 0.0,
+            absent_agent_seconds: 0.0,
             censored: 0,
             events: 0,
             contacts_simulated: 0,
             interval_rows_peak: 0,
             intervals: Vec::new(),
             class_intervals: Vec::new(),
+            days: Vec::new(),
         }
     }
 

@@ -125,6 +125,10 @@ named_enum! {
         CostTotal => "cost.total",
         CostPerContact => "cost.per_contact",
         Censored => "censored",
+        DaysMeetShare => "days.meet_share",
+        DaysWorstServiceLevel => "days.worst_service_level",
+        DaysWorstAbandonRate => "days.worst_abandon_rate",
+        AbsentAgentHours => "agents.absent_hours",
     }
 }
 
@@ -139,6 +143,10 @@ impl TotalMetric {
         match self {
             TotalMetric::SurgeCallIns | TotalMetric::SurgeAgentHours => !m.surges.is_empty(),
             TotalMetric::CostTotal | TotalMetric::CostPerContact => m.costs.is_some(),
+            TotalMetric::DaysMeetShare
+            | TotalMetric::DaysWorstServiceLevel
+            | TotalMetric::DaysWorstAbandonRate => m.reports_days(),
+            TotalMetric::AbsentAgentHours => m.has_absence(),
             _ => true,
         }
     }

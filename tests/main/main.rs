@@ -1,4 +1,5 @@
 //! The one integration-test crate (nexosim style): each module is one kind of test.
+mod busyness;
 mod chart_properties;
 mod cli;
 mod common;
