@@ -88,6 +88,8 @@ pub struct Shop {
     pub platform: Option<String>,
     /// `(override index, value)` for every non-empty override cell.
     pub values: Vec<(usize, f64)>,
+    /// The row has a problem of its own (listed in [`Manifest::problems`]).
+    pub bad: bool,
 }
 
 /// A parsed manifest.
@@ -97,6 +99,9 @@ pub struct Manifest {
     /// The column of `scenario`, if any (1-based).
     pub scenario_column: Option<usize>,
     pub shops: Vec<Shop>,
+    /// Problems of rows (the header is fine): the caller adds the scenarios' problems and
+    /// reports them all at once.
+    pub problems: Vec<RowError>,
 }
 
 /// Whether an id is safe as a folder name and a CSV field.
@@ -199,6 +204,9 @@ pub fn parse(text: &str, file: &str) -> Result<Manifest, ManifestError> {
         });
         return Err(fail(errors));
     };
+    if !errors.is_empty() {
+        return Err(fail(errors));
+    }
     let mut shops = Vec::new();
     let mut ids = HashSet::new();
     for rec in rd.records() {
@@ -248,6 +256,7 @@ pub fn parse(text: &str, file: &str) -> Result<Manifest, ManifestError> {
                 message: format!("the shop id `{id}` is used by an earlier row"),
             });
         }
+        let before = errors.len();
         let mut values = Vec::new();
         for (k, (c, o)) in overrides.iter().enumerate() {
             let raw = rec[*c].trim();
@@ -270,6 +279,7 @@ pub fn parse(text: &str, file: &str) -> Result<Manifest, ManifestError> {
             category: cell(category_col),
             platform: cell(platform_col),
             values,
+            bad: errors.len() > before,
         });
         if shops.len() > MAX_SHOPS {
             errors.push(RowError {
@@ -286,14 +296,13 @@ pub fn parse(text: &str, file: &str) -> Result<Manifest, ManifestError> {
             column: 0,
             message: "the manifest has no shop rows".into(),
         });
-    }
-    if !errors.is_empty() {
         return Err(fail(errors));
     }
     Ok(Manifest {
         overrides: overrides.into_iter().map(|(_, o)| o).collect(),
         scenario_column: scenario_col.map(|c| c + 1),
         shops,
+        problems: errors,
     })
 }
 
@@ -317,12 +326,11 @@ mod tests {
 
     #[test]
     fn reports_every_bad_cell_with_line_and_column() {
-        let e = parse(
-            "id,per_day,run.seed\nok,1,\nbad/id,x,\nok,2,\n",
-            "m.csv",
-        )
-        .unwrap_err();
-        let at: Vec<(u64, usize)> = e.errors.iter().map(|r| (r.line, r.column)).collect();
-        assert_eq!(at, vec![(1, 3), (3, 1), (3, 2), (4, 1)], "{e}");
+        let e = parse("id,per_day,run.seed\nok,1,\n", "m.csv").unwrap_err();
+        assert_eq!((e.errors[0].line, e.errors[0].column), (1, 3), "{e}");
+        let m = parse("id,per_day\nok,1\nbad/id,x\nok,2\n", "m.csv").unwrap();
+        let at: Vec<(u64, usize)> = m.problems.iter().map(|r| (r.line, r.column)).collect();
+        assert_eq!(at, vec![(3, 1), (3, 2), (4, 1)]);
+        assert_eq!(m.shops.iter().map(|s| s.bad).collect::<Vec<_>>(), [false, true, true]);
     }
 }

@@ -103,8 +103,18 @@ pub fn shop_model(m: &Manifest, shop: &Shop, src: &Sources) -> Result<Loaded, Ro
             .map_err(|e| at(o.column, e.to_string()))?;
     }
     let edited = toml::to_string(&doc).map_err(|e| at(0, e.to_string()))?;
-    scenario::load_str(&edited, &format!("{origin} [shop {}]", shop.id), &dir)
-        .map_err(|e| at(0, crate::escape::terminal_lines(&e.to_string())))
+    scenario::load_str(&edited, &format!("{origin} [shop {}]", shop.id), &dir).map_err(|e| {
+        let text = e.to_string();
+        // A problem with an overridden key is that column's (the scenario's line numbers are
+        // those of the edited text, so the column says more).
+        let column = shop
+            .values
+            .iter()
+            .map(|&(k, _)| &m.overrides[k])
+            .find(|o| text.contains(&format!("{}:", o.key)))
+            .map_or(0, |o| o.column);
+        at(column, crate::escape::terminal_lines(&text))
+    })
 }
 
 /// Paid hours: on-duty agent-hours over (1 − the mean shrinkage of the shop's pools and

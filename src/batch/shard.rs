@@ -58,6 +58,10 @@ pub struct ShardPlace {
     /// resubmit line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_name: Option<String>,
+    /// The command line that ran the shard, its `--shard` value as `{K}` (for rerunning a
+    /// shard by hand).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
 }
 
 /// Why `--shard` could not be read.
@@ -109,6 +113,7 @@ pub fn resolve(
             first_task: 0,
             task_step: 1,
             job_name: None,
+            command: Vec::new(),
         }
     };
     if place.count == 0 || place.count > MAX_SHARDS || place.index >= place.count {
@@ -143,6 +148,7 @@ fn from_env(
         first_task,
         task_step,
         job_name,
+        command: Vec::new(),
     };
     if let Some(id) = number(env, "SLURM_ARRAY_TASK_ID")? {
         let min = number(env, "SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
@@ -215,10 +221,17 @@ pub fn resubmit_lines(place: &ShardPlace, missing: &[usize], rerun: &str) -> Vec
             .iter()
             .map(|id| format!("qsub -t {id} {script}"))
             .collect(),
-        Scheduler::Manual | Scheduler::Kubernetes | Scheduler::AwsBatch => missing
-            .iter()
-            .map(|&k| rerun.replace("{K}", &format!("{k}/{}", place.count)))
-            .collect(),
+        Scheduler::Manual | Scheduler::Kubernetes | Scheduler::AwsBatch => {
+            let line = if place.command.is_empty() {
+                rerun.to_string()
+            } else {
+                place.command.join(" ")
+            };
+            missing
+                .iter()
+                .map(|&k| line.replace("{K}", &format!("{k}/{}", place.count)))
+                .collect()
+        }
     }
 }
 

@@ -75,8 +75,12 @@ fn check_all(args: &BatchArgs) -> Result<Checked, Failure> {
     };
     let dir = args.manifest.parent().unwrap_or(Path::new("")).to_path_buf();
     let sources = Sources::read(&manifest, &dir, template);
-    let (mut errors, mut notes, mut costs) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut errors, mut notes, mut costs) = (manifest.problems.clone(), Vec::new(), Vec::new());
     for shop in &manifest.shops {
+        if shop.bad {
+            costs.push(0.0);
+            continue;
+        }
         match prepare::shop_model(&manifest, shop, &sources) {
             Ok(l) => {
                 let reps = args.replications.unwrap_or(l.model.run.replications);
@@ -100,6 +104,7 @@ fn check_all(args: &BatchArgs) -> Result<Checked, Failure> {
         }
     }
     if !errors.is_empty() {
+        errors.sort_by_key(|e| (e.line, e.column));
         return Err(Failure::input(manifest::ManifestError { file, errors }));
     }
     for n in &notes {
@@ -141,6 +146,23 @@ pub fn batch(args: BatchArgs) -> Result<(), Failure> {
         }
         None => None,
     };
+    let place = place.map(|mut p| {
+        // The command as run, `--shard` given as `{K}`: how to rerun a lost shard by hand.
+        let mut next_is_shard = false;
+        p.command = std::env::args()
+            .map(|a| {
+                let was = std::mem::replace(&mut next_is_shard, a == "--shard");
+                if was {
+                    "{K}".to_string()
+                } else if a.starts_with("--shard=") {
+                    "--shard={K}".to_string()
+                } else {
+                    a
+                }
+            })
+            .collect();
+        p
+    });
     let selected: Vec<usize> = match &place {
         Some(p) => {
             let a = shard::assign(&c.costs, p.count);
