@@ -10,6 +10,7 @@
 //! ([`pooling`]). Writing folders is the command's job.
 
 pub mod manifest;
+pub mod pooling;
 pub mod prepare;
 pub mod record;
 pub mod rollup;

@@ -1,6 +1,8 @@
 //! `kefu batch MANIFEST.csv`: every shop of a manifest (or one shard of them), each in its
 //! own folder as it finishes, then the mall roll-up. See `docs/scale.md`.
 
+mod pooled;
+
 use super::{confirm, run_failure};
 use crate::batch::manifest::{self, Manifest};
 use crate::batch::prepare::{self, Sources};
@@ -44,6 +46,10 @@ pub struct BatchArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
+    /// Instead of running each shop: the agent-hours shared pools (POOLS.toml) save against
+    /// one pool per shop, for the same target, with paired CIs (writes pooling.json/.md).
+    #[arg(long, value_name = "POOLS.toml", conflicts_with_all = ["shard", "shard_count"])]
+    pub pooled: Option<PathBuf>,
     /// Do not ask for confirmation before a batch estimated to take over a minute.
     #[arg(long, short)]
     pub yes: bool,
@@ -136,6 +142,9 @@ fn check_all(args: &BatchArgs) -> Result<Checked, Failure> {
 /// `kefu batch MANIFEST.csv`.
 pub fn batch(args: BatchArgs) -> Result<(), Failure> {
     let mut c = check_all(&args)?;
+    if let Some(p) = &args.pooled {
+        return pooled::pooled(&args, &c, p);
+    }
     let place: Option<ShardPlace> = match &args.shard {
         Some(s) => Some(
             shard::resolve(s, args.shard_count, &|k| std::env::var(k).ok())
