@@ -110,7 +110,9 @@ fn id_problem(id: &str) -> Option<String> {
         return Some("the shop id is empty".into());
     }
     if id.chars().count() > MAX_ID_CHARS {
-        return Some(format!("the shop id is longer than {MAX_ID_CHARS} characters"));
+        return Some(format!(
+            "the shop id is longer than {MAX_ID_CHARS} characters"
+        ));
     }
     if id.starts_with('.') {
         return Some(format!("the shop id `{}` starts with `.`", excerpt(id)));
@@ -179,7 +181,10 @@ pub fn parse(text: &str, file: &str) -> Result<Manifest, ManifestError> {
             .map_or(name.as_str(), |(_, k)| k)
             .to_string();
         if let Err(e) = crate::whatif::edit::check_key(&key) {
-            errors.push(at(format!("`{}` is not a scenario key: {e}", excerpt(name))));
+            errors.push(at(format!(
+                "`{}` is not a scenario key: {e}",
+                excerpt(name)
+            )));
             continue;
         }
         if key == "run.seed" {
@@ -187,11 +192,16 @@ pub fn parse(text: &str, file: &str) -> Result<Manifest, ManifestError> {
             continue;
         }
         if key == "name" {
-            errors.push(at("`name` cannot be set per shop (values are numbers)".into()));
+            errors.push(at(
+                "`name` cannot be set per shop (values are numbers)".into()
+            ));
             continue;
         }
         if !seen_keys.insert(key.clone()) {
-            errors.push(at(format!("the key `{}` is set by two columns", excerpt(&key))));
+            errors.push(at(format!(
+                "the key `{}` is set by two columns",
+                excerpt(&key)
+            )));
             continue;
         }
         overrides.push((i, Override { key, column }));
@@ -331,6 +341,9 @@ mod tests {
         let m = parse("id,per_day\nok,1\nbad/id,x\nok,2\n", "m.csv").unwrap();
         let at: Vec<(u64, usize)> = m.problems.iter().map(|r| (r.line, r.column)).collect();
         assert_eq!(at, vec![(3, 1), (3, 2), (4, 1)]);
-        assert_eq!(m.shops.iter().map(|s| s.bad).collect::<Vec<_>>(), [false, true, true]);
+        assert_eq!(
+            m.shops.iter().map(|s| s.bad).collect::<Vec<_>>(),
+            [false, true, true]
+        );
     }
 }

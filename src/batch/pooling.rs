@@ -68,7 +68,10 @@ pub struct PoolShop {
 }
 
 /// Which shops each shared pool serves (indices into the shops), from `POOLS.toml`.
-pub fn groups(spec: &PoolsFile, shops: &[PoolShop]) -> Result<Vec<(String, Vec<usize>)>, PoolingError> {
+pub fn groups(
+    spec: &PoolsFile,
+    shops: &[PoolShop],
+) -> Result<Vec<(String, Vec<usize>)>, PoolingError> {
     let mut owner: Vec<Option<usize>> = vec![None; shops.len()];
     let mut out = Vec::new();
     for (g, p) in spec.pool.iter().enumerate() {
@@ -115,7 +118,9 @@ pub fn groups(spec: &PoolsFile, shops: &[PoolShop]) -> Result<Vec<(String, Vec<u
 }
 
 /// The keys every shop must share to be one scenario (all but volumes, categories, pools).
-const SHARED_KEYS: &[&str] = &["run", "target", "bot", "routing", "offline", "costs", "surge"];
+const SHARED_KEYS: &[&str] = &[
+    "run", "target", "bot", "routing", "offline", "costs", "surge",
+];
 
 /// The combined scenario: shop `i`'s categories are `categories[ranges[i]]`; `pools[k]` is
 /// shared pool `k` (for `k < groups.len()`) then one pool per shop not in a group.
@@ -134,7 +139,10 @@ fn arrivals_without_volume(doc: &Table) -> Option<Table> {
 }
 
 /// Builds the combined scenario document of `shops` with the pooled staffing's pools.
-pub fn combine(shops: &[PoolShop], groups: &[(String, Vec<usize>)]) -> Result<Combined, PoolingError> {
+pub fn combine(
+    shops: &[PoolShop],
+    groups: &[(String, Vec<usize>)],
+) -> Result<Combined, PoolingError> {
     let first = &shops[0].doc;
     for s in &shops[1..] {
         for k in SHARED_KEYS {
@@ -171,11 +179,23 @@ pub fn combine(shops: &[PoolShop], groups: &[(String, Vec<usize>)]) -> Result<Co
     for s in shops {
         let w = per_day(&s.doc) / total;
         let start = cats.len();
-        let list = s.doc.get("categories").and_then(|c| c.as_array()).cloned().unwrap_or_default();
+        let list = s
+            .doc
+            .get("categories")
+            .and_then(|c| c.as_array())
+            .cloned()
+            .unwrap_or_default();
         for c in list {
             let Value::Table(mut c) = c else { continue };
-            let share = c.get("share").and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64))).unwrap_or(0.0);
-            let name = c.get("name").and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let share = c
+                .get("share")
+                .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+                .unwrap_or(0.0);
+            let name = c
+                .get("name")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string();
             c.insert("name".into(), Value::String(format!("{}/{name}", s.id)));
             c.insert("share".into(), Value::Float(share * w));
             c.insert("skill".into(), Value::String(s.id.clone()));
@@ -203,7 +223,10 @@ pub fn combine(shops: &[PoolShop], groups: &[(String, Vec<usize>)]) -> Result<Co
         p.remove("schedule");
         p.remove("staffing_csv");
         p.insert("name".into(), Value::String(name));
-        p.insert("skills".into(), Value::Array(skills.into_iter().map(Value::String).collect()));
+        p.insert(
+            "skills".into(),
+            Value::Array(skills.into_iter().map(Value::String).collect()),
+        );
         p.insert("agents".into(), Value::Integer(1));
         Value::Table(p)
     };
@@ -240,11 +263,21 @@ pub fn separate(c: &Combined, shops: &[PoolShop]) -> Combined {
     let pools: Vec<Value> = shops
         .iter()
         .map(|s| {
-            let mut p = s.doc.get("pools").and_then(|p| p.as_array()).and_then(|a| a.first()).and_then(|p| p.as_table()).cloned().unwrap_or_default();
+            let mut p = s
+                .doc
+                .get("pools")
+                .and_then(|p| p.as_array())
+                .and_then(|a| a.first())
+                .and_then(|p| p.as_table())
+                .cloned()
+                .unwrap_or_default();
             p.remove("schedule");
             p.remove("staffing_csv");
             p.insert("name".into(), Value::String(s.id.clone()));
-            p.insert("skills".into(), Value::Array(vec![Value::String(s.id.clone())]));
+            p.insert(
+                "skills".into(),
+                Value::Array(vec![Value::String(s.id.clone())]),
+            );
             p.insert("agents".into(), Value::Integer(1));
             Value::Table(p)
         })
@@ -317,14 +350,22 @@ pub fn requirement(
                 }
             }
         };
-        runner::run(&job, Hooks { trace: None, each: Some(&mut each) })
-            .map_err(|e| PoolingError::Run(e.to_string()))?;
+        runner::run(
+            &job,
+            Hooks {
+                trace: None,
+                each: Some(&mut each),
+            },
+        )
+        .map_err(|e| PoolingError::Run(e.to_string()))?;
         let mut settled = true;
         for k in 0..n {
             if need[k].iter().any(Option::is_none) {
                 settled = false;
                 if agents[k] >= MAX_AGENTS {
-                    return Err(PoolingError::Unreachable { what: format!("pool {k}") });
+                    return Err(PoolingError::Unreachable {
+                        what: format!("pool {k}"),
+                    });
                 }
                 agents[k] += 1;
             }
@@ -388,7 +429,12 @@ pub fn savings(
     let reps = meta.0 as usize;
     let one = |name: String, members: &[usize], pooled: Vec<f64>| {
         let sep: Vec<f64> = (0..reps)
-            .map(|r| members.iter().map(|&i| f64::from(separate_need[i][r]) * hours).sum())
+            .map(|r| {
+                members
+                    .iter()
+                    .map(|&i| f64::from(separate_need[i][r]) * hours)
+                    .sum()
+            })
             .collect();
         let saved: Vec<f64> = sep.iter().zip(&pooled).map(|(a, b)| a - b).collect();
         let (s, d) = (mean_of(&sep), mean_of(&saved));
@@ -408,13 +454,19 @@ pub fn savings(
         .iter()
         .enumerate()
         .map(|(k, (name, members))| {
-            let pooled = (0..reps).map(|r| f64::from(pooled_need[k][r]) * hours).collect();
+            let pooled = (0..reps)
+                .map(|r| f64::from(pooled_need[k][r]) * hours)
+                .collect();
             one(name.clone(), members, pooled)
         })
         .collect();
     let all: Vec<usize> = groups.iter().flat_map(|(_, m)| m.iter().copied()).collect();
     let pooled_all = (0..reps)
-        .map(|r| (0..groups.len()).map(|k| f64::from(pooled_need[k][r]) * hours).sum())
+        .map(|r| {
+            (0..groups.len())
+                .map(|k| f64::from(pooled_need[k][r]) * hours)
+                .sum()
+        })
         .collect();
     PoolingReport {
         replications: meta.0,

@@ -52,9 +52,10 @@ impl Sources {
             all.push_str(&crate::provenance::sha256_hex(t.as_bytes()));
         }
         for (name, text) in &self.files {
-            let h = text
-                .as_ref()
-                .map_or_else(|e| e.clone(), |t| crate::provenance::sha256_hex(t.as_bytes()));
+            let h = text.as_ref().map_or_else(
+                |e| e.clone(),
+                |t| crate::provenance::sha256_hex(t.as_bytes()),
+            );
             all.push_str(&format!("\n{name} {h}"));
         }
         crate::provenance::sha256_hex(all.as_bytes())
@@ -95,7 +96,10 @@ pub fn shop_model(m: &Manifest, shop: &Shop, src: &Sources) -> Result<Loaded, Ro
     };
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut doc: toml::Table = body.parse().map_err(|e: toml::de::Error| {
-        at(scol, format!("{origin}: TOML syntax error: {}", e.message()))
+        at(
+            scol,
+            format!("{origin}: TOML syntax error: {}", e.message()),
+        )
     })?;
     for &(k, x) in &shop.values {
         let o = &m.overrides[k];
@@ -184,7 +188,10 @@ pub fn shop_result(
         agent_hours,
         paid_hours: agent_hours.map(|h| paid_hours(m, h)),
         cost: m.costs.as_ref().and(mean(TotalMetric::CostTotal.into())),
-        currency: m.costs.as_ref().map_or(String::new(), |c| c.currency.clone()),
+        currency: m
+            .costs
+            .as_ref()
+            .map_or(String::new(), |c| c.currency.clone()),
         worst_intervals,
     })
 }

@@ -59,8 +59,7 @@ impl BatchRecord {
             )
         })?;
         if let (Some(p), Some(a)) = (&r.shard, &r.assignment) {
-            if a.len() != r.shops.len() || a.iter().any(|&k| k >= p.count) || p.index >= p.count
-            {
+            if a.len() != r.shops.len() || a.iter().any(|&k| k >= p.count) || p.index >= p.count {
                 bail!("{name}: the shard assignment does not fit the shops");
             }
         } else if r.shard.is_some() != r.assignment.is_some() {
@@ -129,7 +128,10 @@ pub fn merge(shards: Vec<ShardFolder>, partial: bool) -> Result<Merged> {
         if s.record.whole() != whole {
             let r = &s.record;
             let why = if r.kefu_version != whole.kefu_version {
-                format!("kefu {} wrote it, kefu {} the first", r.kefu_version, whole.kefu_version)
+                format!(
+                    "kefu {} wrote it, kefu {} the first",
+                    r.kefu_version, whole.kefu_version
+                )
             } else if r.seed != whole.seed {
                 format!("seed {} against {}", r.seed, whole.seed)
             } else if r.manifest_sha256 != whole.manifest_sha256 {
@@ -137,10 +139,16 @@ pub fn merge(shards: Vec<ShardFolder>, partial: bool) -> Result<Merged> {
             } else {
                 "other scenario files or replications".into()
             };
-            bail!("{d}: a shard of another batch than {} ({why})", first.dir.display());
+            bail!(
+                "{d}: a shard of another batch than {} ({why})",
+                first.dir.display()
+            );
         }
         if p.count != place.count || s.record.assignment.as_ref() != Some(&assignment) {
-            bail!("{d}: shard {p} does not split the batch like {} ({place})", first.dir.display());
+            bail!(
+                "{d}: shard {p} does not split the batch like {} ({place})",
+                first.dir.display()
+            );
         }
         if let Some(other) = seen[p.index].replace(&s.dir) {
             bail!("{d}: shard {p} is given twice (also {})", other.display());
@@ -150,17 +158,26 @@ pub fn merge(shards: Vec<ShardFolder>, partial: bool) -> Result<Merged> {
                 && whole.shops[r.index] == r.id
                 && assignment[r.index] == p.index;
             if !ok {
-                bail!("{d}: shops.csv holds the shop `{}`, which is not one of shard {p}'s", crate::escape::excerpt(&r.id));
+                bail!(
+                    "{d}: shops.csv holds the shop `{}`, which is not one of shard {p}'s",
+                    crate::escape::excerpt(&r.id)
+                );
             }
         }
         let expected = assignment.iter().filter(|&&k| k == p.index).count();
         if s.rows.len() != expected {
-            bail!("{d}: shard {p} should hold {expected} shop(s), its shops.csv has {}", s.rows.len());
+            bail!(
+                "{d}: shard {p} should hold {expected} shop(s), its shops.csv has {}",
+                s.rows.len()
+            );
         }
     }
     let missing: Vec<usize> = (0..place.count).filter(|&k| seen[k].is_none()).collect();
     if !missing.is_empty() && !partial {
-        let list: Vec<String> = missing.iter().map(|k| format!("{k}/{}", place.count)).collect();
+        let list: Vec<String> = missing
+            .iter()
+            .map(|k| format!("{k}/{}", place.count))
+            .collect();
         bail!(
             "missing shard(s): {} (merge what is there with --partial)",
             list.join(", ")

@@ -125,7 +125,10 @@ pub fn resolve(
     Ok(place)
 }
 
-fn number(env: &dyn Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<u64>, ShardError> {
+fn number(
+    env: &dyn Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<u64>, ShardError> {
     match env(var) {
         None => Ok(None),
         Some(v) if v.trim().is_empty() => Ok(None),
@@ -153,7 +156,10 @@ fn from_env(
     if let Some(id) = number(env, "SLURM_ARRAY_TASK_ID")? {
         let min = number(env, "SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
         let step = number(env, "SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
-        let n = match (number(env, "SLURM_ARRAY_TASK_COUNT")?, number(env, "SLURM_ARRAY_TASK_MAX")?) {
+        let n = match (
+            number(env, "SLURM_ARRAY_TASK_COUNT")?,
+            number(env, "SLURM_ARRAY_TASK_MAX")?,
+        ) {
             (Some(c), _) => c as usize,
             (None, Some(max)) if max >= min => ((max - min) / step + 1) as usize,
             _ => count.ok_or(ShardError::NoCount {
@@ -161,13 +167,20 @@ fn from_env(
                 value: id.to_string(),
             })?,
         };
-        if id < min || (id - min) % step != 0 {
+        if id < min || !(id - min).is_multiple_of(step) {
             return Err(ShardError::Inconsistent(format!(
                 "SLURM_ARRAY_TASK_ID {id} is not min {min} + a multiple of step {step}"
             )));
         }
         let n = count.unwrap_or(n);
-        return Ok(place((id - min) / step, n, Scheduler::Slurm, min, step, env("SLURM_JOB_NAME")));
+        return Ok(place(
+            (id - min) / step,
+            n,
+            Scheduler::Slurm,
+            min,
+            step,
+            env("SLURM_JOB_NAME"),
+        ));
     }
     if let Some(i) = number(env, "JOB_COMPLETION_INDEX")? {
         let n = count.ok_or(ShardError::NoCount {
@@ -198,13 +211,20 @@ fn from_env(
                 value: v,
             })?,
         };
-        if id < first || (id - first) % step != 0 {
+        if id < first || !(id - first).is_multiple_of(step) {
             return Err(ShardError::Inconsistent(format!(
                 "SGE_TASK_ID {id} is not SGE_TASK_FIRST {first} + a multiple of SGE_TASK_STEPSIZE {step}"
             )));
         }
         let n = count.unwrap_or(n);
-        return Ok(place((id - first) / step, n, Scheduler::Sge, first, step, env("JOB_NAME")));
+        return Ok(place(
+            (id - first) / step,
+            n,
+            Scheduler::Sge,
+            first,
+            step,
+            env("JOB_NAME"),
+        ));
     }
     Err(ShardError::NoScheduler)
 }
@@ -279,10 +299,16 @@ mod tests {
             vec!["sbatch --array=1,4 mall.sbatch".to_string()]
         );
         let k8s = env_of(&[("JOB_COMPLETION_INDEX", "5")]);
-        assert!(matches!(resolve("auto", None, &k8s), Err(ShardError::NoCount { .. })));
+        assert!(matches!(
+            resolve("auto", None, &k8s),
+            Err(ShardError::NoCount { .. })
+        ));
         assert_eq!(resolve("auto", Some(8), &k8s).unwrap().index, 5);
         let aws = env_of(&[("AWS_BATCH_JOB_ARRAY_INDEX", "0")]);
-        assert_eq!(resolve("auto", Some(2), &aws).unwrap().scheduler, Scheduler::AwsBatch);
+        assert_eq!(
+            resolve("auto", Some(2), &aws).unwrap().scheduler,
+            Scheduler::AwsBatch
+        );
         let sge = env_of(&[
             ("SGE_TASK_ID", "5"),
             ("SGE_TASK_FIRST", "1"),

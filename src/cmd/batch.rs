@@ -68,8 +68,9 @@ struct Checked {
 
 fn check_all(args: &BatchArgs) -> Result<Checked, Failure> {
     let file = args.manifest.display().to_string();
-    let text = crate::input::read_input_text(&args.manifest, MAX_MANIFEST_BYTES, "a batch manifest")
-        .map_err(Failure::input)?;
+    let text =
+        crate::input::read_input_text(&args.manifest, MAX_MANIFEST_BYTES, "a batch manifest")
+            .map_err(Failure::input)?;
     let manifest = manifest::parse(&text, &file).map_err(Failure::input)?;
     let template = match &args.template {
         Some(p) => Some((
@@ -79,7 +80,11 @@ fn check_all(args: &BatchArgs) -> Result<Checked, Failure> {
         )),
         None => None,
     };
-    let dir = args.manifest.parent().unwrap_or(Path::new("")).to_path_buf();
+    let dir = args
+        .manifest
+        .parent()
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
     let sources = Sources::read(&manifest, &dir, template);
     let (mut errors, mut notes, mut costs) = (manifest.problems.clone(), Vec::new(), Vec::new());
     for shop in &manifest.shops {
@@ -201,7 +206,10 @@ pub fn batch(args: BatchArgs) -> Result<(), Failure> {
         threads: 1,
     };
     // The costliest shop sets the memory; the sum of contacts the time.
-    if let Some(&big) = selected.iter().max_by(|&&a, &&b| c.costs[a].total_cmp(&c.costs[b])) {
+    if let Some(&big) = selected
+        .iter()
+        .max_by(|&&a, &&b| c.costs[a].total_cmp(&c.costs[b]))
+    {
         let l = prepare::shop_model(&c.manifest, &c.manifest.shops[big], &c.sources)
             .map_err(Failure::input)?;
         let reps = args.replications.unwrap_or(l.model.run.replications);
@@ -349,12 +357,19 @@ pub(super) fn summary_text(r: &rollup::Rollup) -> String {
         s.push_str(&format!(
             ": {}{}",
             ids.join(", "),
-            if r.missing_target.len() > LISTED { ", …" } else { "" }
+            if r.missing_target.len() > LISTED {
+                ", …"
+            } else {
+                ""
+            }
         ));
     }
     s.push('\n');
     if !r.not_run.is_empty() {
-        s.push_str(&format!("  {} shop(s) not run (missing shards)\n", r.not_run.len()));
+        s.push_str(&format!(
+            "  {} shop(s) not run (missing shards)\n",
+            r.not_run.len()
+        ));
     }
     s
 }

@@ -73,8 +73,8 @@ fn merge_batch(args: MergeArgs) -> Result<(), Failure> {
         .map(|d| batch_record::read_shard(d))
         .collect::<anyhow::Result<Vec<_>>>()
         .map_err(|e| Failure::Input(format!("{e:#}")))?;
-    let merged = batch_record::merge(shards, args.partial)
-        .map_err(|e| Failure::Input(format!("{e:#}")))?;
+    let merged =
+        batch_record::merge(shards, args.partial).map_err(|e| Failure::Input(format!("{e:#}")))?;
     let dest: PathBuf = args
         .out
         .clone()

@@ -69,9 +69,9 @@ fn bars(title: &str, labels: &[String], values: &[f64], marker: Option<(f64, &st
             esc(label)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<text x=\"{PAD}\" y=\"{:.1}\" font-size=\"10\">max {}</text></svg></figure>\n",
+        "<text x=\"{PAD}\" y=\"{:.1}\" font-size=\"10\">max {}</text></svg></figure>",
         PAD - 20.0 + 6.0,
         crate::report::html::fmt_num(top)
     );
@@ -122,7 +122,11 @@ pub fn batch_html(record: &BatchRecord, r: &Rollup, rows: &[ShopResult]) -> Stri
         esc(&record.manifest),
         record.seed
     );
-    let class = if m.shops_missing_target == 0 { "met" } else { "missed" };
+    let class = if m.shops_missing_target == 0 {
+        "met"
+    } else {
+        "missed"
+    };
     let _ = writeln!(
         h,
         "<section class=\"verdict {class}\" id=\"verdict\"><p class=\"head\">{} of {} shop(s) miss their service-level target</p></section>",
@@ -137,17 +141,42 @@ pub fn batch_html(record: &BatchRecord, r: &Rollup, rows: &[ShopResult]) -> Stri
         );
     }
     h.push_str("<div class=\"cards\">\n");
-    card(&mut h, "contacts", &format!("{:.0}", m.contacts), "mall-wide, mean over replications");
-    card(&mut h, "service level", &pct(m.service_level), "answered within target / offered, all shops");
+    card(
+        &mut h,
+        "contacts",
+        &format!("{:.0}", m.contacts),
+        "mall-wide, mean over replications",
+    );
+    card(
+        &mut h,
+        "service level",
+        &pct(m.service_level),
+        "answered within target / offered, all shops",
+    );
     card(
         &mut h,
         "shop service level",
-        &format!("{} / {} / {}", pct(m.shop_service_level.p10), pct(m.shop_service_level.p50), pct(m.shop_service_level.p90)),
+        &format!(
+            "{} / {} / {}",
+            pct(m.shop_service_level.p10),
+            pct(m.shop_service_level.p50),
+            pct(m.shop_service_level.p90)
+        ),
         "p10 / p50 / p90 over shops",
     );
     card(&mut h, "agent-hours", &hours(m.agent_hours), "on duty");
-    card(&mut h, "paid hours", &hours(m.paid_hours), "agent-hours over (1 − shrinkage)");
-    card(&mut h, "cost", &format!("{:.0} {}", m.cost, m.currency), "shops with [costs]");
+    card(
+        &mut h,
+        "paid hours",
+        &hours(m.paid_hours),
+        "agent-hours over (1 − shrinkage)",
+    );
+    card(
+        &mut h,
+        "cost",
+        &format!("{:.0} {}", m.cost, m.currency),
+        "shops with [costs]",
+    );
     h.push_str("</div>\n");
     // Histogram of per-shop service levels, 5-point bins, the lowest target marked.
     let mut counts = vec![0.0; BINS];
@@ -165,7 +194,7 @@ pub fn batch_html(record: &BatchRecord, r: &Rollup, rows: &[ShopResult]) -> Stri
         &counts,
         target
             .is_finite()
-            .then(|| (target * BINS as f64, "target")),
+            .then_some((target * BINS as f64, "target")),
     ));
     if !r.by_category.is_empty() {
         let (l, v): (Vec<String>, Vec<f64>) = r

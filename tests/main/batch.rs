@@ -47,7 +47,12 @@ pub fn assert_same_tree(a: &Path, b: &Path) {
         "the folders hold different files"
     );
     for (k, v) in &ta {
-        assert!(v == &tb[k], "{k} differs between {} and {}", a.display(), b.display());
+        assert!(
+            v == &tb[k],
+            "{k} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
     }
 }
 
@@ -67,7 +72,15 @@ pub fn example_args() -> (String, String) {
 }
 
 fn batch(tmp: &Path, manifest: &str, template: &str, out: &str, extra: &[&str]) -> Output {
-    let mut a = vec!["batch", manifest, "--template", template, "--out", out, "-q"];
+    let mut a = vec![
+        "batch",
+        manifest,
+        "--template",
+        template,
+        "--out",
+        out,
+        "-q",
+    ];
     a.extend_from_slice(extra);
     kefu(&a, tmp)
 }
@@ -80,7 +93,13 @@ fn four_shards_merged_equal_the_unsharded_run_byte_for_byte() {
     let mut shards = Vec::new();
     for k in 0..4 {
         let dir = format!("s{k}");
-        ok(&batch(tmp.path(), &m, &t, &dir, &["--shard", &format!("{k}/4"), "--threads", "1"]));
+        ok(&batch(
+            tmp.path(),
+            &m,
+            &t,
+            &dir,
+            &["--shard", &format!("{k}/4"), "--threads", "1"],
+        ));
         shards.push(dir);
     }
     // Any order of the shard folders.
@@ -105,7 +124,13 @@ fn a_shops_numbers_do_not_depend_on_its_row() {
     let reordered = tmp.path().join("reordered.csv");
     std::fs::write(&reordered, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
     ok(&batch(tmp.path(), &m, &t, "a", &[]));
-    ok(&batch(tmp.path(), reordered.to_str().unwrap(), &t, "b", &[]));
+    ok(&batch(
+        tmp.path(),
+        reordered.to_str().unwrap(),
+        &t,
+        "b",
+        &[],
+    ));
     let shops = |d: &str| tree(&tmp.path().join(d).join("shops"));
     assert_eq!(shops("a"), shops("b"));
     // Another master seed changes them.
@@ -126,7 +151,12 @@ fn bad_rows_are_all_reported_with_line_and_column_and_nothing_runs() {
     let o = batch(tmp.path(), bad.to_str().unwrap(), &t, "out", &[]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    for at in ["line 3, column 1", "line 3, column 2", "line 4, column 1", "line 5, column 4"] {
+    for at in [
+        "line 3, column 1",
+        "line 3, column 2",
+        "line 4, column 1",
+        "line 5, column 4",
+    ] {
         assert!(err.contains(at), "no `{at}` in: {err}");
     }
     // The negative headcount is found by the scenario's own validation, on its line.
@@ -139,9 +169,21 @@ fn merge_refuses_missing_duplicated_and_foreign_shards_and_partial_says_what_to_
     let tmp = tempfile::tempdir().unwrap();
     let (m, t) = example_args();
     for k in 0..3 {
-        ok(&batch(tmp.path(), &m, &t, &format!("s{k}"), &["--shard", &format!("{k}/3")]));
+        ok(&batch(
+            tmp.path(),
+            &m,
+            &t,
+            &format!("s{k}"),
+            &["--shard", &format!("{k}/3")],
+        ));
     }
-    ok(&batch(tmp.path(), &m, &t, "other", &["--shard", "1/3", "--seed", "9"]));
+    ok(&batch(
+        tmp.path(),
+        &m,
+        &t,
+        "other",
+        &["--shard", "1/3", "--seed", "9"],
+    ));
     let merge = |dirs: &[&str], extra: &[&str]| {
         let mut a = vec!["merge"];
         a.extend_from_slice(dirs);
@@ -153,9 +195,18 @@ fn merge_refuses_missing_duplicated_and_foreign_shards_and_partial_says_what_to_
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(err.contains(needle), "no `{needle}` in: {err}");
     };
-    refused(merge(&["s0", "s2"], &["--out", "x"]), "missing shard(s): 1/3");
-    refused(merge(&["s0", "s1", "s1", "s2"], &["--out", "x"]), "s1: shard 1/3 is given twice");
-    refused(merge(&["s0", "other", "s2"], &["--out", "x"]), "other: a shard of another batch");
+    refused(
+        merge(&["s0", "s2"], &["--out", "x"]),
+        "missing shard(s): 1/3",
+    );
+    refused(
+        merge(&["s0", "s1", "s1", "s2"], &["--out", "x"]),
+        "s1: shard 1/3 is given twice",
+    );
+    refused(
+        merge(&["s0", "other", "s2"], &["--out", "x"]),
+        "other: a shard of another batch",
+    );
     assert!(!tmp.path().join("x").exists());
     let out = ok(&merge(&["s0", "s2"], &["--partial", "--out", "part"]));
     assert_eq!(
@@ -175,7 +226,17 @@ fn shard_auto_reads_a_slurm_array_and_refuses_without_one() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("SLURM_ARRAY_TASK_ID"));
     let o = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["batch", &m, "--template", &t, "--out", "b", "-q", "--shard", "auto"])
+        .args([
+            "batch",
+            &m,
+            "--template",
+            &t,
+            "--out",
+            "b",
+            "-q",
+            "--shard",
+            "auto",
+        ])
         .current_dir(tmp.path())
         .env("SLURM_ARRAY_TASK_ID", "12")
         .env("SLURM_ARRAY_TASK_MIN", "10")
@@ -186,4 +247,49 @@ fn shard_auto_reads_a_slurm_array_and_refuses_without_one() {
     ok(&batch(tmp.path(), &m, &t, "c", &["--shard", "2/4"]));
     let shops = |d: &str| std::fs::read(tmp.path().join(d).join("shops.csv")).unwrap();
     assert_eq!(shops("b"), shops("c"));
+}
+
+#[test]
+fn pooling_saves_agent_hours_with_a_paired_ci_and_refuses_bad_pools() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (m, t) = example_args();
+    let pools = repo()
+        .join("examples/mall/pools.toml")
+        .display()
+        .to_string();
+    ok(&batch(tmp.path(), &m, &t, "p", &["--pooled", &pools]));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("p/pooling.json")).unwrap())
+            .unwrap();
+    let total = &j["total"];
+    let (saved, ci) = (
+        total["saved_agent_hours"]["mean"].as_f64().unwrap(),
+        total["saved_agent_hours"]["ci95"].as_f64().unwrap(),
+    );
+    // Square-root staffing: sharing among shops of one to three agents saves a large share,
+    // far more than the paired CI (a zero saving would fail here).
+    assert!(saved - ci > 0.0, "saved {saved} ± {ci}");
+    let sep = total["separate_agent_hours"]["mean"].as_f64().unwrap();
+    let pooled = total["pooled_agent_hours"]["mean"].as_f64().unwrap();
+    assert!(
+        (sep - pooled - saved).abs() < 1e-9,
+        "the saving is the paired difference"
+    );
+    // The pooled scenario is a valid scenario on its own.
+    ok(&kefu(&["check", "p/pooled.toml"], tmp.path()));
+    let twice = tmp.path().join("twice.toml");
+    std::fs::write(
+        &twice,
+        "[[pool]]\nname = \"a\"\nshops = [\"toys-01\", \"toys-02\"]\n[[pool]]\nname = \"b\"\ncategories = [\"toys\"]\n",
+    )
+    .unwrap();
+    let o = batch(
+        tmp.path(),
+        &m,
+        &t,
+        "q",
+        &["--pooled", twice.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is in the pools"));
 }

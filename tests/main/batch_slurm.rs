@@ -63,13 +63,22 @@ fn a_four_task_slurm_array_merges_to_the_unsharded_run() {
         String::from_utf8_lossy(&o.stdout).trim(),
         started.elapsed().as_secs_f64()
     );
-    let whole = kefu(&["batch", &m, "--template", &t, "--out", "whole", "-q"], dir);
-    assert!(whole.status.success());
-    let merged = kefu(
-        &["merge", "shard-0", "shard-1", "shard-2", "shard-3", "--out", "merged"],
+    let whole = kefu(
+        &["batch", &m, "--template", &t, "--out", "whole", "-q"],
         dir,
     );
-    assert!(merged.status.success(), "{}", String::from_utf8_lossy(&merged.stderr));
+    assert!(whole.status.success());
+    let merged = kefu(
+        &[
+            "merge", "shard-0", "shard-1", "shard-2", "shard-3", "--out", "merged",
+        ],
+        dir,
+    );
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
     eprint!("{}", String::from_utf8_lossy(&merged.stdout));
     // The shards really came from the Slurm array.
     let rec = std::fs::read_to_string(dir.join("shard-2/batch.json")).unwrap();

@@ -16,9 +16,8 @@ const MAX_POOLS_BYTES: u64 = 4 * crate::input::MIB;
 pub(super) fn pooled(args: &BatchArgs, c: &Checked, pools_file: &Path) -> Result<(), Failure> {
     let text = crate::input::read_input_text(pools_file, MAX_POOLS_BYTES, "a pools file")
         .map_err(Failure::input)?;
-    let spec: PoolsFile = toml::from_str(&text).map_err(|e| {
-        Failure::Input(format!("{}: {}", pools_file.display(), e.message()))
-    })?;
+    let spec: PoolsFile = toml::from_str(&text)
+        .map_err(|e| Failure::Input(format!("{}: {}", pools_file.display(), e.message())))?;
     let mut shops = Vec::new();
     for s in &c.manifest.shops {
         let l = prepare::shop_model(&c.manifest, s, &c.sources).map_err(Failure::input)?;
@@ -36,12 +35,15 @@ pub(super) fn pooled(args: &BatchArgs, c: &Checked, pools_file: &Path) -> Result
     let groups = pooling::groups(&spec, &shops).map_err(fail)?;
     let combined = pooling::combine(&shops, &groups).map_err(fail)?;
     let separate = pooling::separate(&combined, &shops);
-    let (_, model) = pooling::staffed(&combined, &vec![1; combined.pooled_pools.len()]).map_err(fail)?;
+    let (_, model) =
+        pooling::staffed(&combined, &vec![1; combined.pooled_pools.len()]).map_err(fail)?;
     let target = model.target.service_level;
     let reps = args.replications.unwrap_or(model.run.replications);
     let threads = args.threads.map(|t| t as usize);
-    let sep_need = pooling::requirement(&separate, target, args.seed, reps, threads).map_err(fail)?;
-    let pool_need = pooling::requirement(&combined, target, args.seed, reps, threads).map_err(fail)?;
+    let sep_need =
+        pooling::requirement(&separate, target, args.seed, reps, threads).map_err(fail)?;
+    let pool_need =
+        pooling::requirement(&combined, target, args.seed, reps, threads).map_err(fail)?;
     let report = pooling::savings(
         &groups,
         &shops,
@@ -51,7 +53,10 @@ pub(super) fn pooled(args: &BatchArgs, c: &Checked, pools_file: &Path) -> Result
         (reps, args.seed, target),
     );
     // The pooled scenario at the largest per-replication requirement of each pool.
-    let worst: Vec<u32> = pool_need.iter().map(|v| v.iter().copied().max().unwrap_or(1)).collect();
+    let worst: Vec<u32> = pool_need
+        .iter()
+        .map(|v| v.iter().copied().max().unwrap_or(1))
+        .collect();
     let (pooled_text, _) = pooling::staffed(&combined, &worst).map_err(fail)?;
     let dest = args.out.clone().unwrap_or_else(|| {
         super::super::default_out(format!("{}-pooled", super::super::stem(&args.manifest)))
@@ -64,7 +69,10 @@ pub(super) fn pooled(args: &BatchArgs, c: &Checked, pools_file: &Path) -> Result
     out.write("pooling.md", &md)?;
     let dest = out.commit().context("writing the results")?;
     if !args.quiet {
-        say(&crate::escape::terminal_lines(&format!("{md}  results in {}/\n", dest.display())))?;
+        say(&crate::escape::terminal_lines(&format!(
+            "{md}  results in {}/\n",
+            dest.display()
+        )))?;
     }
     Ok(())
 }
@@ -95,7 +103,8 @@ fn markdown(r: &pooling::PoolingReport) -> String {
             hours(&p.separate_agent_hours),
             hours(&p.pooled_agent_hours),
             hours(&p.saved_agent_hours),
-            p.saved_share.map_or("n/a".into(), |x| format!("{:.1}%", x * 100.0))
+            p.saved_share
+                .map_or("n/a".into(), |x| format!("{:.1}%", x * 100.0))
         );
     }
     s
