@@ -293,3 +293,24 @@ fn pooling_saves_agent_hours_with_a_paired_ci_and_refuses_bad_pools() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is in the pools"));
 }
+
+#[test]
+fn sweep_shard_auto_is_the_same_shard_as_typed_by_hand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = repo().join("scenarios/mmc-textbook.toml").display().to_string();
+    let common = ["sweep", &s, "--set", "pools[0].agents=9..12", "--replications", "2", "-q"];
+    let mut by_hand = common.to_vec();
+    by_hand.extend(["--shard", "1/2", "--out", "hand"]);
+    ok(&kefu(&by_hand, tmp.path()));
+    let mut auto = common.to_vec();
+    auto.extend(["--shard", "auto", "--shard-count", "2", "--out", "auto"]);
+    let o = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(&auto)
+        .current_dir(tmp.path())
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env("JOB_COMPLETION_INDEX", "1")
+        .output()
+        .unwrap();
+    ok(&o);
+    assert_same_tree(&tmp.path().join("hand"), &tmp.path().join("auto"));
+}
