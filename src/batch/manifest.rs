@@ -259,11 +259,14 @@ pub fn parse(text: &str, file: &str) -> Result<Manifest, ManifestError> {
                 column: id_col + 1,
                 message: p,
             });
-        } else if !ids.insert(id.clone()) {
+        } else if !ids.insert(id.to_ascii_lowercase()) {
+            // Case-blind: `A` and `a` would share a folder on macOS and Windows.
             errors.push(RowError {
                 line,
                 column: id_col + 1,
-                message: format!("the shop id `{id}` is used by an earlier row"),
+                message: format!(
+                    "the shop id `{id}` is used by an earlier row (ids are compared ignoring case)"
+                ),
             });
         }
         let before = errors.len();

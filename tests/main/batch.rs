@@ -297,8 +297,19 @@ fn pooling_saves_agent_hours_with_a_paired_ci_and_refuses_bad_pools() {
 #[test]
 fn sweep_shard_auto_is_the_same_shard_as_typed_by_hand() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = repo().join("scenarios/mmc-textbook.toml").display().to_string();
-    let common = ["sweep", &s, "--set", "pools[0].agents=9..12", "--replications", "2", "-q"];
+    let s = repo()
+        .join("scenarios/mmc-textbook.toml")
+        .display()
+        .to_string();
+    let common = [
+        "sweep",
+        &s,
+        "--set",
+        "pools[0].agents=9..12",
+        "--replications",
+        "2",
+        "-q",
+    ];
     let mut by_hand = common.to_vec();
     by_hand.extend(["--shard", "1/2", "--out", "hand"]);
     ok(&kefu(&by_hand, tmp.path()));
