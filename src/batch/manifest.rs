@@ -88,7 +88,8 @@ pub struct Shop {
     pub platform: Option<String>,
     /// `(override index, value)` for every non-empty override cell.
     pub values: Vec<(usize, f64)>,
-    /// The row has a problem of its own (listed in [`Manifest::problems`]).
+    /// An override cell could not be read (listed in [`Manifest::problems`]): the row's
+    /// scenario is not built. A bad id alone does not stop it, so its problems show too.
     pub bad: bool,
 }
 
@@ -346,7 +347,7 @@ mod tests {
         assert_eq!(at, vec![(3, 1), (3, 2), (4, 1)]);
         assert_eq!(
             m.shops.iter().map(|s| s.bad).collect::<Vec<_>>(),
-            [false, true, true]
+            [false, true, false]
         );
     }
 }
