@@ -3,6 +3,7 @@
 //! the replication options, the confirmation before a long job). Nothing below this wing
 //! imports from it; each subcommand maps the library's typed errors to a [`Failure`].
 
+mod batch;
 pub mod bench;
 mod calibrate;
 mod check;
@@ -48,7 +49,11 @@ pub enum Command {
     /// Run a scenario over a grid of one or two keys (`--set KEY=FROM..TO[:STEPS]`) on common
     /// random numbers; writes sweep.csv, sweep.json, sweep.md and charts.
     Sweep(sweep::SweepArgs),
-    /// Combine the folders written by `kefu sweep --shard K/N` into one sweep's output.
+    /// Many shops from a manifest CSV (one row per shop), each seeded from (seed, shop id),
+    /// optionally one shard of them; writes a folder per shop and the mall roll-up.
+    Batch(batch::BatchArgs),
+    /// Combine the folders written by `kefu sweep --shard K/N` or `kefu batch --shard K/N`
+    /// into one sweep's or batch's output (`--partial`: the shards present).
     Merge(merge::MergeArgs),
     /// Measure speed against the budget (docs/performance.md); exit 1 if a budget fails.
     /// Timing-sensitive: run it on a quiet machine, not in shared CI.
@@ -72,6 +77,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Erlang(args)) => erlang::erlang(&args),
         Some(Command::Compare(args)) => compare::compare(args),
         Some(Command::Sweep(args)) => sweep::sweep(args),
+        Some(Command::Batch(args)) => batch::batch(args),
         Some(Command::Merge(args)) => merge::merge(args),
         Some(Command::Calibrate(args)) => calibrate::calibrate(args),
         Some(Command::Bench(args)) => bench::bench(&args),

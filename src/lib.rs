@@ -6,6 +6,7 @@
 //! and [`plan`], and the command wing [`cmd`] on top. [`failure`], [`format`](mod@format),
 //! [`provenance`] and [`interrupt`] are the ground floor every stage may use.
 
+pub mod batch;
 pub mod calibrate;
 pub mod cmd;
 pub mod engine;

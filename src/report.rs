@@ -2,6 +2,7 @@
 //! written into a temporary folder beside the destination and renamed into place at the end,
 //! so a failed or interrupted run never leaves a half-written output folder.
 
+pub mod batch_page;
 pub mod charts;
 pub mod compare_page;
 pub mod compare_text;

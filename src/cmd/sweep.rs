@@ -32,9 +32,13 @@ pub struct SweepArgs {
     /// Master seed (default: the scenario's); every point uses it.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Run only shard K of N (0 ≤ K < N): points K, K+N, K+2N… (merge with `kefu merge`).
+    /// Run only shard K of N (0 ≤ K < N): points K, K+N, K+2N… (merge with `kefu merge`);
+    /// `auto`: K and N from the scheduler's environment (Slurm, Kubernetes, AWS Batch, SGE).
     #[arg(long)]
     pub shard: Option<String>,
+    /// With --shard auto: the shard count where the scheduler does not tell it.
+    #[arg(long)]
+    pub shard_count: Option<usize>,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
@@ -66,12 +70,15 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             specs[0].key
         )));
     }
-    let shard = args
-        .shard
-        .as_deref()
-        .map(sweep::parse_shard)
-        .transpose()
-        .map_err(Failure::Input)?;
+    let shard = match args.shard.as_deref() {
+        Some(a) if a.trim().eq_ignore_ascii_case("auto") => {
+            let p = crate::batch::shard::resolve(a, args.shard_count, &|k| std::env::var(k).ok())
+                .map_err(Failure::input)?;
+            Some((p.index, p.count))
+        }
+        Some(a) => Some(sweep::parse_shard(a).map_err(Failure::Input)?),
+        None => None,
+    };
     let points = sweep::grid(&specs);
     // Every point is validated before anything runs, shard or not.
     let models = point_models(&base, &args.scenario, &specs, &points)?;

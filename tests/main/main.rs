@@ -1,4 +1,6 @@
 //! The one integration-test crate (nexosim style): each module is one kind of test.
+mod batch;
+mod batch_slurm;
 mod busyness;
 mod chart_properties;
 mod cli;
