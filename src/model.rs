@@ -2,12 +2,14 @@
 //! (or by tests through the same validation); the engine reads nothing else.
 //! Times are simulation seconds since the origin (`start − warmup`), see [`time::Calendar`].
 
+pub mod customers;
 pub mod dist;
 pub mod planning;
 pub mod staffing;
 pub mod textbook;
 pub mod time;
 
+pub use customers::Customers;
 pub use dist::Dist;
 pub use planning::{Planning, ShiftType};
 pub use staffing::{Staffing, Window};
@@ -39,6 +41,8 @@ pub struct Model {
     pub surges: Vec<Surge>,
     pub costs: Option<Costs>,
     pub offline: Offline,
+    /// `[queue]` and `[retrials]` (default: every rule off).
+    pub customers: Customers,
     /// `[planning]`: settings of `kefu plan`; `None`: the defaults.
     pub planning: Option<Planning>,
 }
