@@ -133,7 +133,11 @@ fn retrials(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>) -> Option<Retrials> {
         .int(ctx, "max_attempts", 2, MAX_ATTEMPTS)
         .map_or(DEFAULT_MAX_ATTEMPTS, |n| n as u32);
     if probability > 0.0 && !t.has("after") {
-        t.missing(ctx, "after", "after = { dist = \"exponential\", mean_s = 1200 }");
+        t.missing(
+            ctx,
+            "after",
+            "after = { dist = \"exponential\", mean_s = 1200 }",
+        );
     }
     // A probability of 0 is the neutral default: the section then changes nothing.
     if probability == 0.0 {
