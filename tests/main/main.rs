@@ -1,6 +1,7 @@
 //! The one integration-test crate (nexosim style): each module is one kind of test.
 mod cli;
 mod common;
+mod customers;
 mod determinism;
 mod engine_rules;
 mod flat_memory;
