@@ -11,4 +11,5 @@ mod operations;
 mod reliability;
 mod safety;
 mod theory;
+mod theory_customers;
 mod traces;
