@@ -295,3 +295,25 @@ fn bad_values_name_their_key() {
         ["retrials.max_attempts"]
     );
 }
+
+#[test]
+fn the_shipped_busy_shop_uses_every_rule() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut m = kefu::scenario::load(&dir.join("busy-shop.toml")).unwrap().model;
+    m.run.replications = 2;
+    let agg = simulate(&m, 2);
+    for metric in [
+        TotalMetric::QueueRefused,
+        TotalMetric::QueueBalked,
+        TotalMetric::QueueTimedOut,
+        TotalMetric::RetrialsOffered,
+    ] {
+        let v = value(&agg, metric).unwrap();
+        assert!(v > 0.0, "{metric}: {v}");
+    }
+    // Retrying customers are answered in time more often than first attempts are.
+    let first = value(&agg, TotalMetric::RetrialsFirstAttemptServiceLevel).unwrap();
+    let any = value(&agg, TotalMetric::RetrialsAnyAttemptServiceLevel).unwrap();
+    assert!(any > first, "any attempt {any} ≤ first attempt {first}");
+    assert!(Metric::all(&m).contains(&Metric::Total(TotalMetric::QueueClosed)));
+}
