@@ -299,7 +299,9 @@ fn bad_values_name_their_key() {
 #[test]
 fn the_shipped_busy_shop_uses_every_rule() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut m = kefu::scenario::load(&dir.join("busy-shop.toml")).unwrap().model;
+    let mut m = kefu::scenario::load(&dir.join("busy-shop.toml"))
+        .unwrap()
+        .model;
     m.run.replications = 2;
     let agg = simulate(&m, 2);
     for metric in [
