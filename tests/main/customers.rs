@@ -320,8 +320,11 @@ fn the_shipped_busy_shop_uses_every_rule() {
     assert!(Metric::all(&m).contains(&Metric::Total(TotalMetric::QueueClosed)));
 }
 
-/// Every trace row of replication 0 as (contact, visit) → (arrival, queued, served, end).
-fn visits(m: &Model) -> Vec<(u64, u32, f64, Option<f64>, Option<f64>, f64)> {
+/// A visit as the trace tells it: (contact, visit, arrival, queued, served, end).
+type Visit = (u64, u32, f64, Option<f64>, Option<f64>, f64);
+
+/// Every trace row of replication 0, by contact and visit.
+fn visits(m: &Model) -> Vec<Visit> {
     let mut rows: Vec<_> = trace(m)
         .into_iter()
         .map(|r| {
@@ -335,7 +338,7 @@ fn visits(m: &Model) -> Vec<(u64, u32, f64, Option<f64>, Option<f64>, f64)> {
             )
         })
         .collect();
-    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.sort_by_key(|v| (v.0, v.1));
     rows
 }
 
