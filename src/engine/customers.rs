@@ -80,8 +80,8 @@ impl Engine<'_> {
             self.outstanding -= 1;
         }
         self.trace(id, Outcome::Balked);
-        if self.m.customers.retrials.is_some() {
-            self.maybe_retry(id);
+        if let Some(r) = &self.m.customers.retrials {
+            self.maybe_retry(id, r.probability);
         }
         self.contacts.remove(id);
     }
@@ -105,6 +105,17 @@ impl Engine<'_> {
             self.win.row(c.interval as usize).tickets += 1;
         }
         self.lines.push_ticket(&self.contacts, id, skill);
+        self.message_may_retry(id);
+    }
+
+    /// Contact `id` has just become a message: its customer may write again live
+    /// (`retrials.after_message`).
+    pub(super) fn message_may_retry(&mut self, id: ContactId) {
+        if let Some(r) = &self.m.customers.retrials {
+            if r.after_message > 0.0 {
+                self.maybe_retry(id, r.after_message);
+            }
+        }
     }
 
     /// Waiting contact `id` reached `queue.max_wait_s`: it leaves the live line as a ticket.
@@ -150,10 +161,11 @@ impl Engine<'_> {
         }
     }
 
-    /// Abandoning contact `id` may write again: decides from its attempt's retrial stream
-    /// and schedules the new attempt in a slot of its own (the old one may stay in line as a
-    /// silent leaver).
-    pub(super) fn maybe_retry(&mut self, id: ContactId) {
+    /// Contact `id`, abandoning or turned into a message, writes again with probability
+    /// `probability`: decided from its next attempt's retrial stream (a visit ends one way
+    /// only, so one decision per attempt); the new attempt gets a slot of its own (the old
+    /// one may stay in line as a silent leaver or a message).
+    pub(super) fn maybe_retry(&mut self, id: ContactId, probability: f64) {
         let Some(r) = &self.m.customers.retrials else {
             return;
         };
@@ -164,7 +176,7 @@ impl Engine<'_> {
         }
         let key = attempt_key(self.streams.contact_key(c.number), next);
         let mut rng = contact_stream(key, Source::Retrial);
-        if !chance(&mut rng, r.probability) {
+        if !chance(&mut rng, probability) {
             return;
         }
         let delay = r.after.sample(&mut rng);
@@ -177,6 +189,7 @@ impl Engine<'_> {
         copy.counted = false;
         copy.silent = false;
         copy.times_out = false;
+        copy.ticket = false;
         let new = self.contacts.alloc();
         *self.contacts.get_mut(new) = copy;
         self.events

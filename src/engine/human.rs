@@ -55,6 +55,9 @@ impl Engine<'_> {
                 t.stage = Stage::Ticket;
                 t.ticket = true;
                 self.lines.push_ticket(&self.contacts, id, skill);
+                if self.m.customers.retrials.is_some() {
+                    self.message_may_retry(id);
+                }
             } else {
                 if counted {
                     self.stats.unserved += 1;
@@ -280,8 +283,8 @@ impl Engine<'_> {
         }
         self.trace(id, Outcome::Abandoned);
         self.change_waiting(-1);
-        if self.m.customers.retrials.is_some() {
-            self.maybe_retry(id);
+        if let Some(r) = &self.m.customers.retrials {
+            self.maybe_retry(id, r.probability);
         }
         if silent {
             // Still in line: an agent will open it and spend `silent_close_s` closing it.

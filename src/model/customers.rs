@@ -95,11 +95,15 @@ impl QueueRules {
     }
 }
 
-/// `[retrials]`: abandoners (balkers included) who write again.
+/// `[retrials]`: abandoners (balkers included), and customers whose chat became a message,
+/// who write again.
 #[derive(Debug, Clone)]
 pub struct Retrials {
     /// Probability that an abandoning customer writes again.
     pub probability: f64,
+    /// Probability that a customer whose contact became a message (ticket) writes again
+    /// live; the message stays in line and is worked too.
+    pub after_message: f64,
     /// Delay from the abandonment to the new attempt.
     pub after: Dist,
     /// Most attempts per customer, the first included (≥ 2).

@@ -14,7 +14,7 @@ const QUEUE_KEYS: &[&str] = &[
     "max_in_system",
     "on_close",
 ];
-const RETRIAL_KEYS: &[&str] = &["probability", "after", "max_attempts"];
+const RETRIAL_KEYS: &[&str] = &["probability", "after_message", "after", "max_attempts"];
 
 /// The most attempts per customer a scenario may ask for (the engine keeps the count in a byte).
 pub(crate) const MAX_ATTEMPTS: i64 = 100;
@@ -128,23 +128,25 @@ fn retrials(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>) -> Option<Retrials> {
         return None;
     }
     let probability = t.num_or(ctx, "probability", Rule::Unit, 0.0);
+    let after_message = t.num_or(ctx, "after_message", Rule::Unit, 0.0);
     let after = dist_opt(ctx, &t, "after");
     let max_attempts = t
         .int(ctx, "max_attempts", 2, MAX_ATTEMPTS)
         .map_or(DEFAULT_MAX_ATTEMPTS, |n| n as u32);
-    if probability > 0.0 && !t.has("after") {
+    if (probability > 0.0 || after_message > 0.0) && !t.has("after") {
         t.missing(
             ctx,
             "after",
             "after = { dist = \"exponential\", mean_s = 1200 }",
         );
     }
-    // A probability of 0 is the neutral default: the section then changes nothing.
-    if probability == 0.0 {
+    // Probabilities of 0 are the neutral default: the section then changes nothing.
+    if probability == 0.0 && after_message == 0.0 {
         return None;
     }
     Some(Retrials {
         probability,
+        after_message,
         after: after?,
         max_attempts,
     })

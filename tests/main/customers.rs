@@ -38,6 +38,7 @@ fn trace(m: &Model) -> Vec<TraceRow> {
 fn retrials(probability: f64, after_s: f64, max_attempts: u32) -> Option<Retrials> {
     Some(Retrials {
         probability,
+        after_message: 0.0,
         after: Dist::constant(after_s).unwrap(),
         max_attempts,
     })
@@ -157,6 +158,35 @@ fn a_long_wait_becomes_a_message() {
 }
 
 #[test]
+fn a_customer_who_left_a_message_writes_again() {
+    // c1 times out at 40 (30 s) to a message and writes again 75 s later, at 115. The agent
+    // frees at 100 and takes the message (nobody live waits): 100→200. The retrial waits from
+    // 115, times out at 145 to a second message (its last attempt), worked 200→300.
+    let mut m = one_agent(100.0, f64::INFINITY, vec![0.0, 10.0]);
+    m.customers.queue.max_wait_s = Some(30.0);
+    m.customers.retrials = retrials(0.0, 75.0, 2);
+    m.customers.retrials.as_mut().unwrap().after_message = 1.0;
+    let rows = trace(&m);
+    let c1: Vec<(u32, f64, Option<f64>, Outcome)> = rows
+        .iter()
+        .filter(|r| r.contact == 1)
+        .map(|r| (r.visit, r.arrival, r.service_start, r.outcome))
+        .collect();
+    assert_eq!(
+        c1,
+        vec![
+            (0, 10.0, Some(100.0), Outcome::Ticket),
+            (1, 115.0, Some(200.0), Outcome::Ticket)
+        ]
+    );
+    let agg = simulate(&m, 1);
+    assert_eq!(value(&agg, TotalMetric::TicketCount), Some(2.0));
+    assert_eq!(value(&agg, TotalMetric::TicketMeanResponseS), Some(87.5));
+    assert_eq!(value(&agg, TotalMetric::RetrialsScheduled), Some(1.0));
+    assert_eq!(value(&agg, TotalMetric::RetrialsOffered), Some(1.0));
+}
+
+#[test]
 fn balking_with_share_one_leaves_at_once_and_counts_as_abandoned() {
     let mut m = one_agent(100.0, f64::INFINITY, vec![0.0, 10.0, 150.0]);
     m.customers.queue.balk = Balk::Share(1.0);
@@ -242,6 +272,7 @@ fn every_key_has_a_neutral_default() {
         "[queue]\nmax_in_system = 10000000",
         "[queue]\non_close = \"keep\"",
         "[retrials]\nprobability = 0.0",
+        "[retrials]\nafter_message = 0.0",
         "[retrials]\nprobability = 0.0\nmax_attempts = 2\nafter = { dist = \"constant\", value_s = 60 }",
     ] {
         assert_neutral(extra);
