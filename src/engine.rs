@@ -10,6 +10,8 @@
 //!   lines, patience, tickets, silent abandonment, the trace hook.
 //! - `alerts.rs`: the number waiting, queue alerts and surge (on-call agents).
 //! - `staffing.rs`: headcount changes.
+//! - `customers.rs`: the `[queue]` and `[retrials]` rules (caps, balking, the maximum wait,
+//!   clearing at closing, retrials); off the common path, each behind one test of a flag.
 //!
 //! The event handlers are `impl Engine` blocks in those files; they call each other as
 //! methods, so no file under `engine/` imports a sibling that imports it back.
@@ -18,6 +20,7 @@ pub(crate) mod agents;
 mod alerts;
 mod arrivals;
 pub(crate) mod contact;
+mod customers;
 pub(crate) mod event;
 mod human;
 pub(crate) mod key;
@@ -93,6 +96,13 @@ struct Engine<'m> {
     /// `(category, complex, vip)` when the model leaves no choice (one category, shares of 0
     /// or 1): the attribute draws are the whole stream and cannot matter, so are not made.
     fixed_attributes: Option<(usize, bool, bool)>,
+    /// Whether a `[queue]` rule acts when a contact joins the queue (caps, balking).
+    entry_rules: bool,
+    /// `queue.max_wait_s`, or infinity: a waiting contact's timer is the earlier of it and
+    /// its patience.
+    max_wait_s: f64,
+    /// Whether contacts still waiting are cleared when their skill's last agent leaves.
+    close_rule: bool,
     rec: Recorder,
     stats: RepStats,
     /// Human-stage outcomes by cell (category × priority, [`cell`]): each contact is recorded
@@ -164,6 +174,7 @@ pub fn simulate_streamed<'m>(
             Event::Arrival => e.arrival(),
             Event::BotDone { contact } => e.bot_done(contact),
             Event::Return { contact } => e.comes_back(contact),
+            Event::Retrial { contact } => e.retrial(contact),
             Event::PatienceEnd { contact } => e.patience_end(contact),
             Event::ChatEnd { contact } => e.chat_end(contact),
             Event::StaffingChange { pool } => e.staffing_change(pool as usize),
@@ -247,6 +258,9 @@ impl<'m> Engine<'m> {
                 .as_ref()
                 .is_some_and(|b| b.return_after.is_some() && b.false_resolution > 0.0),
             fixed_attributes: Engine::fixed_attributes(m),
+            entry_rules: m.customers.queue.at_entry(),
+            max_wait_s: m.customers.queue.max_wait_s.unwrap_or(f64::INFINITY),
+            close_rule: m.customers.queue.on_close != crate::model::customers::OnClose::Keep,
             rec: Recorder::new(
                 m.run.counted_from,
                 m.run.counted_to,

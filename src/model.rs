@@ -3,6 +3,7 @@
 //! Times are simulation seconds since the origin (`start − warmup`), see [`time::Calendar`].
 
 pub mod busyness;
+pub mod customers;
 pub mod dist;
 pub mod planning;
 pub mod staffing;
@@ -10,6 +11,7 @@ pub mod textbook;
 pub mod time;
 
 pub use busyness::{Busyness, Spread, SpreadShape};
+pub use customers::Customers;
 pub use dist::Dist;
 pub use planning::{Planning, ShiftType};
 pub use staffing::{Staffing, Window};
@@ -41,6 +43,8 @@ pub struct Model {
     pub surges: Vec<Surge>,
     pub costs: Option<Costs>,
     pub offline: Offline,
+    /// `[queue]` and `[retrials]` (default: every rule off).
+    pub customers: Customers,
     /// `[planning]`: settings of `kefu plan`; `None`: the defaults.
     pub planning: Option<Planning>,
 }

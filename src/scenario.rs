@@ -6,6 +6,7 @@
 //! - `walk`: typed getters over the parsed TOML tree that collect issues instead of stopping.
 //! - `sections`, `arrivals`, `categories`, `pools`, `dist`: one converter per part of the
 //!   contract (`/work/shared/design/scenario-format.md`, section 1).
+//! - `customers`: `[queue]` and `[retrials]` (docs/customers.md).
 //! - `planning`: the `[planning]` settings of `kefu plan` (`docs/planning.md`).
 //! - `clock`: strict parsing of date-times and `"HH:MM"` times of day.
 //! - `csvfile`: the CSV files a scenario may refer to (`staffing_csv`, `forecast_csv`).
@@ -15,6 +16,7 @@ mod arrivals;
 mod categories;
 mod clock;
 mod csvfile;
+mod customers;
 mod dist;
 mod error;
 pub mod limits;
@@ -58,6 +60,8 @@ const TOP_KEYS: &[&str] = &[
     "surge",
     "costs",
     "offline",
+    "queue",
+    "retrials",
     "planning",
 ];
 
@@ -208,6 +212,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
     let routing = sections::routing(ctx, &root);
     let costs = sections::costs(ctx, &root);
     let offline = sections::offline(ctx, &root);
+    let customers = customers::customers(ctx, &root);
     let planning = planning::planning(ctx, &root, &run, pool_names.as_deref());
 
     let (cats, pools) = (cats?, pools?);
@@ -226,6 +231,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
         surges,
         costs,
         offline,
+        customers,
         planning,
     };
     if ctx.error_count() == 0 {

@@ -8,4 +8,4 @@ pub mod rep;
 pub use ci::{estimate, Estimate};
 pub use histogram::Histogram;
 pub use interval_window::{IntervalSink, IntervalTable, IntervalWindow};
-pub use rep::{ClassInterval, DayStats, HumanStats, IntervalStats, RepStats};
+pub use rep::{ClassInterval, DayStats, HumanStats, IntervalStats, QueueStats, RepStats};

@@ -63,6 +63,23 @@ fn total_value(m: &Model, s: &RepStats, t: TotalMetric) -> Option<f64> {
             ratio(s.ticket_response_sum_s, s.ticket_responses as f64)
         }
         TotalMetric::Unserved => Some(s.unserved as f64),
+        TotalMetric::QueueFull => Some(s.queue.full as f64),
+        TotalMetric::QueueRefused => Some(s.queue.refused as f64),
+        TotalMetric::QueueBalked => Some(s.queue.balked as f64),
+        TotalMetric::QueueTimedOut => Some(s.queue.timed_out as f64),
+        TotalMetric::QueueClosed => Some(s.queue.closed as f64),
+        TotalMetric::RetrialsScheduled => Some(s.queue.retrials_scheduled as f64),
+        TotalMetric::RetrialsOffered => Some(s.queue.retrials_offered as f64),
+        // First attempts are the offered visits that are not retrials; a customer is
+        // answered at most once, so every answer within target counts for "any attempt".
+        TotalMetric::RetrialsFirstAttemptServiceLevel => ratio(
+            (s.human.answered_within_target - s.queue.retrials_within_target) as f64,
+            (s.human.offered - s.queue.retrials_offered) as f64,
+        ),
+        TotalMetric::RetrialsAnyAttemptServiceLevel => ratio(
+            s.human.answered_within_target as f64,
+            (s.human.offered - s.queue.retrials_offered) as f64,
+        ),
         TotalMetric::AlertEpisodes => Some(s.alert_episodes as f64),
         TotalMetric::AlertTotalS => Some(s.alert_total_s),
         TotalMetric::AlertLongestS => Some(s.alert_longest_s),

@@ -194,6 +194,7 @@ fn count(c: &mut Counts, r: &TraceRow) {
         }
         Outcome::Ticket => c.tickets += 1,
         Outcome::Unserved => c.unserved += 1,
+        Outcome::Balked | Outcome::Refused => unreachable!("the default scenario has no [queue]"),
     }
 }
 

@@ -163,6 +163,8 @@ impl Engine<'_> {
             vip,
             counted,
             is_return: false,
+            attempt: 0,
+            times_out: false,
             silent: false,
             bot_resolves: false,
             bot_false: false,

@@ -46,6 +46,10 @@ pub(crate) struct Contact {
     pub(crate) vip: bool,
     pub(crate) counted: bool,
     pub(crate) is_return: bool,
+    /// Attempts before this one (retrials after abandoning; 0 for the first).
+    pub(crate) attempt: u8,
+    /// Its timer is the `max_wait_s` timeout, not its patience (current visit).
+    pub(crate) times_out: bool,
     /// Would leave silently if it abandons (current visit; set when it starts waiting).
     pub(crate) silent: bool,
     /// The bot's answer will be right.

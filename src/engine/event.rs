@@ -11,7 +11,10 @@ pub(crate) enum Event {
     BotDone { contact: ContactId },
     /// A falsely resolved contact comes back, straight to the human queue.
     Return { contact: ContactId },
-    /// A waiting contact's patience runs out (the timer is cancelled if it is served first).
+    /// A customer who abandoned writes again (a retrial), straight to the human queue.
+    Retrial { contact: ContactId },
+    /// A waiting contact's patience runs out (the timer is cancelled if it is served first),
+    /// or its `max_wait_s` does (`Contact::times_out`): the same timer, the earlier of the two.
     PatienceEnd { contact: ContactId },
     /// An agent finishes a chat (live, ticket or silent close) and frees a slot.
     /// The agent and pool are the contact's (`Contact::agent`, `Contact::pool`), so that
@@ -66,7 +69,7 @@ impl Event {
                 Rank::Surge
             }
             Event::PatienceEnd { .. } => Rank::Patience,
-            Event::BotDone { .. } | Event::Return { .. } => Rank::Transfer,
+            Event::BotDone { .. } | Event::Return { .. } | Event::Retrial { .. } => Rank::Transfer,
             Event::Arrival => Rank::Arrival,
             Event::HorizonEnd => Rank::Horizon,
         }

@@ -37,6 +37,7 @@ impl Engine<'_> {
         c.interval = interval;
         let skill = self.m.categories[c.category as usize].skill;
         let (counted, is_return, cell) = (c.counted, c.is_return, cell(c));
+        let retrial = c.attempt > 0;
         debug_assert_eq!(
             self.skill_on_duty[skill],
             self.skill_pools[skill]
@@ -54,6 +55,9 @@ impl Engine<'_> {
                 t.stage = Stage::Ticket;
                 t.ticket = true;
                 self.lines.push_ticket(&self.contacts, id, skill);
+                if self.m.customers.retrials.is_some() {
+                    self.message_may_retry(id);
+                }
             } else {
                 if counted {
                     self.stats.unserved += 1;
@@ -64,16 +68,11 @@ impl Engine<'_> {
             }
             return;
         }
+        if self.entry_rules && self.turned_away(id, skill) {
+            return;
+        }
         if counted {
-            let h = &mut self.cells[cell];
-            h.offered += 1;
-            h.returns += is_return as u64;
-            // Its answer or abandonment counts in this interval too (the window keeps the
-            // row while offers outnumber them).
-            self.win.cell(interval as usize, cell).offered += 1;
-            if is_return {
-                self.win.row(interval as usize).returns += 1;
-            }
+            self.count_offered(cell, interval as usize, is_return, retrial);
         }
         self.contacts.get_mut(id).stage = Stage::Waiting;
         for i in 0..self.skill_pools[skill].len() {
@@ -85,9 +84,41 @@ impl Engine<'_> {
         self.lines.push_live(&self.contacts, id, skill);
         self.change_waiting(1);
         let (patience_s, silent) = self.draw_patience(id);
-        self.contacts.get_mut(id).silent = silent;
-        if patience_s.is_finite() {
-            self.events.push_patience(now + patience_s, id);
+        let c = self.contacts.get_mut(id);
+        c.silent = silent;
+        // One timer: the earlier of patience and `queue.max_wait_s` (a tie times out).
+        let times_out = self.max_wait_s.is_finite() && self.max_wait_s <= patience_s;
+        c.times_out = times_out;
+        let timer_s = if times_out {
+            self.max_wait_s
+        } else {
+            patience_s
+        };
+        if timer_s.is_finite() {
+            self.events.push_patience(now + timer_s, id);
+        }
+    }
+
+    /// Counts an offered contact of `cell` whose queue entry is in `interval`.
+    #[inline(always)]
+    pub(super) fn count_offered(
+        &mut self,
+        cell: usize,
+        interval: usize,
+        is_return: bool,
+        retrial: bool,
+    ) {
+        if retrial {
+            self.stats.queue.retrials_offered += 1;
+        }
+        let h = &mut self.cells[cell];
+        h.offered += 1;
+        h.returns += is_return as u64;
+        // Its answer or abandonment counts in this interval too (the window keeps the
+        // row while offers outnumber them).
+        self.win.cell(interval, cell).offered += 1;
+        if is_return {
+            self.win.row(interval).returns += 1;
         }
     }
 
@@ -96,6 +127,9 @@ impl Engine<'_> {
     /// same whenever it is drawn.
     pub(super) fn draw_patience(&self, id: ContactId) -> (f64, bool) {
         let c = self.contacts.get(id);
+        if c.attempt > 0 {
+            return self.retrial_patience(id);
+        }
         let cat = &self.m.categories[c.category as usize];
         let returns = self.returns_possible;
         let mut pat = contact_stream(self.streams.contact_key(c.number), Source::Patience);
@@ -149,6 +183,9 @@ impl Engine<'_> {
                     h.waited += (wait > 0.0) as u64;
                     h.wait_sum_s += wait;
                     h.waits.record(wait);
+                    if c.attempt > 0 {
+                        self.stats.queue.retrials_within_target += within;
+                    }
                     let ci = self.win.cell(c.interval as usize, k);
                     ci.answered += 1;
                     ci.answered_within_target += within as u32;
@@ -231,6 +268,9 @@ impl Engine<'_> {
     pub(super) fn patience_end(&mut self, id: ContactId) {
         debug_assert_eq!(self.contacts.get(id).stage, Stage::Waiting);
         let c = self.contacts.get(id);
+        if c.times_out {
+            return self.time_out(id);
+        }
         let wait = self.now - c.queued_at;
         let silent = c.silent;
         if c.counted {
@@ -247,6 +287,9 @@ impl Engine<'_> {
         }
         self.trace(id, Outcome::Abandoned);
         self.change_waiting(-1);
+        if let Some(r) = &self.m.customers.retrials {
+            self.maybe_retry(id, r.probability);
+        }
         if silent {
             // Still in line: an agent will open it and spend `silent_close_s` closing it.
             self.contacts.get_mut(id).stage = Stage::Ghost;
@@ -277,7 +320,7 @@ impl Engine<'_> {
         sink.row(&TraceRow {
             replication: self.replication,
             contact: c.number,
-            visit: c.is_return as u32,
+            visit: c.is_return as u32 + c.attempt as u32,
             arrival: c.arrival,
             category: c.category as usize,
             complex: c.complex,

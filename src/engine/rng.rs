@@ -26,6 +26,10 @@ pub(crate) enum Source {
     IntervalBusyness = 6,
     /// Which scheduled agents of a pool are absent on a day (one generator per pool and day).
     Absence = 7,
+    /// Whether an abandoner writes again, after how long, and that attempt's patience.
+    Retrial = 8,
+    /// Whether a contact who would have to wait leaves at once.
+    Balk = 9,
 }
 
 /// SplitMix64 finaliser: a bijective mixer with good avalanche.
@@ -95,6 +99,18 @@ impl Streams {
 pub(crate) fn contact_stream(key: u64, source: Source) -> ContactRng {
     let k = key ^ (source as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
     ContactRng::from_seed(k.to_le_bytes())
+}
+
+/// The stream key of attempt `attempt` (0 = the first) of the contact whose
+/// [`Streams::contact_key`] is `key`: the first attempt's is the contact's own, so adding
+/// retrials leaves every draw of first attempts unchanged.
+#[inline]
+pub(crate) fn attempt_key(key: u64, attempt: u32) -> u64 {
+    if attempt == 0 {
+        key
+    } else {
+        mix64(key ^ (attempt as u64).wrapping_mul(0xFF51_AFD7_ED55_8CCD))
+    }
 }
 
 /// A uniform draw in [0, 1) with 53 random bits (defined beside the distributions, which

@@ -96,6 +96,9 @@ impl Engine<'_> {
         for i in 0..self.pool_skills[pool].len() {
             let skill = self.pool_skills[pool][i];
             self.skill_on_duty[skill] = self.skill_on_duty[skill] + target - before;
+            if self.close_rule && self.skill_on_duty[skill] == 0 && before > target {
+                self.skill_closed(skill);
+            }
         }
         if target > before {
             self.fill_pool(pool);

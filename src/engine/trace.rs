@@ -15,6 +15,11 @@ pub enum Outcome {
     Ticket,
     /// No agent with the skill on duty and tickets are off: lost.
     Unserved,
+    /// Left at once instead of waiting (`queue.balk`).
+    Balked,
+    /// Turned away by a cap (`queue.max_in_system`, or `queue.max_waiting` with
+    /// `when_full = "lost"`) or cleared at closing (`queue.on_close = "lost"`): lost.
+    Refused,
 }
 
 impl Outcome {
@@ -25,6 +30,8 @@ impl Outcome {
             Outcome::BotResolved => "bot_resolved",
             Outcome::Ticket => "ticket",
             Outcome::Unserved => "unserved",
+            Outcome::Balked => "balked",
+            Outcome::Refused => "refused",
         }
     }
 }
@@ -36,7 +43,8 @@ pub struct TraceRow {
     pub replication: u64,
     /// The contact's number in its replication (shared by its visits).
     pub contact: u64,
-    /// 0 for the first visit, 1 for the return after a false bot resolution.
+    /// 0 for the first visit, then 1 more for the return after a false bot resolution and
+    /// for each retrial after abandoning.
     pub visit: u32,
     pub arrival: f64,
     pub category: usize,

@@ -92,6 +92,21 @@ impl WaitingLines {
         }
     }
 
+    /// The live contacts still waiting for `skill` (silent leavers not included), earliest
+    /// queue entry first; their entries stay and go stale once they leave the line.
+    pub(crate) fn waiting_live(&self, contacts: &Contacts, skill: usize) -> Vec<ContactId> {
+        let lines = &self.skills[skill];
+        let mut found: Vec<&Entry> = lines
+            .vip
+            .iter()
+            .chain(&lines.normal)
+            .filter(|e| is_current(e, contacts, false))
+            .filter(|e| contacts.get(e.contact).stage == Stage::Waiting)
+            .collect();
+        found.sort_by_key(|e| e.seq);
+        found.into_iter().map(|e| e.contact).collect()
+    }
+
     /// Puts a ticket in line for `skill`.
     pub(crate) fn push_ticket(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
         let e = self.entry(contacts, id);

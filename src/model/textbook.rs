@@ -110,6 +110,7 @@ impl Textbook {
             surges: Vec::new(),
             costs: None,
             offline: Offline { tickets: true },
+            customers: Default::default(),
             planning: None,
         }
     }

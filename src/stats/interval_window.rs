@@ -172,7 +172,7 @@ impl<'s> IntervalWindow<'s> {
                 self.pending[j] == 0
                     && self.cells[j * ncells..(j + 1) * ncells]
                         .iter()
-                        .all(|c| c.offered == c.answered + c.abandoned)
+                        .all(|c| c.offered == c.answered + c.abandoned + c.diverted)
             })
             .count();
         self.emit(free);

@@ -64,6 +64,27 @@ impl DayStats {
     }
 }
 
+/// Counted outcomes of the `[queue]` and `[retrials]` rules in one replication.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Turned away because `max_waiting` contacts were waiting (to a ticket or lost).
+    pub full: u64,
+    /// Refused because `max_in_system` conversations were in the shop.
+    pub refused: u64,
+    /// Left at once instead of waiting (also counted as offered and abandoned with wait 0).
+    pub balked: u64,
+    /// Still waiting at `max_wait_s`: became tickets.
+    pub timed_out: u64,
+    /// Still waiting when the last agent with their skill went off duty (to a ticket or lost).
+    pub closed: u64,
+    /// Attempts after the first that were offered to agents (each also counts in `offered`).
+    pub retrials_offered: u64,
+    /// Of those, answered within target.
+    pub retrials_within_target: u64,
+    /// Abandoners who will write again (counted when they abandoned).
+    pub retrials_scheduled: u64,
+}
+
 /// One reporting interval of one replication (attribution: see the contract, section 3).
 #[derive(Debug, Clone, Default)]
 pub struct IntervalStats {
@@ -102,6 +123,9 @@ pub struct ClassInterval {
     pub answered_within_target: u32,
     pub abandoned: u32,
     pub wait_sum_s: f64,
+    /// Offered contacts that left the live line neither answered nor abandoned (timed out
+    /// or cleared at closing by the `[queue]` rules): no column, it only lets the row go.
+    pub diverted: u32,
 }
 
 /// Everything one replication measured over the counted horizon.
@@ -139,6 +163,8 @@ pub struct RepStats {
     pub absent_agent_seconds: f64,
     /// Counted contacts still unfinished when the drain limit stopped the run.
     pub censored: u64,
+    /// Outcomes of the `[queue]` and `[retrials]` rules (all 0 when they are off).
+    pub queue: QueueStats,
     /// Simulation events processed (for speed figures).
     pub events: u64,
     /// Contacts simulated, warm-up included.
@@ -186,6 +212,7 @@ impl RepStats {
             surge_agent_seconds: 0.0,
             absent_agent_seconds: 0.0,
             censored: 0,
+            queue: QueueStats::default(),
             events: 0,
             contacts_simulated: 0,
             interval_rows_peak: 0,

@@ -116,6 +116,15 @@ named_enum! {
         TicketCount => "tickets.count",
         TicketMeanResponseS => "tickets.mean_response_s",
         Unserved => "unserved",
+        QueueFull => "queue.full",
+        QueueRefused => "queue.refused",
+        QueueBalked => "queue.balked",
+        QueueTimedOut => "queue.timed_out",
+        QueueClosed => "queue.closed",
+        RetrialsScheduled => "retrials.scheduled",
+        RetrialsOffered => "retrials.offered",
+        RetrialsFirstAttemptServiceLevel => "retrials.first_attempt_service_level",
+        RetrialsAnyAttemptServiceLevel => "retrials.any_attempt_service_level",
         AlertEpisodes => "alerts.episodes",
         AlertTotalS => "alerts.total_s",
         AlertLongestS => "alerts.longest_s",
@@ -140,7 +149,17 @@ impl TotalMetric {
 
     /// Whether scenario `m` has the metric (surge and cost metrics only where it has them).
     pub fn present_in(self, m: &Model) -> bool {
+        let q = &m.customers.queue;
         match self {
+            TotalMetric::QueueFull => q.max_waiting.is_some(),
+            TotalMetric::QueueRefused => q.max_in_system.is_some(),
+            TotalMetric::QueueBalked => !q.balk.is_never(),
+            TotalMetric::QueueTimedOut => q.max_wait_s.is_some(),
+            TotalMetric::QueueClosed => q.on_close != crate::model::customers::OnClose::Keep,
+            TotalMetric::RetrialsScheduled
+            | TotalMetric::RetrialsOffered
+            | TotalMetric::RetrialsFirstAttemptServiceLevel
+            | TotalMetric::RetrialsAnyAttemptServiceLevel => m.customers.retrials.is_some(),
             TotalMetric::SurgeCallIns | TotalMetric::SurgeAgentHours => !m.surges.is_empty(),
             TotalMetric::CostTotal | TotalMetric::CostPerContact => m.costs.is_some(),
             TotalMetric::DaysMeetShare
