@@ -20,6 +20,8 @@ pub(crate) enum Source {
     Handle = 3,
     /// Patience and silent abandonment.
     Patience = 4,
+    /// The random routing policy's choice among free agents.
+    Routing = 5,
 }
 
 /// SplitMix64 finaliser: a bijective mixer with good avalanche.
@@ -47,6 +49,9 @@ pub(crate) type ContactRng = rand_xoshiro::SplitMix64;
 /// happened to other contacts: staffing and routing changes leave them untouched.
 pub(crate) struct Streams {
     pub(crate) arrivals: SimRng,
+    /// The random routing policy's draws, one per routed contact (sequential: a contact's
+    /// choice depends on who is free, so it cannot be the contact's own).
+    pub(crate) routing: SimRng,
     key: u64,
 }
 
@@ -54,6 +59,7 @@ impl Streams {
     pub(crate) fn new(seed: u64, replication: u64) -> Self {
         Streams {
             arrivals: stream(seed, replication, Source::Arrivals),
+            routing: stream(seed, replication, Source::Routing),
             key: mix64(mix64(seed ^ 0x6B65_6675) ^ replication.wrapping_mul(0xD1B5_4A32_D192_ED03)),
         }
     }
