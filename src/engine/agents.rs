@@ -37,8 +37,8 @@ pub(crate) struct PoolAgents {
     /// kept only for the longest-idle policy (else empty).
     idle_since: Vec<f64>,
     track_idle: bool,
-    /// The agent the round-robin policy chose last.
-    turn: AgentId,
+    /// The agent the round-robin policy chose last (`None`: start from agent 0).
+    turn: Option<AgentId>,
 }
 
 impl PoolAgents {
@@ -54,7 +54,7 @@ impl PoolAgents {
             leaving_busy: 0,
             idle_since: Vec::new(),
             track_idle: false,
-            turn: 0,
+            turn: None,
         }
     }
 
@@ -124,10 +124,11 @@ impl PoolAgents {
     /// the turn moves to it.
     pub(crate) fn next_in_turn(&mut self) -> Option<AgentId> {
         let n = self.agents.len() as u32;
-        for step in 1..=n {
-            let id = (self.turn + step) % n;
+        let start = self.turn.map_or(0, |t| t + 1);
+        for step in 0..n {
+            let id = (start + step) % n;
             if self.free_slots(id) > 0 {
-                self.turn = id;
+                self.turn = Some(id);
                 return Some(id);
             }
         }
@@ -326,5 +327,32 @@ mod tests {
         assert_eq!(p.active(), 1);
         assert!(p.most_free().is_none());
         assert!(!p.agents[0].leaving);
+    }
+
+    #[test]
+    fn round_robin_and_longest_idle_skip_agents_off_duty() {
+        let mut p = PoolAgents::new(1);
+        p.track_idle();
+        p.set_headcount(3);
+        p.stamp_logins(5.0);
+        assert_eq!(p.longest_idle(), Some((0, 5.0)), "ties: lowest index");
+        assert_eq!(p.next_in_turn(), Some(0));
+        p.occupy(0);
+        assert_eq!(p.next_in_turn(), Some(1));
+        assert_eq!(p.next_in_turn(), Some(2));
+        assert_eq!(p.next_in_turn(), Some(1), "agent 0 is busy: skipped");
+        // Agent 0 frees at 20, 2 has been idle since 5; agent 1 logs out.
+        assert!(p.release(0));
+        p.note_idle(0, 20.0);
+        p.set_headcount(2);
+        let on_duty: Vec<u32> = (0..3).filter(|&a| p.free_slots(a) > 0).collect();
+        assert_eq!(on_duty.len(), 2);
+        let gone = (0..3).find(|a| !on_duty.contains(a)).unwrap();
+        let (idle, since) = p.longest_idle().unwrap();
+        assert_ne!(idle, gone);
+        assert!(since <= 20.0);
+        for _ in 0..4 {
+            assert_ne!(p.next_in_turn(), Some(gone));
+        }
     }
 }

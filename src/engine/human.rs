@@ -307,6 +307,7 @@ impl Engine<'_> {
             end: self.now,
             outcome,
             pool: served.then_some(c.pool as usize),
+            agent: served.then_some(c.agent),
         });
     }
 }

@@ -352,4 +352,36 @@ mod tests {
             assert_eq!(order, want, "vip_first {vip_first}");
         }
     }
+
+    #[test]
+    fn skill_order_takes_the_first_listed_skill_with_someone_waiting() {
+        // c0 waits for skill 1 (first), c1 for skill 0, c2 (VIP) for skill 1, then a ticket
+        // for skill 0. A pool serving [0, 1]: longest waiting takes c2 (VIP first), c0, c1;
+        // skill order takes skill 0's c1 first, then skill 1's VIP c2 and c0; tickets last.
+        for (skill_order, want) in [(false, [2, 0, 1, 3]), (true, [1, 2, 0, 3])] {
+            let mut contacts = Contacts::default();
+            let mut lines = WaitingLines::new(2, true);
+            for (skill, vip, stage) in [
+                (1, false, Stage::Waiting),
+                (0, false, Stage::Waiting),
+                (1, true, Stage::Waiting),
+                (0, false, Stage::Ticket),
+            ] {
+                let id = contacts.alloc();
+                *contacts.get_mut(id) = Contact {
+                    vip,
+                    stage,
+                    ..Contact::default()
+                };
+                if stage == Stage::Ticket {
+                    lines.push_ticket(&contacts, id, skill);
+                } else {
+                    lines.push_live(&contacts, id, skill);
+                }
+            }
+            let order: Vec<_> =
+                std::iter::from_fn(|| lines.pop_next(&contacts, &[0, 1], skill_order)).collect();
+            assert_eq!(order, want, "skill_order {skill_order}");
+        }
+    }
 }

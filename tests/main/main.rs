@@ -8,6 +8,7 @@ mod fuzz_props;
 mod hostile;
 mod operations;
 mod reliability;
+mod routing;
 mod safety;
 mod theory;
 mod traces;
