@@ -72,6 +72,10 @@ struct Engine<'m> {
     category_pools: Vec<Vec<usize>>,
     /// The routing policy is not today's rule: arrivals go through `Engine::choose_agent`.
     policy_routing: bool,
+    /// Contacts with the bot now (counted only under `[bot] sessions`), and those waiting,
+    /// first come first served, for a session.
+    bot_sessions: u32,
+    bot_line: std::collections::VecDeque<contact::ContactId>,
     /// Scratch list of free agents for the random policy.
     candidates: Vec<(usize, agents::AgentId)>,
     /// Agents on duty (active) in the pools serving each skill, kept with the headcounts.
@@ -236,6 +240,8 @@ impl<'m> Engine<'m> {
             category_pools,
             policy_routing,
             candidates: Vec::new(),
+            bot_sessions: 0,
+            bot_line: Default::default(),
             skill_on_duty: vec![0; skills],
             surge_extra: vec![0; m.pools.len()],
             surge_state: vec![SurgeState::Idle; m.surges.len()],

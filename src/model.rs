@@ -34,6 +34,9 @@ pub struct Model {
     /// Skill names; categories and pools refer to them by index.
     pub skills: Vec<String>,
     pub bot: Option<Bot>,
+    /// `[bot]` hours, session capacity and the priority of contacts it failed (kept apart
+    /// from [`Bot`] so that its plain profile stays a short literal); inert without a bot.
+    pub bot_controls: BotControls,
     pub pools: Vec<Pool>,
     pub routing: Routing,
     pub surges: Vec<Surge>,
@@ -233,6 +236,42 @@ pub struct Bot {
     pub promotion: Option<BotProfile>,
     pub false_resolution: f64,
     pub return_after: Option<Dist>,
+}
+
+/// `[bot]` controls; the default (all day, no capacity, no boost) is today's bot.
+#[derive(Debug, Clone, Default)]
+pub struct BotControls {
+    /// `hours`: the bot meets contacts arriving in `[from, to)` seconds of the local day
+    /// (wrapping midnight when `from > to`); `None`: all day.
+    pub hours: Option<(f64, f64)>,
+    /// `sessions`: contacts with the bot at once; `None`: no limit.
+    pub sessions: Option<u32>,
+    /// `when_full`: what a contact does when every session is taken.
+    pub when_full: BotFull,
+    /// `failed_priority`: a contact the bot failed joins the agents' queue in the priority
+    /// (VIP) line.
+    pub failed_priority: bool,
+}
+
+impl BotControls {
+    /// Whether the bot works at second of day `sod`.
+    pub fn in_hours(&self, sod: f64) -> bool {
+        match self.hours {
+            None => true,
+            Some((from, to)) if from <= to => sod >= from && sod < to,
+            Some((from, to)) => sod >= from || sod < to,
+        }
+    }
+}
+
+/// `[bot] when_full`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BotFull {
+    /// Wait, first come first served, for a free bot session.
+    #[default]
+    Wait,
+    /// Go straight to the agents.
+    Human,
 }
 
 /// How the bot responds to one kind of question.

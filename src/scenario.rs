@@ -12,6 +12,7 @@
 //! - Cross-checks at the end: skills served by no pool (error) or used by no category (warning).
 
 mod arrivals;
+mod bot_controls;
 mod categories;
 mod clock;
 mod csvfile;
@@ -189,6 +190,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
     let (run, _start) = sections::run(ctx, &root);
     let target = sections::target(ctx, &root);
     let bot = categories::bot(ctx, &root);
+    let bot_controls = bot_controls::bot_controls(ctx, &root);
     let bot_promotion = match &bot {
         Ok(None) => None,
         Ok(Some(b)) => Some(b.promotion.is_some()),
@@ -223,6 +225,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
         categories,
         skills,
         bot: bot.ok()?,
+        bot_controls,
         pools,
         routing,
         surges,

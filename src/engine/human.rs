@@ -91,7 +91,12 @@ impl Engine<'_> {
                 }
             }
         }
-        self.lines.push_live(&self.contacts, id, skill);
+        // A contact the bot failed (transferred, not a return) may jump to the priority line.
+        if self.m.bot_controls.failed_priority && self.contacts.get(id).bot_met {
+            self.lines.push_priority(&self.contacts, id, skill);
+        } else {
+            self.lines.push_live(&self.contacts, id, skill);
+        }
         self.change_waiting(1);
         let (patience_s, silent) = self.draw_patience(id);
         self.contacts.get_mut(id).silent = silent;

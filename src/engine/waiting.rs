@@ -92,6 +92,13 @@ impl WaitingLines {
         }
     }
 
+    /// Puts a live contact in the priority (VIP) line for `skill`, whatever its own class
+    /// (`[bot] failed_priority`).
+    pub(crate) fn push_priority(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
+        let e = self.entry(contacts, id);
+        self.skills[skill].vip.push_back(e)
+    }
+
     /// Puts a ticket in line for `skill`.
     pub(crate) fn push_ticket(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
         let e = self.entry(contacts, id);

@@ -94,6 +94,7 @@ impl Textbook {
             }],
             skills: vec!["general".into()],
             bot: None,
+            bot_controls: BotControls::default(),
             pools: vec![Pool {
                 name: "agents".into(),
                 skills: vec![0],

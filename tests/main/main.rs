@@ -1,4 +1,5 @@
 //! The one integration-test crate (nexosim style): each module is one kind of test.
+mod bot_controls;
 mod cli;
 mod common;
 mod determinism;
