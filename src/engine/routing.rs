@@ -69,14 +69,25 @@ impl Engine<'_> {
                 Some(self.candidates[k])
             }
             RoutingPolicy::LongestIdle => {
-                let idle = order
+                // Inside a pool: the first pool with a free slot, as for every policy.
+                let pools: &[usize] = if across {
+                    order
+                } else {
+                    match order
+                        .iter()
+                        .position(|&p| self.pools[p].most_free().is_some())
+                    {
+                        Some(i) => &order[i..=i],
+                        None => return None,
+                    }
+                };
+                let idle = pools
                     .iter()
                     .filter_map(|&p| self.pools[p].longest_idle().map(|(a, t)| (p, a, t)))
-                    .take(if across { usize::MAX } else { 1 })
                     .min_by(|x, y| x.2.total_cmp(&y.2))
                     .map(|(p, a, _)| (p, a));
                 // Nobody idle: the agent with most free slots, as by default.
-                idle.or_else(|| self.best_free(order, RoutingPolicy::MostFree, across))
+                idle.or_else(|| self.best_free(pools, RoutingPolicy::MostFree, across))
             }
             _ => self.best_free(order, policy, across),
         }

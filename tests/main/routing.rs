@@ -320,3 +320,36 @@ fn bad_routing_keys_are_reported_with_their_paths() {
         "{err:?}"
     );
 }
+
+#[test]
+fn without_a_slowdown_the_agent_inside_a_pool_changes_no_wait() {
+    // Constant headcount, 3 chats per agent, no concurrency slowdown: every free slot works
+    // as fast as another, so which agent takes a contact changes no wait. With a slowdown
+    // round robin and random do (they give chats to busier agents, whose chats are slower);
+    // longest idle does not: an idle agent is one with most free slots, so the open chats
+    // per agent evolve as by default, only who holds them differs.
+    let mut tb = Textbook::new(10.0 * 3.0 * 0.9 / 300.0, 300.0, 10);
+    tb.mean_patience_s = Some(240.0);
+    tb.replications = 2;
+    let mut m = tb.model();
+    m.pools[0].concurrency = 3;
+    let waits = |m: &Model| {
+        let agg = simulate(m, 1);
+        agg.values(kefu::summary::HumanMetric::MeanWaitS).unwrap()
+    };
+    for slowdown in [0.0, 0.15] {
+        m.pools[0].concurrency_slowdown = slowdown;
+        m.routing.policy = RoutingPolicy::MostFree;
+        let plain = waits(&m);
+        for (policy, _) in RoutingPolicy::ALL.iter().skip(1) {
+            m.routing.policy = *policy;
+            let same = waits(&m) == plain;
+            let differs = matches!(policy, RoutingPolicy::RoundRobin | RoutingPolicy::Random);
+            assert_eq!(
+                same,
+                slowdown == 0.0 || !differs,
+                "{policy:?} at slowdown {slowdown}"
+            );
+        }
+    }
+}
