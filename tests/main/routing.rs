@@ -353,3 +353,31 @@ fn without_a_slowdown_the_agent_inside_a_pool_changes_no_wait() {
         }
     }
 }
+
+#[test]
+fn the_shipped_routing_scenario_sets_every_key_of_docs_routing() {
+    use kefu::model::{BotFull, TakeOrder};
+    let m = scenario::load(Path::new("scenarios/routing-policies.toml"))
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .model;
+    let pool = |name: &str| m.pools.iter().position(|p| p.name == name).unwrap();
+    let skill = |name: &str| m.skills.iter().position(|s| s == name).unwrap();
+    let (zh_team, bilingual, en) = (pool("zh-team"), pool("bilingual"), pool("en-specialists"));
+    assert_eq!(m.routing.policy, RoutingPolicy::MostFree);
+    assert!(!m.routing.across_pools);
+    assert_eq!(
+        m.routing.category_pools,
+        [vec![zh_team, bilingual], vec![en, bilingual]]
+    );
+    assert_eq!(m.pools[bilingual].take, TakeOrder::SkillOrder);
+    assert_eq!(m.pools[bilingual].handle_factor[skill("zh")], 1.2);
+    assert_eq!(m.pools[bilingual].handle_factor[skill("en")], 1.0);
+    assert_eq!(m.pools[en].handle_factor[skill("en")], 0.75);
+    assert!(m.pools[zh_team].handle_factor.is_empty());
+    let b = &m.bot_controls;
+    assert_eq!(b.hours, Some((19.0 * 3600.0, 9.0 * 3600.0)));
+    assert_eq!(
+        (b.sessions, b.when_full, b.failed_priority),
+        (Some(8), BotFull::Human, true)
+    );
+}
