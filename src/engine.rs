@@ -9,6 +9,7 @@
 //! - `human.rs`: routing to the pool and agent (section 2.4 of the contract), waiting
 //!   lines, patience, tickets, silent abandonment, the trace hook.
 //! - `alerts.rs`: the number waiting, queue alerts and surge (on-call agents).
+//! - `routing.rs`: the agent an arriving contact goes to under a non-default policy.
 //! - `staffing.rs`: headcount changes.
 //! - `customers.rs`: the `[queue]` and `[retrials]` rules (caps, balking, the maximum wait,
 //!   clearing at closing, retrials); off the common path, each behind one test of a flag.
@@ -27,6 +28,7 @@ pub(crate) mod key;
 pub(crate) mod queue;
 pub(crate) mod recorder;
 pub(crate) mod rng;
+mod routing;
 mod staffing;
 pub(crate) mod timers;
 pub mod trace;
@@ -69,6 +71,16 @@ struct Engine<'m> {
     /// Skills served by each pool, and pools serving each skill (in routing order).
     pool_skills: Vec<Vec<usize>>,
     skill_pools: Vec<Vec<usize>>,
+    /// Per category, the pools an arriving contact tries, in order (`routing.rs`).
+    category_pools: Vec<Vec<usize>>,
+    /// The routing policy is not today's rule: arrivals go through `Engine::choose_agent`.
+    policy_routing: bool,
+    /// Contacts with the bot now (counted only under `[bot] sessions`), and those waiting,
+    /// first come first served, for a session.
+    bot_sessions: u32,
+    bot_line: std::collections::VecDeque<contact::ContactId>,
+    /// Scratch list of free agents for the random policy.
+    candidates: Vec<(usize, agents::AgentId)>,
     /// Agents on duty (active) in the pools serving each skill, kept with the headcounts.
     skill_on_duty: Vec<u32>,
     surge_extra: Vec<u32>,
@@ -212,7 +224,7 @@ impl<'m> Engine<'m> {
     fn new(m: &'m Model, seed: u64, replication: u64, rows: &'m mut dyn IntervalSink) -> Self {
         let skills = m.skills.len();
         let pool_skills: Vec<Vec<usize>> = m.pools.iter().map(|p| p.skills.clone()).collect();
-        let skill_pools = (0..skills)
+        let skill_pools: Vec<Vec<usize>> = (0..skills)
             .map(|s| {
                 (0..m.pools.len())
                     .filter(|&p| m.pools[p].serves(s))
@@ -220,6 +232,10 @@ impl<'m> Engine<'m> {
             })
             .collect();
         let intervals = m.run.interval_count();
+        let category_pools = routing::category_pools(m, &skill_pools);
+        let policy_routing =
+            m.routing.policy != crate::model::RoutingPolicy::MostFree || m.routing.across_pools;
+        let longest_idle = m.routing.policy == crate::model::RoutingPolicy::LongestIdle;
         Engine {
             m,
             now: 0.0,
@@ -229,11 +245,22 @@ impl<'m> Engine<'m> {
             pools: m
                 .pools
                 .iter()
-                .map(|p| PoolAgents::new(p.concurrency))
+                .map(|p| {
+                    let mut agents = PoolAgents::new(p.concurrency);
+                    if longest_idle {
+                        agents.track_idle();
+                    }
+                    agents
+                })
                 .collect(),
             levels: Levels::default(),
             pool_skills,
             skill_pools,
+            category_pools,
+            policy_routing,
+            candidates: Vec::new(),
+            bot_sessions: 0,
+            bot_line: Default::default(),
             skill_on_duty: vec![0; skills],
             surge_extra: vec![0; m.pools.len()],
             surge_state: vec![SurgeState::Idle; m.surges.len()],

@@ -38,6 +38,9 @@ pub struct Model {
     /// Skill names; categories and pools refer to them by index.
     pub skills: Vec<String>,
     pub bot: Option<Bot>,
+    /// `[bot]` hours, session capacity and the priority of contacts it failed (kept apart
+    /// from [`Bot`] so that its plain profile stays a short literal); inert without a bot.
+    pub bot_controls: BotControls,
     pub pools: Vec<Pool>,
     pub routing: Routing,
     pub surges: Vec<Surge>,
@@ -243,6 +246,42 @@ pub struct Bot {
     pub return_after: Option<Dist>,
 }
 
+/// `[bot]` controls; the default (all day, no capacity, no boost) is today's bot.
+#[derive(Debug, Clone, Default)]
+pub struct BotControls {
+    /// `hours`: the bot meets contacts arriving in `[from, to)` seconds of the local day
+    /// (wrapping midnight when `from > to`); `None`: all day.
+    pub hours: Option<(f64, f64)>,
+    /// `sessions`: contacts with the bot at once; `None`: no limit.
+    pub sessions: Option<u32>,
+    /// `when_full`: what a contact does when every session is taken.
+    pub when_full: BotFull,
+    /// `failed_priority`: a contact the bot failed joins the agents' queue in the priority
+    /// (VIP) line.
+    pub failed_priority: bool,
+}
+
+impl BotControls {
+    /// Whether the bot works at second of day `sod`.
+    pub fn in_hours(&self, sod: f64) -> bool {
+        match self.hours {
+            None => true,
+            Some((from, to)) if from <= to => sod >= from && sod < to,
+            Some((from, to)) => sod >= from || sod < to,
+        }
+    }
+}
+
+/// `[bot] when_full`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BotFull {
+    /// Wait, first come first served, for a free bot session.
+    #[default]
+    Wait,
+    /// Go straight to the agents.
+    Human,
+}
+
 /// How the bot responds to one kind of question.
 #[derive(Debug, Clone)]
 pub struct BotProfile {
@@ -262,6 +301,21 @@ pub struct Pool {
     /// Probability that a scheduled agent is absent for a whole day (drawn per agent and
     /// day, apart from planned shrinkage); 0: everyone turns up.
     pub absence: f64,
+    /// `handle_factor`: per skill id, the factor on handle time when this pool's agents work
+    /// that skill (a specialist 0.75 on its own kind); empty when every factor is 1.
+    pub handle_factor: Vec<f64>,
+    /// `take`: which waiting class a freed slot of this pool takes.
+    pub take: TakeOrder,
+}
+
+/// Which waiting contact a freed slot of a pool serving several skills takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TakeOrder {
+    /// The one waiting longest across the pool's skills (VIP first when `vip_first`).
+    #[default]
+    LongestWaiting,
+    /// The first of the pool's skills, in its listed order, that has a live contact waiting.
+    SkillOrder,
 }
 
 impl Pool {
@@ -275,6 +329,52 @@ impl Pool {
 pub struct Routing {
     pub vip_first: bool,
     pub silent_close_s: f64,
+    /// `policy`: which free agent an arriving contact goes to.
+    pub policy: RoutingPolicy,
+    /// `across_pools`: the policy chooses among the free agents of every eligible pool at once
+    /// (pool order breaks ties) instead of within the first pool that has a free slot.
+    pub across_pools: bool,
+    /// `order`: per category id, the pools to try first (in this order); the other pools
+    /// serving the category's skill follow in listed order. Empty: listed order for all.
+    pub category_pools: Vec<Vec<PoolId>>,
+}
+
+/// `[routing] policy`: how an arriving contact's agent is chosen among the free ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RoutingPolicy {
+    /// The agent with most free slots (today's rule).
+    #[default]
+    MostFree,
+    /// The agent with fewest open chats.
+    FewestOpen,
+    /// The agent with the highest share of free slots (free / concurrency).
+    FreeRatio,
+    /// Agents in turn: the next agent after the last one chosen, per pool.
+    RoundRobin,
+    /// The agent idle (no open chat) the longest; failing one idle, most free slots.
+    LongestIdle,
+    /// A free agent chosen uniformly at random (the routing stream).
+    Random,
+}
+
+impl RoutingPolicy {
+    /// Every policy with its scenario name, default first.
+    pub const ALL: [(RoutingPolicy, &'static str); 6] = [
+        (RoutingPolicy::MostFree, "most_free"),
+        (RoutingPolicy::FewestOpen, "fewest_open"),
+        (RoutingPolicy::FreeRatio, "free_ratio"),
+        (RoutingPolicy::RoundRobin, "round_robin"),
+        (RoutingPolicy::LongestIdle, "longest_idle"),
+        (RoutingPolicy::Random, "random"),
+    ];
+
+    /// The scenario name.
+    pub fn name(self) -> &'static str {
+        RoutingPolicy::ALL
+            .iter()
+            .find(|(p, _)| *p == self)
+            .map_or("most_free", |(_, n)| n)
+    }
 }
 
 /// `[[surge]]`: on-call agents called in by a long queue alert.

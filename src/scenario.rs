@@ -13,6 +13,7 @@
 //! - Cross-checks at the end: skills served by no pool (error) or used by no category (warning).
 
 mod arrivals;
+mod bot_controls;
 mod categories;
 mod clock;
 mod csvfile;
@@ -22,6 +23,7 @@ mod error;
 pub mod limits;
 mod planning;
 mod pools;
+mod routing;
 mod sections;
 #[cfg(test)]
 mod tests;
@@ -192,6 +194,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
     let (run, _start) = sections::run(ctx, &root);
     let target = sections::target(ctx, &root);
     let bot = categories::bot(ctx, &root);
+    let bot_controls = bot_controls::bot_controls(ctx, &root);
     let bot_promotion = match &bot {
         Ok(None) => None,
         Ok(Some(b)) => Some(b.promotion.is_some()),
@@ -209,7 +212,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
         .as_ref()
         .map(|ps| ps.iter().map(|p| p.pool.name.clone()).collect());
     let surges = sections::surges(ctx, &root, pool_names.as_deref());
-    let routing = sections::routing(ctx, &root);
+    let (mut routing, raw_order) = routing::routing(ctx, &root);
     let costs = sections::costs(ctx, &root);
     let offline = sections::offline(ctx, &root);
     let customers = customers::customers(ctx, &root);
@@ -217,6 +220,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
 
     let (cats, pools) = (cats?, pools?);
     let (categories, pools, skills) = resolve_skills(ctx, cats, pools)?;
+    routing::resolve_order(ctx, &mut routing, raw_order, &categories, &pools);
     let model = Model {
         name: name?,
         description,
@@ -226,6 +230,7 @@ fn build(ctx: &mut Ctx, doc: &toml::de::DeTable<'_>) -> Option<Model> {
         categories,
         skills,
         bot: bot.ok()?,
+        bot_controls,
         pools,
         routing,
         surges,
@@ -284,6 +289,7 @@ fn resolve_skills(
     }
     let used = skills.len();
     let mut out = Vec::new();
+    let mut factors = Vec::new();
     for p in pools {
         let mut pool = p.pool;
         for s in &p.skills {
@@ -300,7 +306,27 @@ fn resolve_skills(
             }
             pool.skills.push(sid);
         }
+        factors.push((p.path, p.skills, p.handle_factor));
         out.push(pool);
+    }
+    // Handle-time factors by skill id, once every skill has its id.
+    for (pool, (path, names, entries)) in out.iter_mut().zip(factors) {
+        for (skill, factor, line) in entries {
+            let key = format!("{path}.handle_factor.{}", crate::escape::excerpt(&skill));
+            if !names.contains(&skill) {
+                ctx.err_hint(
+                    line,
+                    &key,
+                    format!("pool \"{}\" does not serve this skill", pool.name),
+                    format!("its skills: {}", names.join(", ")),
+                );
+            } else if factor != 1.0 {
+                if pool.handle_factor.is_empty() {
+                    pool.handle_factor = vec![1.0; skills.len()];
+                }
+                pool.handle_factor[skill_id(&mut skills, &skill)] = factor;
+            }
+        }
     }
     (ctx.error_count() == before).then_some((categories, out, skills))
 }

@@ -57,6 +57,11 @@ fn total_value(m: &Model, s: &RepStats, t: TotalMetric) -> Option<f64> {
         TotalMetric::BotTransferred => Some(s.bot_transferred as f64),
         TotalMetric::BotFalseResolved => Some(s.bot_false_resolved as f64),
         TotalMetric::BotStraightToAgents => Some(s.straight_to_agents as f64),
+        TotalMetric::BotSessionWaited => Some(s.bot_session_waited as f64),
+        TotalMetric::BotSessionMeanWaitS => {
+            ratio(s.bot_session_wait_sum_s, s.bot_session_waited as f64)
+        }
+        TotalMetric::BotFullToAgents => Some(s.bot_full_to_agents as f64),
         TotalMetric::BotContainment => ratio(s.bot_resolved as f64, s.contacts as f64),
         TotalMetric::TicketCount => Some(s.tickets as f64),
         TotalMetric::TicketMeanResponseS => {

@@ -5,6 +5,7 @@
 pub mod harness;
 
 use crate::failure::{say, warn, Failure};
+use crate::model::RoutingPolicy;
 use clap::Args;
 
 /// Options of `kefu bench`.
@@ -23,6 +24,10 @@ pub struct BenchArgs {
     /// engine's and the bare floor's contacts per second of one core (used by bench/peers.py).
     #[arg(long, value_name = "C:LOAD[:+M]")]
     pub queue: Option<String>,
+    /// Routing policy of the --queue case (`[routing] policy` names): the cost of a
+    /// non-default one (default: most_free).
+    #[arg(long, value_name = "POLICY", requires = "queue")]
+    pub policy: Option<String>,
     /// Customers simulated with --queue (about; the horizon is rounded to whole seconds).
     #[arg(long, default_value_t = 1_000_000, requires = "queue")]
     pub customers: u64,
@@ -37,7 +42,21 @@ pub fn bench(args: &BenchArgs) -> Result<(), Failure> {
         )));
     }
     if let Some(q) = &args.queue {
-        let queue = harness::QueueCase::parse(q).map_err(Failure::Input)?;
+        let mut queue = harness::QueueCase::parse(q).map_err(Failure::Input)?;
+        if let Some(name) = &args.policy {
+            let names: Vec<&str> = RoutingPolicy::ALL.iter().map(|(_, n)| *n).collect();
+            queue.policy = RoutingPolicy::ALL
+                .iter()
+                .find(|(_, n)| n == name)
+                .map(|(p, _)| *p)
+                .ok_or_else(|| {
+                    Failure::Input(format!(
+                        "--policy must be one of {}, got {:?}",
+                        names.join(", "),
+                        crate::escape::excerpt(name)
+                    ))
+                })?;
+        }
         let line = harness::time_queue(&queue, args.customers, args.reps);
         return say(&format!("{line}\n"));
     }

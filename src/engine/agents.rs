@@ -13,6 +13,8 @@ pub(crate) type AgentId = u32;
 struct Agent {
     busy: u16,
     leaving: bool,
+    /// Active (taking chats): not leaving and not logged out. Read by the scanning policies.
+    on_duty: bool,
     /// Position in `buckets[free slots]` while active with a free slot.
     pos: u32,
 }
@@ -31,6 +33,12 @@ pub(crate) struct PoolAgents {
     busy_slots: u32,
     /// Busy slots of agents who are leaving.
     leaving_busy: u32,
+    /// Per agent, since when it has held no chat `[s]` (NaN: logged in, not stamped yet);
+    /// kept only for the longest-idle policy (else empty).
+    idle_since: Vec<f64>,
+    track_idle: bool,
+    /// The agent the round-robin policy chose last (`None`: start from agent 0).
+    turn: Option<AgentId>,
 }
 
 impl PoolAgents {
@@ -44,7 +52,87 @@ impl PoolAgents {
             active: 0,
             busy_slots: 0,
             leaving_busy: 0,
+            idle_since: Vec::new(),
+            track_idle: false,
+            turn: None,
         }
+    }
+
+    /// Keeps, from now on, since when each agent is idle (the longest-idle policy).
+    pub(crate) fn track_idle(&mut self) {
+        self.track_idle = true;
+        self.idle_since = vec![f64::NAN; self.agents.len()];
+    }
+
+    /// Agent `id`'s free slots (0 when it is not on duty).
+    #[inline]
+    pub(crate) fn free_slots(&self, id: AgentId) -> u32 {
+        let a = &self.agents[id as usize];
+        if a.on_duty {
+            (self.concurrency - a.busy) as u32
+        } else {
+            0
+        }
+    }
+
+    /// Chats agent `id` holds.
+    #[inline]
+    pub(crate) fn open_chats(&self, id: AgentId) -> u32 {
+        self.agents[id as usize].busy as u32
+    }
+
+    /// Chat slots of one agent.
+    pub(crate) fn concurrency(&self) -> u32 {
+        self.concurrency as u32
+    }
+
+    /// Agent ids ever used in this pool (on duty or not): `0..agent_slots()`.
+    pub(crate) fn agent_slots(&self) -> u32 {
+        self.agents.len() as u32
+    }
+
+    /// Stamps agents who logged in since the last call as idle from `now`.
+    pub(crate) fn stamp_logins(&mut self, now: f64) {
+        for t in self.idle_since.iter_mut().filter(|t| t.is_nan()) {
+            *t = now;
+        }
+    }
+
+    /// Notes that agent `id` holds no chat from `now` (when idle times are kept).
+    #[inline]
+    pub(crate) fn note_idle(&mut self, id: AgentId, now: f64) {
+        if self.track_idle && self.agents[id as usize].busy == 0 {
+            self.idle_since[id as usize] = now;
+        }
+    }
+
+    /// The on-duty agent without a chat idle the longest (lowest id on ties), if any.
+    pub(crate) fn longest_idle(&self) -> Option<(AgentId, f64)> {
+        let mut best: Option<(AgentId, f64)> = None;
+        for (id, a) in self.agents.iter().enumerate() {
+            if a.on_duty && a.busy == 0 {
+                let t = self.idle_since[id];
+                if best.is_none_or(|(_, b)| t < b) {
+                    best = Some((id as AgentId, t));
+                }
+            }
+        }
+        best
+    }
+
+    /// The next on-duty agent with a free slot after the one chosen last (round robin);
+    /// the turn moves to it.
+    pub(crate) fn next_in_turn(&mut self) -> Option<AgentId> {
+        let n = self.agents.len() as u32;
+        let start = self.turn.map_or(0, |t| t + 1);
+        for step in 0..n {
+            let id = (start + step) % n;
+            if self.free_slots(id) > 0 {
+                self.turn = Some(id);
+                return Some(id);
+            }
+        }
+        None
     }
 
     /// Agents on duty taking chats.
@@ -141,9 +229,16 @@ impl PoolAgents {
                 }
                 None => {
                     self.agents.push(Agent::default());
+                    if self.track_idle {
+                        self.idle_since.push(f64::NAN);
+                    }
                     (self.agents.len() - 1) as AgentId
                 }
             };
+            self.agents[id as usize].on_duty = true;
+            if self.track_idle {
+                self.idle_since[id as usize] = f64::NAN;
+            }
             self.bucket_insert(id);
             self.active += 1;
         }
@@ -164,6 +259,7 @@ impl PoolAgents {
             self.bucket_remove(id);
             self.active -= 1;
             let a = &mut self.agents[id as usize];
+            a.on_duty = false;
             if a.busy == 0 {
                 self.recycled.push(id);
             } else {
@@ -231,5 +327,32 @@ mod tests {
         assert_eq!(p.active(), 1);
         assert!(p.most_free().is_none());
         assert!(!p.agents[0].leaving);
+    }
+
+    #[test]
+    fn round_robin_and_longest_idle_skip_agents_off_duty() {
+        let mut p = PoolAgents::new(1);
+        p.track_idle();
+        p.set_headcount(3);
+        p.stamp_logins(5.0);
+        assert_eq!(p.longest_idle(), Some((0, 5.0)), "ties: lowest index");
+        assert_eq!(p.next_in_turn(), Some(0));
+        p.occupy(0);
+        assert_eq!(p.next_in_turn(), Some(1));
+        assert_eq!(p.next_in_turn(), Some(2));
+        assert_eq!(p.next_in_turn(), Some(1), "agent 0 is busy: skipped");
+        // Agent 0 frees at 20, 2 has been idle since 5; agent 1 logs out.
+        assert!(p.release(0));
+        p.note_idle(0, 20.0);
+        p.set_headcount(2);
+        let on_duty: Vec<u32> = (0..3).filter(|&a| p.free_slots(a) > 0).collect();
+        assert_eq!(on_duty.len(), 2);
+        let gone = (0..3).find(|a| !on_duty.contains(a)).unwrap();
+        let (idle, since) = p.longest_idle().unwrap();
+        assert_ne!(idle, gone);
+        assert!(since <= 20.0);
+        for _ in 0..4 {
+            assert_ne!(p.next_in_turn(), Some(gone));
+        }
     }
 }

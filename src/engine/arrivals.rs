@@ -8,7 +8,7 @@ use super::rng::{chance, contact_stream, exp1_fast, unit_f64, Source};
 use super::trace::Outcome;
 use super::Engine;
 use crate::model::time::DAY_S;
-use crate::model::{BotProfile, Model};
+use crate::model::{BotFull, BotProfile, Model};
 
 impl Engine<'_> {
     /// The attributes every contact of `m` gets whatever its draws (see the field
@@ -196,10 +196,25 @@ impl Engine<'_> {
             c.bot_resolves = chance(&mut b, profile.resolve);
             c.bot_false = chance(&mut b, bot.false_resolution);
             c.return_after_s = bot.return_after.as_ref().map_or(0.0, |d| d.sample(&mut b));
-            if covered {
+            // Outside the bot's hours the draws are made all the same (common random numbers).
+            let controls = &m.bot_controls;
+            let in_hours =
+                controls.hours.is_none() || controls.in_hours(m.run.calendar.second_of_day(t));
+            if covered && in_hours {
                 bot_response = Some(response);
                 c.bot_met = true;
             }
+        }
+        let bot_full = bot_response.is_some()
+            && m.bot_controls
+                .sessions
+                .is_some_and(|cap| self.bot_sessions >= cap);
+        if bot_full && m.bot_controls.when_full == BotFull::Human {
+            self.contacts.get_mut(id).bot_met = false;
+            if counted {
+                self.stats.bot_full_to_agents += 1;
+            }
+            bot_response = None;
         }
         match bot_response {
             Some(response) => {
@@ -208,8 +223,11 @@ impl Engine<'_> {
                     // The bot's outcome counts in the arrival's interval.
                     self.win.hold(self.rec.interval_of(t));
                 }
-                self.events
-                    .push(t + response, Event::BotDone { contact: id });
+                if bot_full {
+                    self.bot_line.push_back(id);
+                } else {
+                    self.start_bot_session(id, response);
+                }
             }
             None => {
                 if counted {
@@ -221,7 +239,53 @@ impl Engine<'_> {
         self.schedule_next_arrival(t);
     }
 
+    /// Contact `id` starts its session with the bot, answered `response` seconds from now.
+    fn start_bot_session(&mut self, id: ContactId, response: f64) {
+        if self.m.bot_controls.sessions.is_some() {
+            self.bot_sessions += 1;
+        }
+        self.events
+            .push(self.now + response, Event::BotDone { contact: id });
+    }
+
+    /// A bot session has ended: the contact waiting longest for one (if any) starts its own.
+    fn bot_session_freed(&mut self) {
+        self.bot_sessions -= 1;
+        let Some(next) = self.bot_line.pop_front() else {
+            return;
+        };
+        let c = self.contacts.get(next);
+        if c.counted {
+            self.stats.bot_session_waited += 1;
+            self.stats.bot_session_wait_sum_s += self.now - c.arrival;
+        }
+        let response = self.bot_response(next);
+        self.start_bot_session(next, response);
+    }
+
+    /// The bot's response time for contact `id`, drawn again from its own bot stream (the
+    /// same value as at its arrival: the first draws of that stream, in the same order).
+    fn bot_response(&self, id: ContactId) -> f64 {
+        let m = self.m;
+        let bot = m
+            .bot
+            .as_ref()
+            .expect("only contacts meeting a bot wait for it");
+        let c = self.contacts.get(id);
+        let mut b = contact_stream(self.streams.contact_key(c.number), Source::Bot);
+        let _covered = chance(&mut b, bot.coverage);
+        let profile: &BotProfile = match &bot.promotion {
+            Some(p) if m.arrivals.promotion_at(c.arrival) => p,
+            _ if c.complex => &bot.complex,
+            _ => &bot.basic,
+        };
+        profile.response.sample(&mut b)
+    }
+
     pub(super) fn bot_done(&mut self, id: ContactId) {
+        if self.m.bot_controls.sessions.is_some() {
+            self.bot_session_freed();
+        }
         let c = self.contacts.get(id);
         let (counted, resolves, falsely, after) =
             (c.counted, c.bot_resolves, c.bot_false, c.return_after_s);

@@ -7,6 +7,7 @@ use super::event::Event;
 use super::rng::{chance, contact_stream, Source};
 use super::trace::{Outcome, TraceRow};
 use super::{cell, Engine};
+use crate::model::TakeOrder;
 
 impl Engine<'_> {
     /// Sums the cells into the classes of [`RepStats`]: all contacts, categories, priorities
@@ -74,14 +75,27 @@ impl Engine<'_> {
         if counted {
             self.count_offered(cell, interval as usize, is_return, retrial);
         }
-        self.contacts.get_mut(id).stage = Stage::Waiting;
-        for i in 0..self.skill_pools[skill].len() {
-            let p = self.skill_pools[skill][i];
-            if let Some(agent) = self.pools[p].most_free() {
+        let c = self.contacts.get_mut(id);
+        c.stage = Stage::Waiting;
+        let category = c.category as usize;
+        if self.policy_routing {
+            if let Some((p, agent)) = self.choose_agent(category) {
                 return self.start_chat(id, p, agent);
             }
+        } else {
+            for i in 0..self.category_pools[category].len() {
+                let p = self.category_pools[category][i];
+                if let Some(agent) = self.pools[p].most_free() {
+                    return self.start_chat(id, p, agent);
+                }
+            }
         }
-        self.lines.push_live(&self.contacts, id, skill);
+        // A contact the bot failed (transferred, not a return) may jump to the priority line.
+        if self.m.bot_controls.failed_priority && self.contacts.get(id).bot_met {
+            self.lines.push_priority(&self.contacts, id, skill);
+        } else {
+            self.lines.push_live(&self.contacts, id, skill);
+        }
         self.change_waiting(1);
         let (patience_s, silent) = self.draw_patience(id);
         let c = self.contacts.get_mut(id);
@@ -169,7 +183,11 @@ impl Engine<'_> {
         let held = self.pools[pool].occupy(agent);
         self.levels.busy += 1;
         let c = self.contacts.get_mut(id);
-        let stretch = 1.0 + self.m.pools[pool].concurrency_slowdown * held as f64;
+        let mut stretch = 1.0 + self.m.pools[pool].concurrency_slowdown * held as f64;
+        let factors = &self.m.pools[pool].handle_factor;
+        if !factors.is_empty() {
+            stretch *= factors[self.m.categories[c.category as usize].skill];
+        }
         let duration = match c.stage {
             Stage::Waiting => {
                 self.events.cancel_patience(id);
@@ -223,7 +241,11 @@ impl Engine<'_> {
     /// chat: forced inline, see [`schedule_next_arrival`](Self::schedule_next_arrival)).
     #[inline(always)]
     pub(super) fn take_next(&mut self, pool: usize, agent: AgentId) -> bool {
-        let Some(id) = self.lines.pop_next(&self.contacts, &self.pool_skills[pool]) else {
+        let skill_order = self.m.pools[pool].take == TakeOrder::SkillOrder;
+        let Some(id) = self
+            .lines
+            .pop_next(&self.contacts, &self.pool_skills[pool], skill_order)
+        else {
             return false;
         };
         if self.contacts.get(id).stage == Stage::Waiting {
@@ -235,6 +257,8 @@ impl Engine<'_> {
 
     /// Fills every free slot of `pool` from the waiting lines.
     pub(super) fn fill_pool(&mut self, pool: usize) {
+        // Called when agents log in: they are idle from now (longest-idle policy).
+        self.pools[pool].stamp_logins(self.now);
         while let Some(agent) = self.pools[pool].most_free() {
             if !self.take_next(pool, agent) {
                 break;
@@ -257,7 +281,9 @@ impl Engine<'_> {
         self.contacts.remove(id);
         if self.pools[pool].release(agent) {
             self.levels.busy -= 1;
-            self.take_next(pool, agent);
+            if !self.take_next(pool, agent) {
+                self.pools[pool].note_idle(agent, self.now);
+            }
         } else {
             // A leaving agent's slot: the on-duty slots change too.
             self.levels = self.sum_levels();
@@ -333,6 +359,7 @@ impl Engine<'_> {
             end: self.now,
             outcome,
             pool: served.then_some(c.pool as usize),
+            agent: served.then_some(c.agent),
         });
     }
 }

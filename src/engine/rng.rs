@@ -30,6 +30,8 @@ pub(crate) enum Source {
     Retrial = 8,
     /// Whether a contact who would have to wait leaves at once.
     Balk = 9,
+    /// The random routing policy's choice among free agents.
+    Routing = 10,
 }
 
 /// SplitMix64 finaliser: a bijective mixer with good avalanche.
@@ -66,6 +68,9 @@ pub(crate) type ContactRng = rand_xoshiro::SplitMix64;
 /// happened to other contacts: staffing and routing changes leave them untouched.
 pub(crate) struct Streams {
     pub(crate) arrivals: SimRng,
+    /// The random routing policy's draws, one per routed contact (sequential: a contact's
+    /// choice depends on who is free, so it cannot be the contact's own).
+    pub(crate) routing: SimRng,
     key: u64,
     seed: u64,
     replication: u64,
@@ -75,6 +80,7 @@ impl Streams {
     pub(crate) fn new(seed: u64, replication: u64) -> Self {
         Streams {
             arrivals: stream(seed, replication, Source::Arrivals),
+            routing: stream(seed, replication, Source::Routing),
             key: mix64(mix64(seed ^ 0x6B65_6675) ^ replication.wrapping_mul(0xD1B5_4A32_D192_ED03)),
             seed,
             replication,

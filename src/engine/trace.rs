@@ -63,6 +63,9 @@ pub struct TraceRow {
     pub outcome: Outcome,
     /// Pool of the agent who served it.
     pub pool: Option<usize>,
+    /// The agent who served it, by its index within the pool (agents logging out free their
+    /// index for the next to log in). Not written to trace.csv.
+    pub agent: Option<u32>,
 }
 
 /// Receives trace rows as the run goes.

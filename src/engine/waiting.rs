@@ -107,6 +107,13 @@ impl WaitingLines {
         found.into_iter().map(|e| e.contact).collect()
     }
 
+    /// Puts a live contact in the priority (VIP) line for `skill`, whatever its own class
+    /// (`[bot] failed_priority`).
+    pub(crate) fn push_priority(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
+        let e = self.entry(contacts, id);
+        self.skills[skill].vip.push_back(e)
+    }
+
     /// Puts a ticket in line for `skill`.
     pub(crate) fn push_ticket(&mut self, contacts: &Contacts, id: ContactId, skill: usize) {
         let e = self.entry(contacts, id);
@@ -114,21 +121,22 @@ impl WaitingLines {
     }
 
     /// The next piece of work for a pool serving `skills`: the live contact of highest
-    /// priority that entered earliest; failing that, the oldest ticket.
-    fn pick(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<Pick> {
-        let mut best: Option<(u8, u64, Pick)> = None;
+    /// priority that entered earliest; failing that, the oldest ticket. With `skill_order`
+    /// the pool's skills rank first, in their listed order (then priority, then entry).
+    fn pick(&mut self, contacts: &Contacts, skills: &[usize], skill_order: bool) -> Option<Pick> {
+        let mut best: Option<((usize, u8, u64), Pick)> = None;
         fn consider(
-            best: &mut Option<(u8, u64, Pick)>,
-            class: u8,
+            best: &mut Option<((usize, u8, u64), Pick)>,
+            rank: (usize, u8),
             e: Option<Entry>,
             skill: usize,
             line: Line,
         ) {
             if let Some(e) = e {
-                if best.is_none_or(|(c, s, _)| (class, e.seq) < (c, s)) {
+                let key = (rank.0, rank.1, e.seq);
+                if best.is_none_or(|(k, _)| key < k) {
                     *best = Some((
-                        class,
-                        e.seq,
+                        key,
                         Pick {
                             contact: e.contact,
                             skill,
@@ -139,44 +147,51 @@ impl WaitingLines {
             }
         }
         let normal_class = if self.vip_first { 1 } else { 0 };
-        for &s in skills {
+        for (i, &s) in skills.iter().enumerate() {
+            let rank = if skill_order { i } else { 0 };
             let lines = &mut self.skills[s];
             consider(
                 &mut best,
-                0,
+                (rank, 0),
                 front(&mut lines.vip, contacts, false),
                 s,
                 Line::Vip,
             );
             consider(
                 &mut best,
-                normal_class,
+                (rank, normal_class),
                 front(&mut lines.normal, contacts, false),
                 s,
                 Line::Normal,
             );
         }
         if best.is_none() {
-            for &s in skills {
+            for (i, &s) in skills.iter().enumerate() {
+                let rank = if skill_order { i } else { 0 };
                 consider(
                     &mut best,
-                    2,
+                    (rank, 2),
                     front(&mut self.skills[s].tickets, contacts, true),
                     s,
                     Line::Ticket,
                 );
             }
         }
-        best.map(|b| b.2)
+        best.map(|b| b.1)
     }
 
     /// Takes the next piece of work for a pool serving `skills` out of its line: the same
     /// choice as [`pick`](Self::pick) followed by [`take`](Self::take), with a fast path for
     /// a pool serving one skill. Once per chat: forced inline (LLVM kept it out of line).
     #[inline(always)]
-    pub(crate) fn pop_next(&mut self, contacts: &Contacts, skills: &[usize]) -> Option<ContactId> {
+    pub(crate) fn pop_next(
+        &mut self,
+        contacts: &Contacts,
+        skills: &[usize],
+        skill_order: bool,
+    ) -> Option<ContactId> {
         let &[skill] = skills else {
-            let pick = self.pick(contacts, skills)?;
+            let pick = self.pick(contacts, skills, skill_order)?;
             self.take(pick);
             return Some(pick.contact);
         };
@@ -242,7 +257,7 @@ mod tests {
     /// The general path of [`WaitingLines::pop_next`]: [`pick`](WaitingLines::pick), then
     /// [`take`](WaitingLines::take).
     fn pop_general(lines: &mut WaitingLines, contacts: &Contacts, skill: usize) -> Option<u32> {
-        let pick = lines.pick(contacts, &[skill])?;
+        let pick = lines.pick(contacts, &[skill], false)?;
         lines.take(pick);
         Some(pick.contact)
     }
@@ -294,7 +309,7 @@ mod tests {
                     }
                 }
                 Op::Pop { skill } => {
-                    let got = fast.pop_next(&contacts, &[skill]);
+                    let got = fast.pop_next(&contacts, &[skill], false);
                     let want = pop_general(&mut general, &contacts, skill);
                     assert_eq!(got, want, "op {n}: {op:?}");
                     if let Some(id) = got {
@@ -309,7 +324,7 @@ mod tests {
         // Whatever is left comes out in the same order.
         for skill in 0..SKILLS {
             loop {
-                let got = fast.pop_next(&contacts, &[skill]);
+                let got = fast.pop_next(&contacts, &[skill], false);
                 assert_eq!(got, pop_general(&mut general, &contacts, skill), "draining");
                 let Some(id) = got else { break };
                 contacts.remove(id);
@@ -354,8 +369,41 @@ mod tests {
                     lines.push_live(&contacts, id, 0);
                 }
             }
-            let order: Vec<_> = std::iter::from_fn(|| lines.pop_next(&contacts, &[0])).collect();
+            let order: Vec<_> =
+                std::iter::from_fn(|| lines.pop_next(&contacts, &[0], false)).collect();
             assert_eq!(order, want, "vip_first {vip_first}");
+        }
+    }
+
+    #[test]
+    fn skill_order_takes_the_first_listed_skill_with_someone_waiting() {
+        // c0 waits for skill 1 (first), c1 for skill 0, c2 (VIP) for skill 1, then a ticket
+        // for skill 0. A pool serving [0, 1]: longest waiting takes c2 (VIP first), c0, c1;
+        // skill order takes skill 0's c1 first, then skill 1's VIP c2 and c0; tickets last.
+        for (skill_order, want) in [(false, [2, 0, 1, 3]), (true, [1, 2, 0, 3])] {
+            let mut contacts = Contacts::default();
+            let mut lines = WaitingLines::new(2, true);
+            for (skill, vip, stage) in [
+                (1, false, Stage::Waiting),
+                (0, false, Stage::Waiting),
+                (1, true, Stage::Waiting),
+                (0, false, Stage::Ticket),
+            ] {
+                let id = contacts.alloc();
+                *contacts.get_mut(id) = Contact {
+                    vip,
+                    stage,
+                    ..Contact::default()
+                };
+                if stage == Stage::Ticket {
+                    lines.push_ticket(&contacts, id, skill);
+                } else {
+                    lines.push_live(&contacts, id, skill);
+                }
+            }
+            let order: Vec<_> =
+                std::iter::from_fn(|| lines.pop_next(&contacts, &[0, 1], skill_order)).collect();
+            assert_eq!(order, want, "skill_order {skill_order}");
         }
     }
 }

@@ -95,6 +95,7 @@ impl Textbook {
             }],
             skills: vec!["general".into()],
             bot: None,
+            bot_controls: BotControls::default(),
             pools: vec![Pool {
                 name: "agents".into(),
                 skills: vec![0],
@@ -102,10 +103,15 @@ impl Textbook {
                 concurrency_slowdown: 0.0,
                 staffing: Staffing::Constant(self.servers),
                 absence: 0.0,
+                handle_factor: Vec::new(),
+                take: Default::default(),
             }],
             routing: Routing {
                 vip_first: true,
                 silent_close_s: 60.0,
+                policy: Default::default(),
+                across_pools: false,
+                category_pools: Vec::new(),
             },
             surges: Vec::new(),
             costs: None,

@@ -22,6 +22,10 @@ const BOT_KEYS: &[&str] = &[
     "promotion",
     "false_resolution",
     "return_after",
+    "hours",
+    "sessions",
+    "when_full",
+    "failed_priority",
 ];
 const PROFILE_KEYS: &[&str] = &["response", "resolve"];
 

@@ -8,7 +8,7 @@ use super::categories::nonempty_name;
 use super::csvfile::{cell, read_csv, require_columns};
 use super::walk::{as_str, parse_local_datetime, parse_time_of_day, suggest, Ctx, Rule, Tbl};
 use crate::escape::excerpt;
-use crate::model::{Pool, RunSettings, Staffing, Window};
+use crate::model::{Pool, RunSettings, Staffing, TakeOrder, Window};
 
 const KEYS: &[&str] = &[
     "name",
@@ -19,6 +19,8 @@ const KEYS: &[&str] = &[
     "schedule",
     "staffing_csv",
     "absence",
+    "handle_factor",
+    "take",
 ];
 /// Most agents in one pool at one time (TOML `agents`, schedule windows, staffing CSV rows).
 pub(crate) const MAX_AGENTS: u32 = 1_000_000;
@@ -42,6 +44,8 @@ pub(crate) struct RawPool {
     /// Line of the `skills` key.
     pub skills_line: Option<usize>,
     pub path: String,
+    /// `handle_factor` entries: skill name, factor, line (resolved with the skills).
+    pub handle_factor: Vec<(String, f64, Option<usize>)>,
 }
 
 /// All `[[pools]]`; `None` when any is invalid.
@@ -86,6 +90,8 @@ pub(crate) fn pools(
         let concurrency_slowdown = t.num_or(ctx, "concurrency_slowdown", Rule::NonNeg, 0.0);
         let staffing = staffing(ctx, &t, name.as_deref(), run);
         let absence = t.num_or(ctx, "absence", Rule::HalfOpen(0.0, 1.0), 0.0);
+        let handle_factor = handle_factor(ctx, &t);
+        let take = take_order(ctx, &t);
         if let Some(s) = &staffing {
             if s.max_headcount() == 0 {
                 ctx.err_hint(
@@ -104,6 +110,8 @@ pub(crate) fn pools(
                 concurrency_slowdown,
                 staffing,
                 absence,
+                handle_factor: Vec::new(),
+                take,
             };
             let skills_line = t.line_of(ctx, "skills");
             out.push(RawPool {
@@ -111,10 +119,60 @@ pub(crate) fn pools(
                 skills,
                 skills_line,
                 path,
+                handle_factor,
             });
         }
     }
     (ctx.error_count() == before).then_some(out)
+}
+
+/// `handle_factor = { skill = factor }`: entries in file order (skills checked later).
+fn handle_factor(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Vec<(String, f64, Option<usize>)> {
+    let Some(v) = t.get("handle_factor") else {
+        return Vec::new();
+    };
+    let key = t.key("handle_factor");
+    let DeValue::Table(map) = v.get_ref() else {
+        ctx.err_hint(
+            Some(ctx.line_of(v.span())),
+            &key,
+            "must be a table of skill = factor",
+            "e.g. handle_factor = { billing = 0.75 }",
+        );
+        return Vec::new();
+    };
+    let sub = Tbl {
+        path: &key,
+        map: Some(map),
+        line: Some(ctx.line_of(v.span())),
+    };
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    let mut out = Vec::new();
+    for (k, _) in entries {
+        let skill = k.get_ref().to_string();
+        if let Some(f) = sub.num(ctx, &skill, Rule::PosAtMost(100.0)) {
+            out.push((skill.clone(), f, sub.line_of(ctx, &skill)));
+        }
+    }
+    out
+}
+
+/// `take = "longest_waiting" | "skill_order"`.
+fn take_order(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> TakeOrder {
+    match t.string(ctx, "take") {
+        None | Some("longest_waiting") => TakeOrder::LongestWaiting,
+        Some("skill_order") => TakeOrder::SkillOrder,
+        Some(other) => {
+            ctx.err_hint(
+                t.line_of(ctx, "take"),
+                &t.key("take"),
+                format!("unknown order \"{}\"", excerpt(other)),
+                "use \"longest_waiting\" (default) or \"skill_order\"",
+            );
+            TakeOrder::LongestWaiting
+        }
+    }
 }
 
 fn skills(ctx: &mut Ctx, t: &Tbl<'_, '_, '_>) -> Option<Vec<String>> {

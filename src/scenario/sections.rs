@@ -1,8 +1,9 @@
-//! The small sections: `[run]`, `[target]`, `[routing]`, `[[surge]]`, `[costs]`, `[offline]`.
+//! The small sections: `[run]`, `[target]`, `[[surge]]`, `[costs]`, `[offline]` (`[routing]`
+//! is in `routing.rs`).
 
 use super::walk::{as_str, suggest, Ctx, Rule, Tbl};
 use crate::model::time::{days_from_civil, Calendar, DAY_S};
-use crate::model::{Costs, Offline, Routing, RunSettings, Surge, Target};
+use crate::model::{Costs, Offline, RunSettings, Surge, Target};
 
 const RUN_KEYS: &[&str] = &[
     "start",
@@ -18,7 +19,6 @@ const TARGET_KEYS: &[&str] = &[
     "queue_alert_waiting",
     "short_abandon_s",
 ];
-const ROUTING_KEYS: &[&str] = &["vip_first", "silent_close_s"];
 const SURGE_KEYS: &[&str] = &[
     "pool",
     "agents",
@@ -82,15 +82,6 @@ pub(crate) fn target(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>) -> Target {
             .int(ctx, "queue_alert_waiting", 0, u32::MAX as i64)
             .unwrap_or(5) as u32,
         short_abandon_s: t.num_or(ctx, "short_abandon_s", Rule::NonNeg, 5.0),
-    }
-}
-
-/// `[routing]`.
-pub(crate) fn routing(ctx: &mut Ctx, root: &Tbl<'_, '_, '_>) -> Routing {
-    let t = root.table(ctx, "routing", "routing", ROUTING_KEYS);
-    Routing {
-        vip_first: t.boolean(ctx, "vip_first").unwrap_or(true),
-        silent_close_s: t.num_or(ctx, "silent_close_s", Rule::NonNeg, 60.0),
     }
 }
 

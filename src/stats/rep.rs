@@ -140,6 +140,12 @@ pub struct RepStats {
     pub bot_false_resolved: u64,
     /// Contacts that skipped the bot.
     pub straight_to_agents: u64,
+    /// Counted contacts that waited for a free bot session (`[bot] sessions`), and their
+    /// waits summed `[s]`.
+    pub bot_session_waited: u64,
+    pub bot_session_wait_sum_s: f64,
+    /// Counted contacts sent straight to agents because every bot session was taken.
+    pub bot_full_to_agents: u64,
     pub human: HumanStats,
     /// By category, in scenario order.
     pub by_category: Vec<HumanStats>,
@@ -195,6 +201,9 @@ impl RepStats {
             bot_transferred: 0,
             bot_false_resolved: 0,
             straight_to_agents: 0,
+            bot_session_waited: 0,
+            bot_session_wait_sum_s: 0.0,
+            bot_full_to_agents: 0,
             human: HumanStats::default(),
             by_category: vec![HumanStats::default(); categories],
             by_priority: [HumanStats::default(), HumanStats::default()],

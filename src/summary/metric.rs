@@ -112,6 +112,9 @@ named_enum! {
         BotTransferred => "bot.transferred",
         BotFalseResolved => "bot.false_resolved",
         BotStraightToAgents => "bot.straight_to_agents",
+        BotSessionWaited => "bot.session_waited",
+        BotSessionMeanWaitS => "bot.session_mean_wait_s",
+        BotFullToAgents => "bot.full_to_agents",
         BotContainment => "bot.containment",
         TicketCount => "tickets.count",
         TicketMeanResponseS => "tickets.mean_response_s",
@@ -166,6 +169,10 @@ impl TotalMetric {
             | TotalMetric::DaysWorstServiceLevel
             | TotalMetric::DaysWorstAbandonRate => m.reports_days(),
             TotalMetric::AbsentAgentHours => m.has_absence(),
+            // Only a bot with limited sessions has them (else summary.json stays as it was).
+            TotalMetric::BotSessionWaited
+            | TotalMetric::BotSessionMeanWaitS
+            | TotalMetric::BotFullToAgents => m.bot.is_some() && m.bot_controls.sessions.is_some(),
             _ => true,
         }
     }

@@ -1,6 +1,7 @@
 //! The one integration-test crate (nexosim style): each module is one kind of test.
 mod batch;
 mod batch_slurm;
+mod bot_controls;
 mod busyness;
 mod chart_properties;
 mod cli;
@@ -14,6 +15,7 @@ mod fuzz_props;
 mod hostile;
 mod operations;
 mod reliability;
+mod routing;
 mod safety;
 mod scenario_doc;
 mod theory;

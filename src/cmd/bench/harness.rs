@@ -10,7 +10,7 @@
 
 use crate::engine;
 use crate::model::textbook::Textbook;
-use crate::model::Model;
+use crate::model::{Model, RoutingPolicy};
 use crate::runner::{self, Hooks, IntervalStore, Job, Reps};
 use crate::scenario;
 use rand::SeedableRng;
@@ -277,6 +277,8 @@ pub struct QueueCase {
     pub servers: u32,
     pub load: f64,
     pub patience: bool,
+    /// The routing policy (`kefu bench --policy`): the cost of a non-default one.
+    pub policy: RoutingPolicy,
 }
 
 impl QueueCase {
@@ -298,6 +300,7 @@ impl QueueCase {
             servers,
             load,
             patience,
+            policy: RoutingPolicy::default(),
         })
     }
 }
@@ -309,7 +312,8 @@ impl QueueCase {
 pub fn time_queue(q: &QueueCase, customers: u64, reps: u32) -> String {
     let lambda = q.load * q.servers as f64 / MEAN_SERVICE_S;
     let days = ((customers as f64 / lambda - 3600.0) / 86_400.0).max(1.0 / 86_400.0);
-    let m = textbook(q.servers, q.load, q.patience, 0.0, days);
+    let mut m = textbook(q.servers, q.load, q.patience, 0.0, days);
+    m.routing.policy = q.policy;
     // The floor serves as many customers as the engine simulated, known once it has run
     // (the engine runs first in every round; its count is the same each time).
     let contacts = std::cell::Cell::new(0u64);
@@ -322,8 +326,12 @@ pub fn time_queue(q: &QueueCase, customers: u64, reps: u32) -> String {
     let floor = rounds.case(|| time_floor(lambda, q.servers, contacts.get()));
     let samples = rounds.run(reps, |_, _| {});
     let (engine, floor) = (samples[engine].best(), samples[floor].best());
+    let policy = match q.policy {
+        RoutingPolicy::MostFree => String::new(),
+        p => format!(", policy {}", p.name()),
+    };
     serde_json::json!({
-        "queue": format!("M/M/{}{} load {}", q.servers, if q.patience { "+M" } else { "" }, q.load),
+        "queue": format!("M/M/{}{} load {}{policy}", q.servers, if q.patience { "+M" } else { "" }, q.load),
         "contacts": engine.items,
         "engine_per_core": engine.core_rate(),
         "floor_per_core": floor.core_rate(),
