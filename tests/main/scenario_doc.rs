@@ -116,6 +116,8 @@ fn the_scenario_reference_matches_the_loader() {
         "scenarios/singles-day.toml",
         "scenarios/default.toml",
         "scenarios/overnight-farm.toml",
+        "scenarios/busy-shop.toml",
+        "scenarios/routing-policies.toml",
     ] {
         for (table, keys) in accepted(s, dir.path()) {
             loader.entry(table).or_default().extend(keys);
