@@ -31,7 +31,10 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 stack.push(p);
             } else {
                 let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
+                // kefu's output marker records the command and pid that wrote the folder.
+                if rel != ".kefu-output.json" {
+                    out.insert(rel, std::fs::read(&p).unwrap());
+                }
             }
         }
     }
