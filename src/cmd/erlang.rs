@@ -15,16 +15,16 @@ pub struct ErlangArgs {
     /// Contacts reaching agents per hour (one interval; not with --interval-csv).
     #[arg(long)]
     pub rate_per_hour: Option<f64>,
-    /// Mean handle time of a chat handled alone [s].
+    /// Mean handle time of a chat handled alone (seconds).
     #[arg(long)]
     pub handle_s: f64,
     /// Agents (servers) to evaluate (1 to 100000, the staffing searches' limit).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::erlang::MAX_SERVERS as i64))]
     pub agents: Option<u32>,
-    /// Mean patience [s] for Erlang A (without it Erlang A is skipped).
+    /// Mean patience (seconds) for Erlang A (without it Erlang A is skipped).
     #[arg(long)]
     pub patience_s: Option<f64>,
-    /// Answer-within threshold [s] of the service level.
+    /// Answer-within threshold (seconds) of the service level.
     #[arg(long, default_value_t = 120.0)]
     pub target_s: f64,
     /// Target service level.
@@ -46,7 +46,7 @@ pub struct ErlangArgs {
     /// one row per interval with the agents needed.
     #[arg(long)]
     pub interval_csv: Option<PathBuf>,
-    /// Length of an interval of --interval-csv [min].
+    /// Length of an interval of --interval-csv (minutes).
     #[arg(long, default_value_t = 30.0)]
     pub interval_minutes: f64,
 }
