@@ -211,25 +211,6 @@ pub fn combine(
         last.insert("share".into(), Value::Float(s + (1.0 - sum)));
     }
     doc.insert("categories".into(), Value::Array(cats));
-    let pool_of = |s: &PoolShop, name: String, skills: Vec<String>| {
-        let mut p = s
-            .doc
-            .get("pools")
-            .and_then(|p| p.as_array())
-            .and_then(|a| a.first())
-            .and_then(|p| p.as_table())
-            .cloned()
-            .unwrap_or_default();
-        p.remove("schedule");
-        p.remove("staffing_csv");
-        p.insert("name".into(), Value::String(name));
-        p.insert(
-            "skills".into(),
-            Value::Array(skills.into_iter().map(Value::String).collect()),
-        );
-        p.insert("agents".into(), Value::Integer(1));
-        Value::Table(p)
-    };
     let mut pools = Vec::new();
     let mut pooled_pools = Vec::new();
     for (name, members) in groups {
@@ -257,30 +238,34 @@ pub fn combine(
     })
 }
 
+/// A pool of the combined scenario: the shop's first pool (its concurrency, slowdown…) under
+/// `name`, serving `skills`, at a constant headcount of 1 (the search sets the real one).
+fn pool_of(s: &PoolShop, name: String, skills: Vec<String>) -> Value {
+    let mut p = s
+        .doc
+        .get("pools")
+        .and_then(|p| p.as_array())
+        .and_then(|a| a.first())
+        .and_then(|p| p.as_table())
+        .cloned()
+        .unwrap_or_default();
+    p.remove("schedule");
+    p.remove("staffing_csv");
+    p.insert("name".into(), Value::String(name));
+    p.insert(
+        "skills".into(),
+        Value::Array(skills.into_iter().map(Value::String).collect()),
+    );
+    p.insert("agents".into(), Value::Integer(1));
+    Value::Table(p)
+}
+
 /// The separate staffing of the combined scenario: one pool per shop (same order as shops).
 pub fn separate(c: &Combined, shops: &[PoolShop]) -> Combined {
     let mut doc = c.doc.clone();
     let pools: Vec<Value> = shops
         .iter()
-        .map(|s| {
-            let mut p = s
-                .doc
-                .get("pools")
-                .and_then(|p| p.as_array())
-                .and_then(|a| a.first())
-                .and_then(|p| p.as_table())
-                .cloned()
-                .unwrap_or_default();
-            p.remove("schedule");
-            p.remove("staffing_csv");
-            p.insert("name".into(), Value::String(s.id.clone()));
-            p.insert(
-                "skills".into(),
-                Value::Array(vec![Value::String(s.id.clone())]),
-            );
-            p.insert("agents".into(), Value::Integer(1));
-            Value::Table(p)
-        })
+        .map(|s| pool_of(s, s.id.clone(), vec![s.id.clone()]))
         .collect();
     doc.insert("pools".into(), Value::Array(pools));
     Combined {
